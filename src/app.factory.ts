@@ -1,0 +1,51 @@
+import { type INestApplication, Logger, type LoggerService } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from './app.module.js';
+import { HttpExceptionFilter } from './common/errors/http-exception.filter.js';
+import type { AppConfig } from './config/config.schema.js';
+import { closeDatabase, openDatabase, type OpenedDatabase } from './database/data-source.js';
+import { runMigrations } from './database/migrator.js';
+import { httpMetricsMiddleware } from './observability/http-metrics.middleware.js';
+import { JsonLogger } from './observability/json-logger.js';
+
+export interface CreatedApp {
+  readonly app: INestApplication;
+  readonly db: OpenedDatabase;
+}
+
+/**
+ * Opens the database, applies migrations under the advisory lock, and builds the Nest app.
+ * Used by main.ts, the tests and the benchmarks, so that all of them run the same wiring.
+ */
+export async function createApp(
+  config: AppConfig,
+  logger: LoggerService | false = new JsonLogger(config.logLevel),
+): Promise<CreatedApp> {
+  if (logger) Logger.overrideLogger(logger);
+  const log = new Logger('Bootstrap');
+  const db = await openDatabase(config);
+  try {
+    const applied = await runMigrations(db.dataSource);
+    if (applied.length > 0) log.log(`applied migrations: ${applied.join(', ')}`);
+    const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, db), {
+      logger: logger === false ? false : logger,
+      bodyParser: false,
+      // Raw bodies are kept (req.rawBody) for webhook signature checks over the exact bytes.
+      rawBody: true,
+    });
+    app.use(httpMetricsMiddleware);
+    app.useBodyParser('json', {
+      limit: config.bodyLimitBytes,
+      type: ['application/json', 'application/*+json'],
+    });
+    app.useBodyParser('text', { limit: config.bodyLimitBytes, type: 'text/*' });
+    app.useGlobalFilters(new HttpExceptionFilter());
+    app.enableShutdownHooks();
+    await app.init();
+    return { app, db };
+  } catch (error) {
+    await closeDatabase(db);
+    throw error;
+  }
+}

@@ -1,0 +1,12 @@
+import { Global, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ApiTokenResolver } from './api-token.resolver.js';
+import { ApiTokenService } from './api-token.service.js';
+import { AuthGuard } from './auth.guard.js';
+
+@Global()
+@Module({
+  providers: [ApiTokenService, ApiTokenResolver, { provide: APP_GUARD, useClass: AuthGuard }],
+  exports: [ApiTokenService],
+})
+export class AuthModule {}

@@ -1,0 +1,19 @@
+import type { Scope } from './api-token.entity.js';
+
+/** Who is calling: the bootstrap token or a stored API token. */
+export interface Principal {
+  readonly kind: 'bootstrap' | 'token';
+  readonly tokenId?: string;
+  readonly name: string;
+  readonly scopes: readonly Scope[];
+}
+
+/** `admin` includes every other scope. */
+export function hasScope(principal: Principal, scope: Scope): boolean {
+  return principal.scopes.includes('admin') || principal.scopes.includes(scope);
+}
+
+export function bearerToken(header: string | undefined): string | undefined {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  return match?.[1];
+}

@@ -1,0 +1,191 @@
+/**
+ * The normalised events every source is mapped onto: GraphQL inputs, GitHub, GitLab and
+ * CloudEvents/CDEvents webhooks, and the CLI all end as these, and only the ingestion service
+ * applies them to the database. Pure types: no I/O here.
+ */
+
+export type Transport = 'graphql' | 'github' | 'gitlab' | 'cloudevents' | 'cli';
+
+export const ENVIRONMENT_TIERS = ['production', 'staging', 'testing', 'development'] as const;
+export type EnvironmentTier = (typeof ENVIRONMENT_TIERS)[number];
+
+export const DEPLOYMENT_STATUSES = [
+  'QUEUED',
+  'IN_PROGRESS',
+  'SUCCEEDED',
+  'FAILED',
+  'CANCELLED',
+  'ROLLED_BACK',
+] as const;
+export type DeploymentStatus = (typeof DEPLOYMENT_STATUSES)[number];
+
+export const DEPLOYMENT_KINDS = ['PLANNED', 'HOTFIX', 'ROLLBACK', 'REVERT'] as const;
+export type DeploymentKind = (typeof DEPLOYMENT_KINDS)[number];
+
+export const RUN_STATUSES = ['QUEUED', 'RUNNING', 'FINISHED'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+export const RUN_OUTCOMES = [
+  'SUCCESS',
+  'FAILURE',
+  'ERROR',
+  'CANCELLED',
+  'SKIPPED',
+  'TIMEOUT',
+] as const;
+export type RunOutcome = (typeof RUN_OUTCOMES)[number];
+
+/** Identity and timing common to every event. `(source, eventId)` is the dedupe key. */
+export interface Envelope {
+  /** The producer, e.g. `github`, `gitlab`, `https://jenkins.example.com`, `cli`. */
+  readonly source: string;
+  readonly eventId: string;
+  /** When it happened, from the payload; absent only when the producer gives no time. */
+  readonly occurredAt?: Date;
+  /** W3C traceparent of the CI run that sent it, to continue its trace. */
+  readonly traceParent?: string;
+}
+
+export interface ServiceRef {
+  /** Equals the workload's OpenTelemetry `service.name`. */
+  readonly name: string;
+  /** Equals `service.namespace`; empty string when none. */
+  readonly namespace?: string;
+  readonly team?: string;
+  readonly repository?: string;
+}
+
+export interface EnvironmentRef {
+  readonly name: string;
+  /** Inferred from the name when absent (production, prod, prd -> production, ...). */
+  readonly tier?: EnvironmentTier;
+}
+
+export interface CommitRef {
+  /** Full or abbreviated (>= 7) lowercase hex SHA. */
+  readonly sha: string;
+  readonly repository?: string;
+  readonly message?: string;
+  readonly authoredAt?: Date;
+  readonly committedAt?: Date;
+}
+
+/** A reference to another event's entity by its natural key; `source` defaults to the event's. */
+export interface ExternalRef {
+  readonly source?: string;
+  readonly id: string;
+}
+
+export interface TestSuiteResult {
+  readonly name: string;
+  readonly passed: number;
+  readonly failed: number;
+  readonly skipped: number;
+  readonly durationSeconds?: number;
+}
+
+export interface PipelineRunEvent {
+  readonly type: 'pipelineRun';
+  readonly envelope: Envelope;
+  readonly runId: string;
+  /** 1 when absent; each attempt is its own run. */
+  readonly attempt?: number;
+  readonly pipelineName: string;
+  readonly repository?: string;
+  readonly ref?: string;
+  readonly commitSha?: string;
+  readonly status: RunStatus;
+  readonly outcome?: RunOutcome;
+  readonly queuedAt?: Date;
+  readonly startedAt?: Date;
+  readonly finishedAt?: Date;
+  readonly url?: string;
+  readonly tests?: {
+    readonly passed: number;
+    readonly failed: number;
+    readonly skipped: number;
+    readonly suites?: readonly TestSuiteResult[];
+  };
+}
+
+export interface DeploymentEvent {
+  readonly type: 'deployment';
+  readonly envelope: Envelope;
+  /** Natural id within the source (GitHub deployment.id, GitLab deployment_id, your own). */
+  readonly deploymentId: string;
+  readonly service: ServiceRef;
+  readonly environment: EnvironmentRef;
+  /** Equals the workload's `service.version` once deployed. */
+  readonly version?: string;
+  readonly previousVersion?: string;
+  readonly commitSha?: string;
+  readonly repository?: string;
+  /** The commits this deployment carries, when the producer knows them. */
+  readonly commits?: readonly CommitRef[];
+  readonly status: DeploymentStatus;
+  readonly kind?: DeploymentKind;
+  readonly remediates?: readonly (ExternalRef & { readonly kind: 'DEPLOYMENT' | 'INCIDENT' })[];
+  readonly startedAt?: Date;
+  readonly finishedAt?: Date;
+  readonly url?: string;
+  readonly pipelineRun?: ExternalRef;
+}
+
+/** Commits pushed or merged into a repository (a push, a merged pull request). */
+export interface ChangeEvent {
+  readonly type: 'change';
+  readonly envelope: Envelope;
+  readonly repository: string;
+  /** Oldest first; each commit's parent is the one before it (the first's is `before`). */
+  readonly commits: readonly CommitRef[];
+  readonly before?: string;
+  readonly pushedAt?: Date;
+  readonly pullRequest?: {
+    readonly id: string;
+    readonly firstCommitAt?: Date;
+    readonly mergedAt?: Date;
+    readonly mergeCommitSha?: string;
+  };
+}
+
+export interface IncidentEvent {
+  readonly type: 'incident';
+  readonly envelope: Envelope;
+  readonly incidentId: string;
+  readonly services: readonly ServiceRef[];
+  readonly environment?: EnvironmentRef;
+  readonly title?: string;
+  readonly severity?: string;
+  readonly url?: string;
+  readonly impactStartedAt?: Date;
+  readonly detectedAt?: Date;
+  readonly mitigatedAt?: Date;
+  readonly resolvedAt?: Date;
+  readonly causedBy?: readonly ExternalRef[];
+}
+
+export type DomainEvent = PipelineRunEvent | DeploymentEvent | ChangeEvent | IncidentEvent;
+
+/** One delivery as received, stored verbatim (secrets removed) whatever it maps to. */
+export interface RawDelivery {
+  readonly transport: Transport;
+  readonly source: string;
+  readonly dedupeKey: string;
+  /** e.g. `deployment_status`, `Pipeline Hook`, `dev.cdevents.service.deployed.0.3.0`, `recordDeployment`. */
+  readonly kind: string;
+  readonly occurredAt?: Date;
+  readonly headers: Record<string, string>;
+  readonly payload: unknown;
+}
+
+export type IngestResult = 'ACCEPTED' | 'DUPLICATE' | 'REJECTED';
+
+export interface IngestOutcome {
+  readonly result: IngestResult;
+  readonly rawEventId?: string;
+  /** Id of the entity the event created or updated (deployment, run, incident), when one. */
+  readonly entityId?: string;
+  readonly errors: readonly { readonly field: string; readonly message: string }[];
+  /** Set when the delivery was stored but Shipwatch does not model it. */
+  readonly note?: string;
+}

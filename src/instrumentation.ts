@@ -1,0 +1,40 @@
+/**
+ * OpenTelemetry bootstrap, loaded before Nest with `node --import ./dist/src/instrumentation.js`.
+ * It starts the NodeSDK only when an OTLP endpoint is configured (the standard OTEL_* variables);
+ * otherwise it does nothing and tracing stays a no-op.
+ */
+import { register } from 'node:module';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import { SHIPWATCH_VERSION } from './config/version.js';
+
+export function tracingRequested(env: NodeJS.ProcessEnv): boolean {
+  if (env.OTEL_SDK_DISABLED === 'true' || env.OTEL_TRACES_EXPORTER === 'none') return false;
+  return Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
+}
+
+if (tracingRequested(process.env)) {
+  // ESM modules (Nest 12) are patched through import-in-the-middle's loader hook.
+  register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
+  const sdk = new NodeSDK({
+    resource: resourceFromAttributes({
+      [ATTR_SERVICE_NAME]: process.env.OTEL_SERVICE_NAME ?? 'shipwatch',
+      [ATTR_SERVICE_VERSION]: SHIPWATCH_VERSION,
+    }),
+    instrumentations: [
+      new HttpInstrumentation({
+        ignoreIncomingRequestHook: (req) => req.url === '/metrics' || req.url === '/healthz',
+      }),
+    ],
+    // Metrics stay on /metrics (Prometheus pull); the SDK exports traces only.
+    metricReaders: [],
+  });
+  sdk.start();
+  const shutdown = (): void => {
+    sdk.shutdown().catch(() => undefined);
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+}

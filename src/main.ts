@@ -1,0 +1,29 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { createApp } from './app.factory.js';
+import { ConfigError, loadConfig } from './config/config.schema.js';
+import { SHIPWATCH_VERSION } from './config/version.js';
+import { DataDirInUseError } from './database/embedded-postgres.js';
+
+async function bootstrap(): Promise<void> {
+  const config = loadConfig(process.env, SHIPWATCH_VERSION);
+  const { app, db } = await createApp(config);
+  await app.listen(config.port, config.host);
+  const address = app.getHttpServer().address() as { port: number } | null;
+  new Logger('Bootstrap').log({
+    msg: `Shipwatch ${config.version} listening on http://${config.host}:${address?.port ?? config.port} with ${db.description}`,
+    port: address?.port ?? config.port,
+    database: config.databaseKind,
+  });
+}
+
+bootstrap().catch((error: unknown) => {
+  if (error instanceof ConfigError || error instanceof DataDirInUseError) {
+    process.stderr.write(`shipwatch: ${error.message}\n`);
+  } else {
+    process.stderr.write(
+      `shipwatch: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+  }
+  process.exit(1);
+});

@@ -1,0 +1,98 @@
+import type { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import type { App } from 'supertest/types.js';
+import { createApp } from '../../src/app.factory.js';
+import { loadConfig, type AppConfig } from '../../src/config/config.schema.js';
+import {
+  closeDatabase,
+  openDatabase,
+  type OpenedDatabase,
+} from '../../src/database/data-source.js';
+import { runMigrations } from '../../src/database/migrator.js';
+
+export const ADMIN_TOKEN = 'test-bootstrap-token';
+
+/**
+ * The database under test: TEST_DATABASE_URL or DATABASE_URL when set (a real PostgreSQL),
+ * else a fresh in-memory embedded PostgreSQL per test file.
+ */
+export function testDatabaseUrl(): string | undefined {
+  return process.env.TEST_DATABASE_URL || process.env.DATABASE_URL || undefined;
+}
+
+export function testConfig(overrides: Record<string, string | undefined> = {}): AppConfig {
+  return loadConfig(
+    {
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATABASE_URL: testDatabaseUrl(),
+      SHIPWATCH_DATA_DIR: 'memory://',
+      SHIPWATCH_BOOTSTRAP_TOKEN: ADMIN_TOKEN,
+      SHIPWATCH_SCHEDULER: 'off',
+      LOG_LEVEL: 'error',
+      ...overrides,
+    },
+    'test',
+  );
+}
+
+export interface TestApp {
+  readonly app: INestApplication;
+  readonly db: OpenedDatabase;
+  readonly http: App;
+  /** POST /graphql with a token (the bootstrap admin token unless another is given). */
+  gql(
+    query: string,
+    variables?: Record<string, unknown>,
+    token?: string | null,
+  ): Promise<GqlResponse>;
+  close(): Promise<void>;
+}
+
+export interface GqlResponse {
+  status: number;
+  data?: Record<string, unknown> | null;
+  errors?: { message: string; extensions?: { code?: string } & Record<string, unknown> }[];
+}
+
+export async function startTestApp(
+  overrides: Record<string, string | undefined> = {},
+): Promise<TestApp> {
+  const { app, db } = await createApp(testConfig(overrides), false);
+  const http = app.getHttpServer() as App;
+  await resetData(db);
+  return {
+    app,
+    db,
+    http,
+    async gql(query, variables, token = ADMIN_TOKEN) {
+      const req = request(http).post('/graphql').set('Content-Type', 'application/json');
+      if (token) req.set('Authorization', `Bearer ${token}`);
+      const res = await req.send({ query, variables });
+      const body = res.body as Omit<GqlResponse, 'status'>;
+      return { status: res.status, ...body };
+    },
+    close: () => app.close(),
+  };
+}
+
+/** A migrated database without the app, for repository-level integration tests. */
+export async function openTestDatabase(): Promise<OpenedDatabase> {
+  const db = await openDatabase(testConfig());
+  await runMigrations(db.dataSource);
+  await resetData(db);
+  return db;
+}
+
+export { closeDatabase };
+
+/** Empties every table but the migrations log, so each test file starts from nothing. */
+export async function resetData(db: OpenedDatabase): Promise<void> {
+  const rows: { tablename: string }[] = await db.dataSource.query(
+    `SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename <> 'migrations'`,
+  );
+  if (rows.length === 0) return;
+  await db.dataSource.query(
+    `TRUNCATE ${rows.map((r) => `"${r.tablename}"`).join(', ')} RESTART IDENTITY CASCADE`,
+  );
+}
