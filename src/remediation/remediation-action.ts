@@ -1,0 +1,70 @@
+/**
+ * What verification asks remediation to do. Verification writes actions into the outbox in the
+ * same transaction as its verdict (OutboxService.enqueue(manager, action)); any replica delivers
+ * them later with retries. `idempotencyKey` is unique: enqueueing the same key twice is a no-op,
+ * and it is sent to the receiver (Idempotency-Key header / dedup_key) so retries are harmless.
+ */
+
+export interface ReleaseRef {
+  readonly deploymentId: string;
+  readonly service: string;
+  readonly namespace: string;
+  readonly environment: string;
+  readonly version: string | null;
+  readonly previousVersion: string | null;
+}
+
+export type RollbackTarget =
+  | { readonly kind: 'WEBHOOK'; readonly url: string; readonly secret: string }
+  | {
+      readonly kind: 'GITHUB_REPOSITORY_DISPATCH';
+      readonly repository: string; // owner/name
+      readonly token: string;
+      readonly eventType?: string; // default shipwatch-rollback
+      readonly apiUrl?: string; // default https://api.github.com
+    }
+  | {
+      readonly kind: 'GITHUB_WORKFLOW_DISPATCH';
+      readonly repository: string;
+      readonly workflow: string; // file name or id
+      readonly ref: string;
+      readonly token: string;
+      readonly apiUrl?: string;
+    }
+  | {
+      readonly kind: 'GITLAB_PIPELINE_TRIGGER';
+      readonly projectId: string;
+      readonly ref: string;
+      readonly token: string;
+      readonly apiUrl?: string; // default https://gitlab.com/api/v4
+    };
+
+export type AlertChannel = 'ALERTMANAGER' | 'SLACK' | 'PAGERDUTY';
+
+export type AlertSeverity = 'critical' | 'warning' | 'info';
+
+export type RemediationAction =
+  | {
+      readonly kind: 'ROLLBACK';
+      readonly idempotencyKey: string; // e.g. rollback:<deploymentId>
+      readonly release: ReleaseRef;
+      /** The version to go back to (never one that failed verification). */
+      readonly toVersion: string;
+      readonly reason: string;
+      readonly target: RollbackTarget;
+    }
+  | {
+      readonly kind: 'ALERT';
+      readonly idempotencyKey: string; // e.g. alert:<deploymentId>:<state>:<channel>
+      readonly channel: AlertChannel;
+      readonly state: 'FIRING' | 'RESOLVED';
+      readonly release: ReleaseRef;
+      /** FAILED, DEGRADED, INCONCLUSIVE, HEALTHY ... the verdict that triggered the alert. */
+      readonly verdict: string;
+      readonly severity: AlertSeverity;
+      readonly summary: string;
+      /** Link to the evidence (Shipwatch GraphQL/Grafana). */
+      readonly generatorUrl: string;
+      /** When the problem started (Alertmanager startsAt). */
+      readonly startsAt: Date;
+    };
