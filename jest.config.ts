@@ -14,6 +14,8 @@ const common = {
 } satisfies Config;
 
 const config: Config = {
+  // Real databases and processes on a shared 2-core machine: a generous limit, never timed assertions.
+  testTimeout: 180_000,
   projects: [
     {
       ...common,
@@ -22,6 +24,7 @@ const config: Config = {
         '<rootDir>/src/**/*.spec.ts',
         '<rootDir>/migrations/**/*.spec.ts',
         '<rootDir>/grafana/**/*.spec.ts',
+        '<rootDir>/scripts/**/*.spec.ts',
       ],
     },
     {
@@ -29,7 +32,12 @@ const config: Config = {
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.integration-spec.ts'],
     },
-    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'] },
+    {
+      ...common,
+      testTimeout: 180_000,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
+    },
   ],
 };
 

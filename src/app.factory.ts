@@ -22,7 +22,7 @@ export async function createApp(
   config: AppConfig,
   logger: LoggerService | false = new JsonLogger(config.logLevel),
 ): Promise<CreatedApp> {
-  if (logger) Logger.overrideLogger(logger);
+  Logger.overrideLogger(logger);
   const log = new Logger('Bootstrap');
   const db = await openDatabase(config);
   try {
@@ -41,7 +41,6 @@ export async function createApp(
     });
     app.useBodyParser('text', { limit: config.bodyLimitBytes, type: 'text/*' });
     app.useGlobalFilters(new HttpExceptionFilter());
-    app.enableShutdownHooks();
     await app.init();
     return { app, db };
   } catch (error) {

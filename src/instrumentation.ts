@@ -9,6 +9,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import { SHIPWATCH_VERSION } from './config/version.js';
+import { registerTracingSdk } from './observability/tracing-sdk.js';
 
 export function tracingRequested(env: NodeJS.ProcessEnv): boolean {
   if (env.OTEL_SDK_DISABLED === 'true' || env.OTEL_TRACES_EXPORTER === 'none') return false;
@@ -32,9 +33,6 @@ if (tracingRequested(process.env)) {
     metricReaders: [],
   });
   sdk.start();
-  const shutdown = (): void => {
-    sdk.shutdown().catch(() => undefined);
-  };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
+  // Flushed by the app's shutdown hook (ObservabilityModule), after in-flight requests end.
+  registerTracingSdk(sdk);
 }

@@ -9,7 +9,21 @@ async function bootstrap(): Promise<void> {
   const config = loadConfig(process.env, SHIPWATCH_VERSION);
   const { app, db } = await createApp(config);
   await app.listen(config.port, config.host);
-  const address = app.getHttpServer().address() as { port: number } | null;
+  // Graceful stop: finish in-flight requests, close the database, flush traces, exit 0.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      new Logger('Bootstrap').log(`${signal} received, shutting down`);
+      app.close().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          process.stderr.write(`shipwatch: error during shutdown: ${String(error)}\n`);
+          process.exit(1);
+        },
+      );
+    });
+  }
+  const server = app.getHttpServer() as import('node:http').Server;
+  const address = server.address() as { port: number } | null;
   new Logger('Bootstrap').log({
     msg: `Shipwatch ${config.version} listening on http://${config.host}:${address?.port ?? config.port} with ${db.description}`,
     port: address?.port ?? config.port,

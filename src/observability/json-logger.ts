@@ -36,13 +36,13 @@ export class JsonLogger implements LoggerService {
       time: new Date().toISOString(),
       level,
       ...(context ? { context } : {}),
+      ...currentTraceIds(),
       ...(message instanceof Error
         ? { msg: message.message, stack: message.stack }
         : typeof message === 'object' && message !== null
           ? (message as Record<string, unknown>)
           : { msg: String(message) }),
       ...(stack ? { stack } : {}),
-      ...currentTraceIds(),
     };
     this.write(JSON.stringify(entry));
   }

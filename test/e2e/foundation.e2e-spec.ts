@@ -93,3 +93,36 @@ describe('foundation over HTTP', () => {
     expect(flood.errors?.[0].extensions?.code).toBe('QUERY_TOO_COMPLEX');
   });
 });
+
+describe('readiness', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('answers 503 while a migration is pending, 200 once it is applied', async () => {
+    const [last] = await t.db.dataSource.query<{ id: number; timestamp: string; name: string }[]>(
+      'SELECT id, timestamp, name FROM migrations ORDER BY id DESC LIMIT 1',
+    );
+    await t.db.dataSource.query('DELETE FROM migrations WHERE id = $1', [last.id]);
+    const pending = await request(t.http).get('/readyz').expect(503);
+    expect(pending.body).toEqual({ status: 'unavailable', reason: 'migrations pending' });
+    await t.db.dataSource.query('INSERT INTO migrations (timestamp, name) VALUES ($1, $2)', [
+      last.timestamp,
+      last.name,
+    ]);
+    await request(t.http).get('/readyz').expect(200);
+  });
+
+  it('answers 503 with the reason when the database does not answer', async () => {
+    await t.db.dataSource.destroy();
+    const res = await request(t.http).get('/readyz').expect(503);
+    expect(res.body).toEqual({
+      status: 'unavailable',
+      reason: expect.stringMatching(/^database: /),
+    });
+  });
+});

@@ -1,0 +1,155 @@
+import { createServer, type Server } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createScratchDatabase } from '../support/postgres.js';
+import { buildDist, runShipwatchToExit, startShipwatch } from '../support/process.js';
+import { testDatabaseUrl } from '../support/test-app.js';
+
+const ADMIN = 'boot-test-admin-token';
+
+async function gql(
+  url: string,
+  query: string,
+): Promise<{ data?: Record<string, unknown>; errors?: unknown[] }> {
+  const res = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${ADMIN}` },
+    body: JSON.stringify({ query }),
+  });
+  return (await res.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
+}
+
+describe('the shipwatch process (npm start)', () => {
+  let dataDir: string;
+  beforeAll(() => {
+    buildDist();
+    dataDir = mkdtempSync(join(tmpdir(), 'shipwatch-boot-'));
+  });
+  afterAll(() => {
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'PORT="abc" is invalid: expected an integer from 0 to 65535'],
+    [
+      { DATABASE_URL: 'not-a-url' },
+      'DATABASE_URL="not-a-url" is invalid: expected a postgres:// or postgresql:// URL',
+    ],
+  ])(
+    'exits with code 1 on a bad %o, naming the variable and what is expected',
+    async (env, message) => {
+      const result = await runShipwatchToExit(env);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(message);
+    },
+  );
+
+  it('serves on the embedded database, keeps its data across a restart, and refuses a second process on the same data', async () => {
+    const env = { SHIPWATCH_DATA_DIR: dataDir, SHIPWATCH_BOOTSTRAP_TOKEN: ADMIN };
+    const first = await startShipwatch(env);
+    expect(first.logs.join('\n')).toContain(`embedded PostgreSQL (PGlite) in ${dataDir}`);
+    expect((await fetch(`${first.url}/readyz`)).status).toBe(200);
+    const created = await gql(
+      first.url,
+      'mutation { createApiToken(input: { name: "kept", scopes: [READ] }) { apiToken { id } } }',
+    );
+    expect(created.errors).toBeUndefined();
+
+    const second = await runShipwatchToExit(env);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain('is in use by process');
+
+    expect(await first.stop()).toBe(0);
+    const again = await startShipwatch(env);
+    const listed = await gql(again.url, '{ apiTokens { name } }');
+    expect(listed.data).toEqual({ apiTokens: [{ name: 'kept' }] });
+    await again.stop();
+  });
+
+  it('takes over the embedded data after the previous process was killed with SIGKILL', async () => {
+    const env = { SHIPWATCH_DATA_DIR: dataDir, SHIPWATCH_BOOTSTRAP_TOKEN: ADMIN };
+    const victim = await startShipwatch(env);
+    await victim.stop('SIGKILL');
+    const next = await startShipwatch(env);
+    const listed = await gql(next.url, '{ apiTokens { name } }');
+    expect(listed.data).toEqual({ apiTokens: [{ name: 'kept' }] });
+    await next.stop();
+  });
+
+  it('exports traces over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set, and logs carry the trace id', async () => {
+    const bodies: Buffer[] = [];
+    const collector: Server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        if (req.url === '/v1/traces') bodies.push(Buffer.concat(chunks));
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
+    const { port } = collector.address() as { port: number };
+    const app = await startShipwatch({
+      SHIPWATCH_DATA_DIR: 'memory://',
+      LOG_LEVEL: 'debug',
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+    });
+    await fetch(`${app.url}/readyz`);
+    await app.stop();
+    collector.close();
+    const access = app.logs
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l.route === '/readyz');
+    expect(access?.trace_id).toMatch(/^[0-9a-f]{32}$/);
+    const traceBytes = Buffer.from(access!.trace_id as string, 'hex');
+    expect(
+      bodies.some((b) => b.includes(traceBytes) || b.includes(access!.trace_id as string)),
+    ).toBe(true);
+  });
+});
+
+/**
+ * Two replicas booting together against one PostgreSQL both come up; the advisory lock makes the
+ * migrations run once. The embedded database serves one process per data directory, so there the
+ * second process is refused with a clear error instead. CI runs this file in both modes.
+ */
+async function bothReplicasBootOnPostgres(): Promise<void> {
+  const scratch = await createScratchDatabase();
+  try {
+    const [a, b] = await Promise.all([
+      startShipwatch({ DATABASE_URL: scratch.url }),
+      startShipwatch({ DATABASE_URL: scratch.url }),
+    ]);
+    expect((await fetch(`${a.url}/readyz`)).status).toBe(200);
+    expect((await fetch(`${b.url}/readyz`)).status).toBe(200);
+    const applied = [...a.logs, ...b.logs].filter((l) => l.includes('applied migrations'));
+    expect(applied).toHaveLength(1);
+    await Promise.all([a.stop(), b.stop()]);
+  } finally {
+    await scratch.drop();
+  }
+}
+
+async function secondReplicaRefusedOnEmbedded(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'shipwatch-pair-'));
+  try {
+    const results = await Promise.allSettled([
+      startShipwatch({ SHIPWATCH_DATA_DIR: dir }),
+      startShipwatch({ SHIPWATCH_DATA_DIR: dir }),
+    ]);
+    const up = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const down = results.flatMap((r) => (r.status === 'rejected' ? [String(r.reason)] : []));
+    expect(up).toHaveLength(1);
+    expect(down).toEqual([expect.stringContaining('is in use by process')]);
+    await up[0].stop();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const onPostgres = testDatabaseUrl() !== undefined;
+it(`two replicas booting at once on one database: ${onPostgres ? 'both come up and migrate once (PostgreSQL)' : 'the second is refused (embedded)'}`, async () => {
+  expect.hasAssertions();
+  await (onPostgres ? bothReplicasBootOnPostgres() : secondReplicaRefusedOnEmbedded());
+});
