@@ -141,6 +141,20 @@ export const CONFIG_VARIABLES = {
     parse: parsers.positiveInt,
     defaultValue: 5 * 1024 * 1024,
   }),
+  rateLimitPerSecond: variable({
+    name: 'SHIPWATCH_RATE_LIMIT_RPS',
+    description: 'Requests per second allowed per API token (sustained); over it: HTTP 429 with Retry-After',
+    expected: 'a positive integer',
+    parse: parsers.positiveInt,
+    defaultValue: 500,
+  }),
+  rateLimitBurst: variable({
+    name: 'SHIPWATCH_RATE_LIMIT_BURST',
+    description: 'Requests an API token may send at once before the per-second rate applies',
+    expected: 'a positive integer',
+    parse: parsers.positiveInt,
+    defaultValue: 5000,
+  }),
   prometheusUrl: variable<string | undefined>({
     name: 'PROMETHEUS_URL',
     description: 'Prometheus HTTP API used for release verification',

@@ -126,3 +126,29 @@ describe('readiness', () => {
     });
   });
 });
+
+describe('per-token rate limits', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ SHIPWATCH_RATE_LIMIT_RPS: '1', SHIPWATCH_RATE_LIMIT_BURST: '3' });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('answers 429 with Retry-After and a coded JSON body once a token exceeds its burst', async () => {
+    const send = () =>
+      request(t.http)
+        .post('/graphql')
+        .set('Authorization', 'Bearer test-bootstrap-token')
+        .send({ query: '{ serverInfo { version } }' });
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await send()).status);
+    expect(statuses).toEqual([200, 200, 200, 429]);
+    const limited = await send();
+    expect(limited.headers['retry-after']).toBe('1');
+    expect(limited.body.error.code).toBe('RATE_LIMITED');
+    // requests without a token are not counted against it
+    await request(t.http).post('/graphql').send({ query: '{ serverInfo { version } }' }).expect(200);
+  });
+});
