@@ -1,0 +1,108 @@
+import type { ReleaseRef } from '../../remediation/remediation-action.js';
+import { planRemediation, type PlanInput } from './remediation-plan.rule.js';
+
+const NOW = new Date('2026-11-20T10:05:00Z');
+const release: ReleaseRef = {
+  deploymentId: '7',
+  service: 'checkout',
+  namespace: '',
+  environment: 'production',
+  version: '2.0.0',
+  previousVersion: '1.9.0',
+};
+const input = (overrides: Partial<PlanInput> = {}): PlanInput => ({
+  kind: 'RELEASE',
+  state: 'FAILED',
+  reason: 'CRITICAL on 2 consecutive ticks',
+  canaryRegressed: false,
+  mode: 'ENFORCE',
+  release,
+  rollbackTarget: { kind: 'WEBHOOK', url: 'http://127.0.0.1:9/rb', secret: 'abcdefgh' },
+  alertChannels: ['ALERTMANAGER', 'SLACK'],
+  guards: { alreadyRequested: false, lastRollbackAt: null, failedVersions: [] },
+  cooldownSeconds: 3600,
+  now: NOW,
+  startsAt: new Date('2026-11-20T10:04:00Z'),
+  generatorUrl: 'http://shipwatch/x',
+  ...overrides,
+});
+
+describe('planRemediation', () => {
+  it('rolls back once (idempotency key per deployment) and pages every channel in enforce mode', () => {
+    const p = planRemediation(input());
+    expect(p.rollbackRequested).toBe(true);
+    expect(p.actions.map((a) => a.idempotencyKey)).toEqual([
+      'rollback:7',
+      'alert:7:FAILED:FIRING:ALERTMANAGER',
+      'alert:7:FAILED:FIRING:SLACK',
+    ]);
+    expect(p.actions[0]).toMatchObject({ kind: 'ROLLBACK', toVersion: '1.9.0' });
+    expect(p.openIncident).toBe(true);
+  });
+
+  it('blocks a second automatic rollback of the service within the cooldown', () => {
+    const recent = planRemediation(
+      input({
+        guards: {
+          alreadyRequested: false,
+          lastRollbackAt: new Date(NOW.getTime() - 600_000),
+          failedVersions: [],
+        },
+      }),
+    );
+    expect(recent.rollbackRequested).toBe(false);
+    expect(recent.rollbackBlocked).toMatch(/cooldown 3600s/);
+    expect(recent.actions.map((a) => a.kind)).toEqual(['ALERT', 'ALERT']);
+    expect(recent.actions[0]).toMatchObject({
+      severity: 'critical',
+      summary: expect.stringMatching(/rollback recommended/),
+    });
+    const old = planRemediation(
+      input({
+        guards: {
+          alreadyRequested: false,
+          lastRollbackAt: new Date(NOW.getTime() - 3_600_000),
+          failedVersions: [],
+        },
+      }),
+    );
+    expect(old.rollbackRequested).toBe(true);
+  });
+
+  it('never rolls back to a version that failed, nor twice, nor without a target or previous version', () => {
+    const guards = { alreadyRequested: false, lastRollbackAt: null, failedVersions: ['1.9.0'] };
+    expect(planRemediation(input({ guards })).rollbackBlocked).toMatch(/1.9.0 failed verification/);
+    const twice = planRemediation(
+      input({ guards: { ...guards, failedVersions: [], alreadyRequested: true } }),
+    );
+    expect(twice.rollbackBlocked).toMatch(/already requested/);
+    expect(planRemediation(input({ rollbackTarget: null })).rollbackBlocked).toMatch(
+      /no rollback target/,
+    );
+    const unknown = planRemediation(input({ release: { ...release, previousVersion: null } }));
+    expect(unknown.rollbackBlocked).toMatch(/previous version is unknown/);
+  });
+
+  it('only alerts in advise mode and does nothing in dry-run', () => {
+    const advise = planRemediation(input({ mode: 'ADVISE' }));
+    expect(advise.actions.map((a) => a.kind)).toEqual(['ALERT', 'ALERT']);
+    expect(advise.openIncident).toBe(true);
+    const dry = planRemediation(input({ mode: 'DRY_RUN' }));
+    expect(dry).toMatchObject({
+      actions: [],
+      openIncident: false,
+      rollbackBlocked: 'mode DRY_RUN',
+    });
+  });
+
+  it('sends nothing for healthy or unverified releases', () => {
+    for (const state of [
+      'HEALTHY',
+      'HEALTHY_LOW_CONFIDENCE',
+      'UNVERIFIED',
+      'SUPERSEDED',
+    ] as const) {
+      expect(planRemediation(input({ state })).actions).toEqual([]);
+    }
+  });
+});

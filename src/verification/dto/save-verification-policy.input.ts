@@ -1,0 +1,134 @@
+import { Field, Float, InputType, Int } from '@nestjs/graphql';
+import {
+  AlertChannelEnum,
+  RollbackTargetKindEnum,
+  VerificationModeEnum,
+} from '../models/verification-policy.model.js';
+
+@InputType()
+export class SliInput {
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => Float)
+  objective!: number;
+
+  @Field(() => String, { description: 'PromQL template: events in {{window}}' })
+  totalQuery!: string;
+
+  @Field(() => String, { description: 'PromQL template: bad events in {{window}}' })
+  badQuery!: string;
+}
+
+@InputType()
+export class ThresholdCheckInput {
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => String)
+  query!: string;
+
+  @Field(() => String, { nullable: true, description: 'e.g. `result >= 0.95`' })
+  successCondition?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'e.g. `result < 0.9`' })
+  failureCondition?: string | null;
+
+  @Field(() => Boolean, { nullable: true })
+  dryRun?: boolean | null;
+}
+
+@InputType({ description: 'Every field is optional; omitted fields take the defaults' })
+export class VerificationTimingInput {
+  @Field(() => Int, { nullable: true }) intervalSeconds?: number | null;
+  @Field(() => Int, { nullable: true }) windowSeconds?: number | null;
+  @Field(() => Int, { nullable: true }) warmUpSeconds?: number | null;
+  @Field(() => Int, { nullable: true }) bakeSeconds?: number | null;
+  @Field(() => Int, { nullable: true }) maxVerificationSeconds?: number | null;
+  @Field(() => Int, { nullable: true }) settleWindowSeconds?: number | null;
+  @Field(() => Int, { nullable: true }) preDeployWindowSeconds?: number | null;
+  @Field(() => Int, { nullable: true }) cooldownSeconds?: number | null;
+  @Field(() => Int, { nullable: true }) rollbackVerifyTimeoutSeconds?: number | null;
+}
+
+@InputType({ description: 'Every field is optional; omitted fields take the defaults' })
+export class AnalysisParametersInput {
+  @Field(() => Int, { nullable: true }) minRequests?: number | null;
+  @Field(() => Int, { nullable: true }) minBadEvents?: number | null;
+  @Field(() => Float, { nullable: true }) alpha?: number | null;
+  @Field(() => Float, { nullable: true }) allowedIncrease?: number | null;
+  @Field(() => Float, { nullable: true }) minAbsDelta?: number | null;
+  @Field(() => Float, { nullable: true }) criticalAbsRatio?: number | null;
+  @Field(() => Float, { nullable: true }) criticalIncrease?: number | null;
+  @Field(() => Float, { nullable: true }) criticalBurnRate?: number | null;
+  @Field(() => Float, { nullable: true }) pageBurnRate?: number | null;
+  @Field(() => Int, { nullable: true }) failK?: number | null;
+  @Field(() => Int, { nullable: true }) failN?: number | null;
+  @Field(() => Int, { nullable: true }) passK?: number | null;
+  @Field(() => Int, { nullable: true }) minEvaluatedTicks?: number | null;
+  @Field(() => Int, { nullable: true }) consecutiveErrorLimit?: number | null;
+}
+
+@InputType({
+  description:
+    'Fields by kind: WEBHOOK url+secret; GITHUB_* repository+token (+workflow, ref); GITLAB projectId+ref+token',
+})
+export class RollbackTargetInput {
+  @Field(() => RollbackTargetKindEnum)
+  kind!: RollbackTargetKindEnum;
+
+  @Field(() => String, { nullable: true }) url?: string | null;
+  @Field(() => String, { nullable: true }) secret?: string | null;
+  @Field(() => String, { nullable: true }) repository?: string | null;
+  @Field(() => String, { nullable: true }) token?: string | null;
+  @Field(() => String, { nullable: true }) eventType?: string | null;
+  @Field(() => String, { nullable: true }) workflow?: string | null;
+  @Field(() => String, { nullable: true }) ref?: string | null;
+  @Field(() => String, { nullable: true }) projectId?: string | null;
+  @Field(() => String, { nullable: true }) apiUrl?: string | null;
+}
+
+@InputType({ description: 'The verification policy of one service and environment (an upsert)' })
+export class PolicySpecInput {
+  @Field(() => VerificationModeEnum, { nullable: true, description: 'default ADVISE' })
+  mode?: VerificationModeEnum | null;
+
+  @Field(() => [SliInput], {
+    nullable: true,
+    description: 'default: errors and latency from the OpenTelemetry HTTP server histogram',
+  })
+  slis?: SliInput[] | null;
+
+  @Field(() => [ThresholdCheckInput], { nullable: true })
+  checks?: ThresholdCheckInput[] | null;
+
+  @Field(() => VerificationTimingInput, { nullable: true })
+  timing?: VerificationTimingInput | null;
+
+  @Field(() => AnalysisParametersInput, { nullable: true })
+  analysis?: AnalysisParametersInput | null;
+}
+
+@InputType()
+export class SaveVerificationPolicyInput extends PolicySpecInput {
+  @Field(() => String, { description: 'OpenTelemetry service.name' })
+  service!: string;
+
+  @Field(() => String, { nullable: true, description: 'OpenTelemetry service.namespace' })
+  namespace?: string | null;
+
+  @Field(() => String, { description: 'deployment.environment.name' })
+  environment!: string;
+
+  @Field(() => RollbackTargetInput, {
+    nullable: true,
+    description: 'Replaces the stored target; omitted keeps it',
+  })
+  rollbackTarget?: RollbackTargetInput | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'Removes the stored rollback target' })
+  clearRollbackTarget?: boolean | null;
+
+  @Field(() => [AlertChannelEnum], { nullable: true, description: 'default: none' })
+  alertChannels?: AlertChannelEnum[] | null;
+}

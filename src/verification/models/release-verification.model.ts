@@ -1,0 +1,179 @@
+import { Field, Float, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { JsonScalar, type JsonValue } from '../../common/graphql/scalars.js';
+import {
+  VerificationModeEnum,
+  SliModel,
+  VerificationTimingModel,
+} from './verification-policy.model.js';
+
+export enum VerificationStateEnum {
+  RUNNING = 'RUNNING',
+  HEALTHY = 'HEALTHY',
+  HEALTHY_LOW_CONFIDENCE = 'HEALTHY_LOW_CONFIDENCE',
+  UNVERIFIED = 'UNVERIFIED',
+  DEGRADED = 'DEGRADED',
+  ENV_DEGRADED = 'ENV_DEGRADED',
+  FAILED = 'FAILED',
+  INCONCLUSIVE = 'INCONCLUSIVE',
+  SUPERSEDED = 'SUPERSEDED',
+}
+registerEnumType(VerificationStateEnum, {
+  name: 'VerificationState',
+  description:
+    'RUNNING; HEALTHY; HEALTHY_LOW_CONFIDENCE / UNVERIFIED (low traffic); DEGRADED (mild, ticket); ENV_DEGRADED (pre-existing incident, never rolled back); FAILED; INCONCLUSIVE (no data / query errors, never rolled back); SUPERSEDED (a newer deploy)',
+});
+
+export enum TickClassificationEnum {
+  PASS = 'PASS',
+  INSUFFICIENT = 'INSUFFICIENT',
+  NO_DATA = 'NO_DATA',
+  ERROR = 'ERROR',
+  BASELINE_DEGRADED = 'BASELINE_DEGRADED',
+  REGRESSION = 'REGRESSION',
+  CRITICAL = 'CRITICAL',
+}
+registerEnumType(TickClassificationEnum, { name: 'TickClassification' });
+
+export enum VerificationKindEnum {
+  RELEASE = 'RELEASE',
+  ROLLBACK = 'ROLLBACK',
+}
+registerEnumType(VerificationKindEnum, { name: 'VerificationKind' });
+
+@ObjectType('VerificationTick', { description: 'One tick of a verification with its evidence' })
+export class VerificationTickModel {
+  @Field(() => Int)
+  number!: number;
+
+  @Field(() => Date)
+  at!: Date;
+
+  @Field(() => Date)
+  windowStart!: Date;
+
+  @Field(() => Date)
+  windowEnd!: Date;
+
+  @Field(() => TickClassificationEnum)
+  classification!: TickClassificationEnum;
+
+  @Field(() => String, { nullable: true, description: 'SEVERE or MILD for regressions' })
+  severity!: string | null;
+
+  @Field(() => Boolean)
+  baselineDegraded!: boolean;
+
+  @Field(() => Boolean)
+  inWarmUp!: boolean;
+
+  @Field(() => String)
+  reason!: string;
+
+  @Field(() => VerificationStateEnum, { description: 'The verification state after this tick' })
+  stateAfter!: VerificationStateEnum;
+
+  @Field(() => Float)
+  durationSeconds!: number;
+
+  @Field(() => JsonScalar, {
+    description:
+      'Per SLI: PromQL queries, windows, counts and ratios on both sides, p-value, ratio, delta, burn rates, settle window, baseline kind; per check: value and outcome',
+  })
+  evidence!: JsonValue;
+}
+
+@ObjectType('VerificationPolicySummary')
+export class VerificationPolicySummaryModel {
+  @Field(() => ID, { nullable: true })
+  id!: string | null;
+
+  @Field(() => Boolean)
+  isDefault!: boolean;
+
+  @Field(() => VerificationModeEnum)
+  mode!: VerificationModeEnum;
+
+  @Field(() => [SliModel])
+  slis!: SliModel[];
+
+  @Field(() => [String])
+  checks!: string[];
+
+  @Field(() => VerificationTimingModel)
+  timing!: VerificationTimingModel;
+}
+
+@ObjectType('ReleaseVerification')
+export class ReleaseVerificationModel {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => ID)
+  deploymentId!: string;
+
+  @Field(() => VerificationKindEnum)
+  kind!: VerificationKindEnum;
+
+  @Field(() => VerificationStateEnum)
+  state!: VerificationStateEnum;
+
+  @Field(() => VerificationStateEnum, {
+    nullable: true,
+    description: 'The final state; null while RUNNING',
+  })
+  verdict!: VerificationStateEnum | null;
+
+  @Field(() => String, { nullable: true })
+  reason!: string | null;
+
+  @Field(() => String)
+  service!: string;
+
+  @Field(() => String)
+  namespace!: string;
+
+  @Field(() => String)
+  environment!: string;
+
+  @Field(() => String, { nullable: true })
+  version!: string | null;
+
+  @Field(() => String, { nullable: true })
+  previousVersion!: string | null;
+
+  @Field(() => VerificationPolicySummaryModel)
+  policy!: VerificationPolicySummaryModel;
+
+  @Field(() => String, { nullable: true, description: 'CONCURRENT or PRE_DEPLOY (last tick)' })
+  baselineKind!: string | null;
+
+  @Field(() => Date)
+  startedAt!: Date;
+
+  @Field(() => Date, { nullable: true })
+  finishedAt!: Date | null;
+
+  @Field(() => Date, { nullable: true })
+  nextTickAt!: Date | null;
+
+  @Field(() => Date)
+  deployFinishedAt!: Date;
+
+  @Field(() => Date, { nullable: true })
+  rollbackRequestedAt!: Date | null;
+
+  @Field(() => String, { nullable: true, description: 'Why a wanted rollback was not requested' })
+  rollbackBlockedReason!: string | null;
+
+  @Field(() => Date, {
+    nullable: true,
+    description: 'When a later healthy release resolved this failure',
+  })
+  remediatedAt!: Date | null;
+
+  @Field(() => ID, { nullable: true, description: 'ROLLBACK: the deployment it rolled back' })
+  remediatesDeploymentId!: string | null;
+
+  @Field(() => [VerificationTickModel])
+  ticks!: VerificationTickModel[];
+}

@@ -1,0 +1,191 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.schema.js';
+import type { DeploymentTransition } from '../ingestion/deployment-hooks.js';
+import type { DeploymentEvent, IncidentEvent } from '../ingestion/domain-events.js';
+import { IngestionService } from '../ingestion/ingestion.service.js';
+import { OutboxService } from '../remediation/outbox.service.js';
+import type { ReleaseRef } from '../remediation/remediation-action.js';
+import { planRemediation } from './analysis/remediation-plan.rule.js';
+import type { FinalState, VerdictDecision } from './analysis/verdict.rule.js';
+import type { ReleaseVerificationEntity } from './release-verification.entity.js';
+import { VerificationRepository, type VerificationSubject } from './verification.repository.js';
+import { recordSpan } from './verification.tracing.js';
+import { VerificationPolicyService } from './verification-policy.service.js';
+
+const SOURCE = 'shipwatch';
+
+const releaseRef = (v: ReleaseVerificationEntity, s: VerificationSubject): ReleaseRef => ({
+  deploymentId: s.deploymentId,
+  service: s.service,
+  namespace: s.namespace,
+  environment: s.environment,
+  version: v.version,
+  previousVersion: v.previousVersion,
+});
+
+const incidentId = (deploymentId: string): string => `release-verification-${deploymentId}`;
+
+/**
+ * What a final verdict does, inside the verdict's transaction: the remediation plan's actions go
+ * to the outbox, and the delivery domain hears of it through the ingestion write path — the
+ * deployment ROLLED_BACK (enforce mode), an incident caused by it opened, the incident of a
+ * remediated release resolved. Returns the deployment transitions to emit after the commit.
+ */
+@Injectable()
+export class VerdictService {
+  private readonly logger = new Logger(VerdictService.name);
+
+  constructor(
+    private readonly repo: VerificationRepository,
+    private readonly policies: VerificationPolicyService,
+    private readonly outbox: OutboxService,
+    private readonly ingestion: IngestionService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async apply(
+    m: EntityManager,
+    v: ReleaseVerificationEntity,
+    subject: VerificationSubject,
+    decision: VerdictDecision,
+    now: Date,
+  ): Promise<DeploymentTransition[]> {
+    const state = decision.state as FinalState;
+    const healthy = state === 'HEALTHY' || state === 'HEALTHY_LOW_CONFIDENCE';
+    // A rollback answers for the release it rolled back; any healthy release resolves the
+    // latest unremediated failure of its service (a rollback, a hotfix, a redeploy).
+    const remediatedRow = v.remediatesVerificationId
+      ? await this.repo.find(v.remediatesVerificationId, m)
+      : healthy
+        ? await this.repo.latestUnremediatedFailure(m, v.serviceId, v.environmentId, v.id)
+        : null;
+    const remediated =
+      remediatedRow && remediatedRow.remediatedAt === null
+        ? { row: remediatedRow, subject: await this.repo.subject(remediatedRow.id, m) }
+        : null;
+    const spec = v.policy;
+    const release = releaseRef(v, subject);
+    const plan = planRemediation({
+      kind: v.kind,
+      state,
+      reason: decision.reason,
+      canaryRegressed: decision.canaryRegressed,
+      mode: spec.mode,
+      release,
+      rollbackTarget: await this.policies.rollbackTarget(m, v.policyId),
+      alertChannels: spec.alertChannels,
+      guards: {
+        alreadyRequested: v.rollbackRequestedAt !== null,
+        lastRollbackAt: await this.repo.lastRollbackAt(m, v.serviceId, v.environmentId, v.id),
+        failedVersions: await this.repo.failedVersions(m, v.serviceId, v.environmentId),
+      },
+      cooldownSeconds: spec.timing.cooldownSeconds,
+      now,
+      startsAt: v.firstFailingAt ?? v.deployFinishedAt,
+      generatorUrl: this.evidenceUrl(subject.deploymentId),
+      remediated: remediated
+        ? {
+            release: releaseRef(remediated.row, remediated.subject),
+            state: remediated.row.state as FinalState,
+          }
+        : null,
+    });
+    for (const action of plan.actions) await this.outbox.enqueue(m, action);
+
+    const transitions: DeploymentTransition[] = [];
+    if (plan.rollbackRequested) {
+      const marked = await this.ingestion.applyEvent(m, this.rolledBack(v, subject, now));
+      transitions.push(...marked.transitions);
+      recordSpan({
+        name: 'release.rollback',
+        traceParent: v.traceParent,
+        start: now,
+        end: now,
+        attributes: {
+          'deployment.id': subject.deploymentId,
+          'service.name': subject.service,
+          'service.version': v.version ?? '',
+          'shipwatch.rollback.to_version': v.previousVersion ?? '',
+          'deployment.environment.name': subject.environment,
+        },
+        failed: false,
+      });
+    }
+    if (plan.openIncident) {
+      await this.ingestion.applyEvent(m, this.incident(v, subject, decision.reason, now, 'open'));
+    }
+    if (plan.resolveRemediated && remediated) {
+      if (remediated.row.incidentOpened) {
+        await this.ingestion.applyEvent(
+          m,
+          this.incident(remediated.row, remediated.subject, decision.reason, now, 'resolve'),
+        );
+      }
+      await this.repo.markRemediated(m, remediated.row.id, now);
+    }
+    await this.repo.recordOutcome(m, v.id, {
+      rollbackRequestedAt: plan.rollbackRequested ? now : null,
+      rollbackBlockedReason: plan.rollbackBlocked,
+      incidentOpened: plan.openIncident,
+    });
+    if (plan.rollbackBlocked && state === 'FAILED') {
+      this.logger.warn(
+        `deployment ${subject.deploymentId}: no automatic rollback: ${plan.rollbackBlocked}`,
+      );
+    }
+    return transitions;
+  }
+
+  evidenceUrl(deploymentId: string): string {
+    const query = `{ releaseVerification(deploymentId: "${deploymentId}") { state reason ticks { number classification reason } } }`;
+    return `${this.config.publicUrl}/graphql?query=${encodeURIComponent(query)}`;
+  }
+
+  private rolledBack(
+    v: ReleaseVerificationEntity,
+    s: VerificationSubject,
+    now: Date,
+  ): DeploymentEvent {
+    return {
+      type: 'deployment',
+      envelope: { source: SOURCE, eventId: `verification:${v.id}:rolled-back`, occurredAt: now },
+      deploymentSource: s.source,
+      deploymentId: s.externalId,
+      service: { name: s.service, namespace: s.namespace },
+      environment: { name: s.environment },
+      status: 'ROLLED_BACK',
+    };
+  }
+
+  private incident(
+    v: ReleaseVerificationEntity,
+    s: VerificationSubject,
+    reason: string,
+    now: Date,
+    what: 'open' | 'resolve',
+  ): IncidentEvent {
+    const base = {
+      type: 'incident' as const,
+      envelope: {
+        source: SOURCE,
+        eventId: `verification:${v.id}:incident-${what}`,
+        occurredAt: now,
+      },
+      incidentId: incidentId(s.deploymentId),
+      services: [{ name: s.service, namespace: s.namespace }],
+      environment: { name: s.environment },
+    };
+    if (what === 'resolve') return { ...base, mitigatedAt: now, resolvedAt: now };
+    return {
+      ...base,
+      title: `Release ${v.version ?? '?'} of ${s.service} failed verification in ${s.environment}`,
+      severity: 'critical',
+      url: this.evidenceUrl(s.deploymentId),
+      impactStartedAt: v.firstFailingAt ?? v.deployFinishedAt,
+      detectedAt: now,
+      causedBy: [{ source: s.source, id: s.externalId }],
+    };
+  }
+}

@@ -1,0 +1,223 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { badInput } from '../common/errors/domain-error.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.schema.js';
+import type { EnvironmentTier } from '../ingestion/domain-events.js';
+import { OutboundPolicy } from '../remediation/outbound-policy.js';
+import { OutboxService } from '../remediation/outbox.service.js';
+import type { AlertChannel, RollbackTarget } from '../remediation/remediation-action.js';
+import type {
+  PolicySpecInput,
+  RollbackTargetInput,
+  SaveVerificationPolicyInput,
+} from './dto/save-verification-policy.input.js';
+import {
+  PrometheusQueryError,
+  PrometheusUnavailableError,
+  type PrometheusClient,
+} from './prometheus.client.js';
+import { PROMETHEUS_CLIENT } from './prometheus.provider.js';
+import { invalidPolicy, policyNotFound, prometheusUnavailable } from './verification.errors.js';
+import { VerificationPolicyEntity } from './verification-policy.entity.js';
+import {
+  checkPolicyShape,
+  DEFAULT_ANALYSIS,
+  DEFAULT_SLIS,
+  DEFAULT_TIMING,
+  defaultPolicySpec,
+  renderTemplate,
+  type PolicyProblem,
+  type PolicySpec,
+  type StoredPolicy,
+} from './verification-policy.js';
+
+type Defined<T> = { [K in keyof T]?: NonNullable<T[K]> };
+const defined = <T extends object>(o: T | null | undefined): Defined<T> =>
+  Object.fromEntries(
+    Object.entries(o ?? {}).filter(([, v]) => v !== null && v !== undefined),
+  ) as Defined<T>;
+
+/** The policy spec of an input, defaults filled in (no validation yet). */
+export function specOf(input: PolicySpecInput, alertChannels: readonly AlertChannel[]): PolicySpec {
+  return {
+    mode: input.mode ?? 'ADVISE',
+    slis: input.slis ? input.slis.map((s) => ({ ...s })) : DEFAULT_SLIS,
+    checks: (input.checks ?? []).map((c) => ({
+      name: c.name,
+      query: c.query,
+      ...(c.successCondition ? { successCondition: c.successCondition } : {}),
+      ...(c.failureCondition ? { failureCondition: c.failureCondition } : {}),
+      dryRun: c.dryRun ?? false,
+    })),
+    timing: { ...DEFAULT_TIMING, ...defined(input.timing) },
+    analysis: { ...DEFAULT_ANALYSIS, ...defined(input.analysis) },
+    alertChannels,
+  };
+}
+
+function targetOf(input: RollbackTargetInput): RollbackTarget {
+  return { ...defined(input), kind: input.kind } as unknown as RollbackTarget;
+}
+
+/** Policies: CRUD, the check of every query against Prometheus, the policy of a release. */
+@Injectable()
+export class VerificationPolicyService {
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(PROMETHEUS_CLIENT) private readonly prometheus: PrometheusClient | null,
+    private readonly outbound: OutboundPolicy,
+    private readonly outbox: OutboxService,
+  ) {}
+
+  list(
+    filter: { service?: string | null; environment?: string | null } = {},
+  ): Promise<VerificationPolicyEntity[]> {
+    return this.dataSource.getRepository(VerificationPolicyEntity).find({
+      where: {
+        ...(filter.service ? { service: filter.service } : {}),
+        ...(filter.environment ? { environment: filter.environment } : {}),
+      },
+      order: { service: 'ASC', namespace: 'ASC', environment: 'ASC' },
+    });
+  }
+
+  async save(
+    input: SaveVerificationPolicyInput,
+    now = new Date(),
+  ): Promise<VerificationPolicyEntity> {
+    const service = input.service.trim();
+    const environment = input.environment.trim();
+    const namespace = (input.namespace ?? '').trim();
+    if (!service || !environment) throw badInput('service and environment must not be empty');
+    const spec = specOf(input, input.alertChannels ?? []);
+    const problems = checkPolicyShape(spec);
+    if (problems.length > 0) throw invalidPolicy(problems);
+    const target = input.rollbackTarget ? targetOf(input.rollbackTarget) : undefined;
+    if (target) this.outbound.assertRollbackTarget(target);
+    await this.checkAgainstPrometheus(spec, { service, namespace, environment }, now);
+
+    const repo = this.dataSource.getRepository(VerificationPolicyEntity);
+    const existing = await repo.findOneBy({ service, namespace, environment });
+    const rollbackTarget = input.clearRollbackTarget
+      ? null
+      : (target ?? existing?.rollbackTarget ?? null);
+    const entity = repo.create({
+      ...(existing ?? {}),
+      service,
+      namespace,
+      environment,
+      mode: spec.mode,
+      slis: [...spec.slis],
+      checks: [...spec.checks],
+      timing: spec.timing,
+      analysis: spec.analysis,
+      rollbackTarget,
+      alertChannels: [...spec.alertChannels],
+      updatedAt: now,
+    });
+    return repo.save(entity);
+  }
+
+  async delete(id: string): Promise<boolean> {
+    if (!/^\d+$/.test(id)) throw policyNotFound(id);
+    const result = await this.dataSource.getRepository(VerificationPolicyEntity).delete({ id });
+    if (!result.affected) throw policyNotFound(id);
+    return true;
+  }
+
+  /**
+   * The policy that verifies a release: the one saved for (service, namespace, environment), else
+   * the built-in default (ADVISE mode, alert channels as configured) for production-tier
+   * environments when Prometheus is configured; else none.
+   */
+  async resolve(
+    m: EntityManager,
+    release: { service: string; namespace: string; environment: string; tier: EnvironmentTier },
+  ): Promise<StoredPolicy | null> {
+    const row = await m.getRepository(VerificationPolicyEntity).findOneBy({
+      service: release.service,
+      namespace: release.namespace,
+      environment: release.environment,
+    });
+    if (row) {
+      return {
+        id: row.id,
+        service: row.service,
+        namespace: row.namespace,
+        environment: row.environment,
+        spec: {
+          mode: row.mode,
+          slis: row.slis,
+          checks: row.checks,
+          timing: { ...DEFAULT_TIMING, ...row.timing },
+          analysis: { ...DEFAULT_ANALYSIS, ...row.analysis },
+          alertChannels: row.alertChannels,
+        },
+        rollbackTarget: row.rollbackTarget,
+        isDefault: false,
+      };
+    }
+    if (release.tier !== 'production' || !this.config.prometheusUrl) return null;
+    return {
+      id: null,
+      ...release,
+      spec: defaultPolicySpec(this.outbox.alertChannels()),
+      rollbackTarget: null,
+      isDefault: true,
+    };
+  }
+
+  /** The stored rollback target of a policy (read at verdict time, so rotated secrets apply). */
+  async rollbackTarget(m: EntityManager, policyId: string | null): Promise<RollbackTarget | null> {
+    if (!policyId) return null;
+    const row = await m.getRepository(VerificationPolicyEntity).findOneBy({ id: policyId });
+    return row?.rollbackTarget ?? null;
+  }
+
+  /**
+   * Runs every query of the policy once against Prometheus (with sample versions) and refuses the
+   * policy with Prometheus' own message when one is wrong.
+   */
+  async checkAgainstPrometheus(
+    spec: PolicySpec,
+    scope: { service: string; namespace: string; environment: string },
+    now: Date,
+  ): Promise<void> {
+    if (!this.prometheus) {
+      throw prometheusUnavailable('PROMETHEUS_URL is not configured: policies cannot be checked');
+    }
+    const ctx = {
+      ...scope,
+      version: 'policy-check',
+      previousVersion: 'policy-check-previous',
+      windowSeconds: spec.timing.windowSeconds,
+    };
+    const queries: { field: string; template: string; single: boolean }[] = [
+      ...spec.slis.flatMap((s, i) => [
+        { field: `slis[${i}].totalQuery`, template: s.totalQuery, single: false },
+        { field: `slis[${i}].badQuery`, template: s.badQuery, single: false },
+      ]),
+      ...spec.checks.map((c, i) => ({
+        field: `checks[${i}].query`,
+        template: c.query,
+        single: true,
+      })),
+    ];
+    const problems: PolicyProblem[] = [];
+    for (const q of queries) {
+      try {
+        await this.prometheus.value(renderTemplate(q.template, ctx), now, q.single);
+      } catch (error) {
+        if (error instanceof PrometheusUnavailableError) throw prometheusUnavailable(error.message);
+        if (error instanceof PrometheusQueryError) {
+          problems.push({ field: q.field, message: `Prometheus refused it: ${error.message}` });
+          continue;
+        }
+        throw error;
+      }
+    }
+    if (problems.length > 0) throw invalidPolicy(problems);
+  }
+}

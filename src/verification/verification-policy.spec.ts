@@ -1,0 +1,79 @@
+import {
+  checkPolicyShape,
+  DEFAULT_SLIS,
+  defaultPolicySpec,
+  parseCondition,
+  renderTemplate,
+  TemplateError,
+  type PolicySpec,
+} from './verification-policy.js';
+
+const ctx = {
+  service: 'checkout',
+  namespace: 'shop',
+  environment: 'production',
+  version: '1.2.3+build"7',
+  previousVersion: null,
+  windowSeconds: 30,
+};
+
+describe('verification policy', () => {
+  it('accepts the default policy', () => {
+    expect(checkPolicyShape(defaultPolicySpec(['ALERTMANAGER']))).toEqual([]);
+  });
+
+  it('reports every shape problem with its field', () => {
+    const spec: PolicySpec = {
+      ...defaultPolicySpec([]),
+      slis: [
+        {
+          name: 'Errors',
+          objective: 1.2,
+          totalQuery: 'sum(x) or vector(0)',
+          badQuery: 'y[{{window}}]',
+        },
+      ],
+      checks: [{ name: 'rate', query: 'z[{{window}}]', successCondition: 'result => 1' }],
+      analysis: { ...defaultPolicySpec([]).analysis, failK: 6, alpha: 0 },
+      timing: { ...defaultPolicySpec([]).timing, intervalSeconds: 0 },
+    };
+    const fields = checkPolicyShape(spec).map((p) => p.field);
+    expect(fields).toEqual(
+      expect.arrayContaining([
+        'slis[0].name',
+        'slis[0].objective',
+        'slis[0].totalQuery',
+        'checks[0].successCondition',
+        'timing.intervalSeconds',
+        'analysis.failK',
+        'analysis.alpha',
+      ]),
+    );
+  });
+
+  it('renders placeholders escaped for PromQL strings and regexes', () => {
+    const out = renderTemplate(
+      'x{s="{{service}}",j="{{job}}",v="{{version}}",r=~"{{versionRegex}}",p=~"{{previousVersionRegex}}"}[{{window}}]',
+      ctx,
+    );
+    expect(out).toBe(
+      'x{s="checkout",j="shop/checkout",v="1.2.3+build\\"7",r=~"1\\\\.2\\\\.3\\\\+build\\"7",p=~".*"}[30s]',
+    );
+    expect(() => renderTemplate('x{v="{{previousVersion}}"}', ctx)).toThrow(TemplateError);
+  });
+
+  it('fills both telemetry layouts (labels and target_info) in the default SLIs', () => {
+    const total = renderTemplate(DEFAULT_SLIS[0].totalQuery, { ...ctx, version: '2.0.0' });
+    expect(total).toContain('service_name="checkout",service_namespace="shop"');
+    expect(total).toContain('group_left () target_info{job="shop/checkout"');
+    expect(total).toContain('service_version=~"2\\\\.0\\\\.0"');
+    expect(DEFAULT_SLIS[0].badQuery).toMatch(/or vector\(0\)$/);
+    expect(DEFAULT_SLIS[1].badQuery).not.toMatch(/vector\(0\)/);
+  });
+
+  it('parses Argo-style conditions', () => {
+    expect(parseCondition('result >= 0.95')).toEqual({ op: '>=', value: 0.95 });
+    expect(parseCondition(' result<1e-3 ')).toEqual({ op: '<', value: 0.001 });
+    expect(parseCondition('len(result) == 0')).toBeNull();
+  });
+});

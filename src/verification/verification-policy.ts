@@ -1,0 +1,416 @@
+/**
+ * A verification policy: which signals prove a release healthy, how strict the verdict is, what
+ * happens when it fails. Pure types, defaults and shape checks; the Prometheus check of every query
+ * lives in VerificationPolicyService. Defaults follow rollback-anchors.md §5.5, except the tick
+ * interval (30 s instead of 60 s) so that a critical regression is rolled back within ~90 s.
+ */
+import type { AlertChannel, RollbackTarget } from '../remediation/remediation-action.js';
+
+export const VERIFICATION_MODES = ['ENFORCE', 'ADVISE', 'DRY_RUN'] as const;
+/** ENFORCE rolls back and alerts; ADVISE only alerts; DRY_RUN only records the evidence. */
+export type VerificationMode = (typeof VERIFICATION_MODES)[number];
+
+/** One SLI: a proportion of bad events, read as two counts over `{{window}}`. */
+export interface SliSpec {
+  /** Short identifier, e.g. `errors`, `latency`. */
+  readonly name: string;
+  /** SLO target of the good ratio, e.g. 0.999 (burn rate = bad ratio / (1 - objective)). */
+  readonly objective: number;
+  /** PromQL template: number of events in the window. Never `or vector(0)`: absent = no data. */
+  readonly totalQuery: string;
+  /** PromQL template: number of bad events in the window (`or vector(0)` is fine). */
+  readonly badQuery: string;
+}
+
+/**
+ * An Argo-style absolute check beside the SLIs: a PromQL template giving one number and
+ * conditions such as `result >= 0.95`. Without failureCondition a measurement fails when
+ * successCondition is false; without successCondition it passes when failureCondition is false;
+ * with both and neither true it is inconclusive. No value is "no data", never a failure.
+ */
+export interface ThresholdCheckSpec {
+  readonly name: string;
+  readonly query: string;
+  readonly successCondition?: string;
+  readonly failureCondition?: string;
+  /** Evaluated and recorded, never counted towards the verdict (Argo `dryRun`). */
+  readonly dryRun?: boolean;
+}
+
+export interface VerificationTiming {
+  /** Time between ticks. */
+  readonly intervalSeconds: number;
+  /** Length of each tick's window (= interval: tumbling, independent windows). */
+  readonly windowSeconds: number;
+  /** After the deploy finished: REGRESSION ticks are recorded but not counted; CRITICAL is. */
+  readonly warmUpSeconds: number;
+  /** Minimum verification time before HEALTHY. */
+  readonly bakeSeconds: number;
+  /** Then HEALTHY_LOW_CONFIDENCE or UNVERIFIED (low traffic), or INCONCLUSIVE. */
+  readonly maxVerificationSeconds: number;
+  /** Trailing window for the severity pair and the bake-end test. */
+  readonly settleWindowSeconds: number;
+  /** Baseline window before the deploy when the previous version no longer serves. */
+  readonly preDeployWindowSeconds: number;
+  /** No second automatic rollback of the same service and environment within this time. */
+  readonly cooldownSeconds: number;
+  /** A rollback must verify healthy within this time, else ReleaseRollbackNotRecovered. */
+  readonly rollbackVerifyTimeoutSeconds: number;
+}
+
+export interface AnalysisParameters {
+  /** Requests per side per window below which a window is no evidence (data gate). */
+  readonly minRequests: number;
+  /** Canary bad events needed before a REGRESSION claim. */
+  readonly minBadEvents: number;
+  /** One-sided significance level of the conditional binomial test. */
+  readonly alpha: number;
+  /** r_canary must be at least this multiple of r_baseline. */
+  readonly allowedIncrease: number;
+  /** r_canary − r_baseline must be at least max(this, 1 − objective). */
+  readonly minAbsDelta: number;
+  readonly criticalAbsRatio: number;
+  readonly criticalIncrease: number;
+  readonly criticalBurnRate: number;
+  /** Burn rate from which a regression is severe (rollback) and a baseline is degraded. */
+  readonly pageBurnRate: number;
+  readonly failK: number;
+  readonly failN: number;
+  readonly passK: number;
+  readonly minEvaluatedTicks: number;
+  /** More consecutive blind ticks (errors / no data) than this ⇒ INCONCLUSIVE. */
+  readonly consecutiveErrorLimit: number;
+}
+
+/** Everything a verification needs; snapshotted into each release verification. */
+export interface PolicySpec {
+  readonly mode: VerificationMode;
+  readonly slis: readonly SliSpec[];
+  readonly checks: readonly ThresholdCheckSpec[];
+  readonly timing: VerificationTiming;
+  readonly analysis: AnalysisParameters;
+  readonly alertChannels: readonly AlertChannel[];
+}
+
+export const DEFAULT_TIMING: VerificationTiming = {
+  intervalSeconds: 30,
+  windowSeconds: 30,
+  warmUpSeconds: 60,
+  bakeSeconds: 600,
+  maxVerificationSeconds: 3600,
+  settleWindowSeconds: 300,
+  preDeployWindowSeconds: 1800,
+  cooldownSeconds: 3600,
+  rollbackVerifyTimeoutSeconds: 600,
+};
+
+export const DEFAULT_ANALYSIS: AnalysisParameters = {
+  minRequests: 100,
+  minBadEvents: 5,
+  alpha: 0.01,
+  allowedIncrease: 1.5,
+  minAbsDelta: 0.001,
+  criticalAbsRatio: 0.05,
+  criticalIncrease: 10,
+  criticalBurnRate: 14.4,
+  pageBurnRate: 6,
+  failK: 3,
+  failN: 5,
+  passK: 3,
+  minEvaluatedTicks: 5,
+  consecutiveErrorLimit: 4,
+};
+
+/** The latency objective's bucket: a boundary of the OpenTelemetry default HTTP buckets. */
+export const DEFAULT_LATENCY_BUCKET = '0.25';
+
+const METRIC = 'http_server_request_duration_seconds';
+/** Resource attributes as labels (OTel Collector `resource_to_telemetry_conversion`, Prometheus OTLP promote). */
+const LABELS =
+  'service_name="{{service}}",service_namespace="{{namespace}}",deployment_environment_name="{{environment}}",service_version=~"{{versionRegex}}"';
+/** Resource attributes only on target_info, joined by job/instance (Prometheus OTLP default). */
+const TARGET_INFO =
+  'target_info{job="{{job}}",deployment_environment_name="{{environment}}",service_version=~"{{versionRegex}}"}';
+
+function eitherLayout(expr: (selector: string) => string): string {
+  const viaLabels = `sum(${expr(LABELS)})`;
+  const viaTargetInfo = `sum(${expr('job="{{job}}"')} * on (job, instance) group_left () ${TARGET_INFO})`;
+  return `(${viaLabels} or ${viaTargetInfo})`;
+}
+
+const count = (extra = ''): ((selector: string) => string) => {
+  return (selector) => `increase(${METRIC}_count{${selector}${extra}}[{{window}}])`;
+};
+
+/**
+ * SLIs for services exporting OpenTelemetry HTTP server metrics (`http.server.request.duration`,
+ * seconds) to Prometheus, whether the resource attributes arrive as labels or via target_info.
+ */
+export const DEFAULT_SLIS: readonly SliSpec[] = [
+  {
+    name: 'errors',
+    objective: 0.999,
+    totalQuery: eitherLayout(count()),
+    badQuery: `${eitherLayout(count(',http_response_status_code=~"5.."'))} or vector(0)`,
+  },
+  {
+    name: 'latency',
+    objective: 0.99,
+    totalQuery: eitherLayout(count()),
+    // Slow = all requests minus those within the latency bucket; no `or vector(0)`, so that a
+    // histogram without that bucket shows as no data rather than a silent pass.
+    badQuery: eitherLayout(
+      (selector) =>
+        `(${count()(selector)} - ignoring (le) increase(${METRIC}_bucket{${selector},le="${DEFAULT_LATENCY_BUCKET}"}[{{window}}]))`,
+    ),
+  },
+];
+
+export function defaultPolicySpec(alertChannels: readonly AlertChannel[]): PolicySpec {
+  return {
+    mode: 'ADVISE',
+    slis: DEFAULT_SLIS,
+    checks: [],
+    timing: DEFAULT_TIMING,
+    analysis: DEFAULT_ANALYSIS,
+    alertChannels,
+  };
+}
+
+/** A policy as stored: the spec plus its identity and rollback target. */
+export interface StoredPolicy {
+  readonly id: string | null;
+  readonly service: string;
+  readonly namespace: string;
+  readonly environment: string;
+  readonly spec: PolicySpec;
+  readonly rollbackTarget: RollbackTarget | null;
+  /** True for the built-in default (no row). */
+  readonly isDefault: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shape checks (pure). Each problem is `{ field, message }`; the service refuses a policy with any.
+
+export interface PolicyProblem {
+  readonly field: string;
+  readonly message: string;
+}
+
+const NAME = /^[a-z][a-z0-9_]{0,39}$/;
+
+export function checkPolicyShape(spec: PolicySpec): PolicyProblem[] {
+  const problems: PolicyProblem[] = [];
+  const add = (field: string, message: string): void => {
+    problems.push({ field, message });
+  };
+  if (spec.slis.length === 0 && spec.checks.length === 0) {
+    add('slis', 'give at least one SLI or check');
+  }
+  if (spec.slis.length + spec.checks.length > 20) add('slis', 'at most 20 SLIs and checks');
+  const names = new Set<string>();
+  spec.slis.forEach((sli, i) => {
+    const f = `slis[${i}]`;
+    if (!NAME.test(sli.name)) add(`${f}.name`, 'lowercase letters, digits and _, at most 40');
+    if (names.has(sli.name)) add(`${f}.name`, `duplicate name ${sli.name}`);
+    names.add(sli.name);
+    if (!(sli.objective > 0 && sli.objective < 1)) add(`${f}.objective`, 'between 0 and 1');
+    for (const key of ['totalQuery', 'badQuery'] as const) {
+      for (const message of checkTemplate(sli[key])) add(`${f}.${key}`, message);
+    }
+    if (/or\s+vector\s*\(/.test(sli.totalQuery)) {
+      add(
+        `${f}.totalQuery`,
+        'a denominator must not use `or vector(..)`: absent must mean no data',
+      );
+    }
+  });
+  spec.checks.forEach((check, i) => {
+    const f = `checks[${i}]`;
+    if (!NAME.test(check.name)) add(`${f}.name`, 'lowercase letters, digits and _, at most 40');
+    if (names.has(check.name)) add(`${f}.name`, `duplicate name ${check.name}`);
+    names.add(check.name);
+    for (const message of checkTemplate(check.query)) add(`${f}.query`, message);
+    if (!check.successCondition && !check.failureCondition) {
+      add(f, 'give a successCondition, a failureCondition or both');
+    }
+    for (const key of ['successCondition', 'failureCondition'] as const) {
+      const condition = check[key];
+      if (condition !== undefined && parseCondition(condition) === null) {
+        add(`${f}.${key}`, 'expected `result <op> <number>` with op one of < <= > >= == !=');
+      }
+    }
+  });
+  const t = spec.timing;
+  const positive: [keyof VerificationTiming, number][] = [
+    ['intervalSeconds', 1],
+    ['windowSeconds', 1],
+    ['bakeSeconds', 0],
+    ['maxVerificationSeconds', 1],
+    ['settleWindowSeconds', 1],
+    ['preDeployWindowSeconds', 1],
+    ['cooldownSeconds', 0],
+    ['rollbackVerifyTimeoutSeconds', 1],
+    ['warmUpSeconds', 0],
+  ];
+  for (const [key, min] of positive) {
+    if (!Number.isInteger(t[key]) || t[key] < min) add(`timing.${key}`, `an integer >= ${min}`);
+  }
+  if (t.maxVerificationSeconds < t.bakeSeconds) {
+    add('timing.maxVerificationSeconds', 'must be at least bakeSeconds');
+  }
+  if (t.intervalSeconds > 3600) add('timing.intervalSeconds', 'at most 3600');
+  const a = spec.analysis;
+  const ints: (keyof AnalysisParameters)[] = [
+    'minRequests',
+    'minBadEvents',
+    'failK',
+    'failN',
+    'passK',
+    'minEvaluatedTicks',
+    'consecutiveErrorLimit',
+  ];
+  for (const key of ints) {
+    if (!Number.isInteger(a[key]) || a[key] < (key === 'consecutiveErrorLimit' ? 0 : 1)) {
+      add(`analysis.${key}`, 'a positive integer');
+    }
+  }
+  if (a.failK > a.failN) add('analysis.failK', 'must not exceed failN');
+  if (!(a.alpha > 0 && a.alpha < 0.5)) add('analysis.alpha', 'between 0 and 0.5');
+  const ratios: (keyof AnalysisParameters)[] = [
+    'allowedIncrease',
+    'criticalIncrease',
+    'criticalBurnRate',
+    'pageBurnRate',
+  ];
+  for (const key of ratios) if (!(a[key] >= 1)) add(`analysis.${key}`, 'at least 1');
+  if (!(a.minAbsDelta >= 0 && a.minAbsDelta < 1)) add('analysis.minAbsDelta', 'in [0, 1)');
+  if (!(a.criticalAbsRatio > 0 && a.criticalAbsRatio <= 1)) {
+    add('analysis.criticalAbsRatio', 'in (0, 1]');
+  }
+  if (new Set(spec.alertChannels).size !== spec.alertChannels.length) {
+    add('alertChannels', 'duplicate channel');
+  }
+  return problems;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Templates
+
+export const PLACEHOLDERS = [
+  'service',
+  'namespace',
+  'environment',
+  'version',
+  'versionRegex',
+  'previousVersion',
+  'previousVersionRegex',
+  'job',
+  'window',
+] as const;
+export type Placeholder = (typeof PLACEHOLDERS)[number];
+
+const PLACEHOLDER = /\{\{\s*([A-Za-z]+)\s*\}\}/g;
+
+function checkTemplate(template: string): string[] {
+  const problems: string[] = [];
+  if (template.trim() === '') return ['must not be empty'];
+  if (template.length > 4000) problems.push('at most 4000 characters');
+  for (const m of template.matchAll(PLACEHOLDER)) {
+    if (!(PLACEHOLDERS as readonly string[]).includes(m[1])) {
+      problems.push(`unknown placeholder {{${m[1]}}}; known: ${PLACEHOLDERS.join(', ')}`);
+    }
+  }
+  if (!/\{\{\s*window\s*\}\}/.test(template)) {
+    problems.push('must use {{window}} (the tick window) in its range selectors');
+  }
+  return problems;
+}
+
+/** What a query is about: the release's identity and the side (version) being measured. */
+export interface TemplateContext {
+  readonly service: string;
+  readonly namespace: string;
+  readonly environment: string;
+  /** The version measured by this query (canary: the new one; baseline: the previous one). */
+  readonly version: string | null;
+  readonly previousVersion: string | null;
+  readonly windowSeconds: number;
+}
+
+/** Escapes a value for a PromQL double-quoted string. */
+export function promqlString(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+}
+
+/** Escapes a value as an RE2 literal, then for a PromQL double-quoted string. */
+export function promqlRegex(value: string): string {
+  return promqlString(value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+}
+
+export class TemplateError extends Error {}
+
+/**
+ * Fills the placeholders. An unknown version renders `{{versionRegex}}` as `.*` (every version:
+ * right for the window before a deploy) and makes `{{version}}` an error.
+ */
+export function renderTemplate(template: string, ctx: TemplateContext): string {
+  const job = ctx.namespace ? `${ctx.namespace}/${ctx.service}` : ctx.service;
+  const values: Record<Placeholder, () => string> = {
+    service: () => promqlString(ctx.service),
+    namespace: () => promqlString(ctx.namespace),
+    environment: () => promqlString(ctx.environment),
+    job: () => promqlString(job),
+    window: () => `${Math.max(1, Math.round(ctx.windowSeconds))}s`,
+    version: () => {
+      if (ctx.version === null) throw new TemplateError('the version is unknown');
+      return promqlString(ctx.version);
+    },
+    versionRegex: () => (ctx.version === null ? '.*' : promqlRegex(ctx.version)),
+    previousVersion: () => {
+      if (ctx.previousVersion === null) throw new TemplateError('the previous version is unknown');
+      return promqlString(ctx.previousVersion);
+    },
+    previousVersionRegex: () =>
+      ctx.previousVersion === null ? '.*' : promqlRegex(ctx.previousVersion),
+  };
+  return template.replace(PLACEHOLDER, (_, name: string) => {
+    const fill = values[name as Placeholder] as (() => string) | undefined;
+    if (!fill) throw new TemplateError(`unknown placeholder {{${name}}}`);
+    return fill();
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Check conditions: `result <op> <number>`
+
+export type ConditionOperator = '<' | '<=' | '>' | '>=' | '==' | '!=';
+export interface Condition {
+  readonly op: ConditionOperator;
+  readonly value: number;
+}
+
+const CONDITION = /^\s*result\s*(<=|>=|==|!=|<|>)\s*(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)\s*$/;
+
+export function parseCondition(text: string): Condition | null {
+  const m = CONDITION.exec(text);
+  if (!m) return null;
+  return { op: m[1] as ConditionOperator, value: Number(m[2]) };
+}
+
+export function holds(condition: Condition, result: number): boolean {
+  switch (condition.op) {
+    case '<':
+      return result < condition.value;
+    case '<=':
+      return result <= condition.value;
+    case '>':
+      return result > condition.value;
+    case '>=':
+      return result >= condition.value;
+    case '==':
+      return result === condition.value;
+    case '!=':
+      return result !== condition.value;
+  }
+}

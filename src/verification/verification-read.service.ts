@@ -1,0 +1,140 @@
+import { Injectable } from '@nestjs/common';
+import type { JsonValue } from '../common/graphql/scalars.js';
+import type { RollbackTarget } from '../remediation/remediation-action.js';
+import type {
+  ReleaseVerificationModel,
+  TickClassificationEnum,
+  VerificationKindEnum,
+  VerificationStateEnum,
+} from './models/release-verification.model.js';
+import type {
+  AlertChannelEnum,
+  RollbackTargetKindEnum,
+  RollbackTargetSummaryModel,
+  VerificationModeEnum,
+  VerificationPolicyModel,
+} from './models/verification-policy.model.js';
+import { VerificationRepository } from './verification.repository.js';
+import type { VerificationPolicyEntity } from './verification-policy.entity.js';
+
+/** Never shows a secret or token: only where the rollback goes. */
+export function targetSummary(t: RollbackTarget | null): RollbackTargetSummaryModel | null {
+  if (!t) return null;
+  const base = {
+    kind: t.kind as RollbackTargetKindEnum,
+    url: null,
+    repository: null,
+    workflow: null,
+    ref: null,
+    projectId: null,
+    eventType: null,
+  };
+  switch (t.kind) {
+    case 'WEBHOOK':
+      return { ...base, url: t.url };
+    case 'GITHUB_REPOSITORY_DISPATCH':
+      return {
+        ...base,
+        url: t.apiUrl ?? null,
+        repository: t.repository,
+        eventType: t.eventType ?? null,
+      };
+    case 'GITHUB_WORKFLOW_DISPATCH':
+      return {
+        ...base,
+        url: t.apiUrl ?? null,
+        repository: t.repository,
+        workflow: t.workflow,
+        ref: t.ref,
+      };
+    case 'GITLAB_PIPELINE_TRIGGER':
+      return { ...base, url: t.apiUrl ?? null, projectId: t.projectId, ref: t.ref };
+  }
+}
+
+export function policyModel(e: VerificationPolicyEntity): VerificationPolicyModel {
+  return {
+    id: e.id,
+    service: e.service,
+    namespace: e.namespace,
+    environment: e.environment,
+    mode: e.mode as VerificationModeEnum,
+    slis: e.slis,
+    checks: e.checks.map((c) => ({
+      name: c.name,
+      query: c.query,
+      successCondition: c.successCondition ?? null,
+      failureCondition: c.failureCondition ?? null,
+      dryRun: c.dryRun ?? false,
+    })),
+    timing: e.timing,
+    analysis: e.analysis,
+    rollbackTarget: targetSummary(e.rollbackTarget),
+    alertChannels: e.alertChannels as AlertChannelEnum[],
+    isDefault: false,
+    updatedAt: e.updatedAt,
+  };
+}
+
+/** The read side: a deployment's verification with its ticks and evidence. */
+@Injectable()
+export class VerificationReadService {
+  constructor(private readonly repo: VerificationRepository) {}
+
+  async byDeployment(deploymentId: string): Promise<ReleaseVerificationModel | null> {
+    const v = await this.repo.findByDeployment(deploymentId);
+    if (!v) return null;
+    const [subject, ticks, remediated] = await Promise.all([
+      this.repo.subject(v.id),
+      this.repo.ticks(v.id),
+      v.remediatesVerificationId
+        ? this.repo.find(v.remediatesVerificationId)
+        : Promise.resolve(null),
+    ]);
+    const state = v.state as VerificationStateEnum;
+    return {
+      id: v.id,
+      deploymentId: v.deploymentId,
+      kind: v.kind as VerificationKindEnum,
+      state,
+      verdict: v.state === 'RUNNING' ? null : state,
+      reason: v.reason,
+      service: subject.service,
+      namespace: subject.namespace,
+      environment: subject.environment,
+      version: v.version,
+      previousVersion: v.previousVersion,
+      policy: {
+        id: v.policyId,
+        isDefault: v.policyIsDefault,
+        mode: v.policy.mode as VerificationModeEnum,
+        slis: [...v.policy.slis],
+        checks: v.policy.checks.map((c) => c.name),
+        timing: v.policy.timing,
+      },
+      baselineKind: v.baselineKind,
+      startedAt: v.startedAt,
+      finishedAt: v.finishedAt,
+      nextTickAt: v.nextTickAt,
+      deployFinishedAt: v.deployFinishedAt,
+      rollbackRequestedAt: v.rollbackRequestedAt,
+      rollbackBlockedReason: v.rollbackBlockedReason,
+      remediatedAt: v.remediatedAt,
+      remediatesDeploymentId: remediated?.deploymentId ?? null,
+      ticks: ticks.map((t) => ({
+        number: t.tickNumber,
+        at: t.tickAt,
+        windowStart: t.windowStart,
+        windowEnd: t.windowEnd,
+        classification: t.classification as TickClassificationEnum,
+        severity: t.severity,
+        baselineDegraded: t.baselineDegraded,
+        inWarmUp: t.inWarmUp,
+        reason: t.reason,
+        stateAfter: t.stateAfter as VerificationStateEnum,
+        durationSeconds: t.durationSeconds,
+        evidence: t.evidence as JsonValue,
+      })),
+    };
+  }
+}

@@ -1,0 +1,88 @@
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { DeploymentHooks, type DeploymentTransition } from '../ingestion/deployment-hooks.js';
+import { verificationVerdicts } from './verification.metrics.js';
+import { VerificationRepository } from './verification.repository.js';
+import { VerificationPolicyService } from './verification-policy.service.js';
+
+/**
+ * Starts a verification when a deployment succeeds, inside the ingestion transaction
+ * (DeploymentHooks.onTransition): the deployment and its verification commit together.
+ */
+@Injectable()
+export class VerificationStarter implements OnModuleInit {
+  private readonly logger = new Logger(VerificationStarter.name);
+
+  constructor(
+    private readonly repo: VerificationRepository,
+    private readonly policies: VerificationPolicyService,
+    private readonly hooks: DeploymentHooks,
+  ) {}
+
+  onModuleInit(): void {
+    this.hooks.onTransition((manager, t) => this.onDeploymentTransition(manager, t));
+  }
+
+  /**
+   * A deployment reached SUCCEEDED: verify it when a policy applies. A newer deployment of the
+   * same service and environment supersedes a running verification; a rollback deployment is
+   * verified against the period before the release it rolls back. Historical imports (finished
+   * longer ago than the maximum verification time) are not verified.
+   */
+  async onDeploymentTransition(
+    m: EntityManager,
+    t: DeploymentTransition,
+    now = new Date(),
+  ): Promise<void> {
+    if (
+      t.status !== 'SUCCEEDED' ||
+      t.previousStatus === 'SUCCEEDED' ||
+      t.previousStatus === 'ROLLED_BACK'
+    ) {
+      return;
+    }
+    const policy = await this.policies.resolve(m, {
+      service: t.service.name,
+      namespace: t.service.namespace,
+      environment: t.environment.name,
+      tier: t.environment.tier,
+    });
+    if (!policy) return;
+    const finishedAt = t.finishedAt ?? t.occurredAt;
+    const { timing } = policy.spec;
+    if (now.getTime() - finishedAt.getTime() > timing.maxVerificationSeconds * 1000) return;
+    const startedAt =
+      t.startedAt && t.startedAt.getTime() <= finishedAt.getTime() ? t.startedAt : finishedAt;
+    const superseded = await this.repo.supersedeRunning(m, t.service.id, t.environment.id, now);
+    for (const _ of superseded) verificationVerdicts.inc({ verdict: 'SUPERSEDED' });
+    const rollback = t.kind === 'ROLLBACK';
+    const remediated = rollback
+      ? await this.repo.latestUnremediatedFailure(m, t.service.id, t.environment.id)
+      : null;
+    const id = await this.repo.insert(m, {
+      deploymentId: t.deploymentId,
+      serviceId: t.service.id,
+      environmentId: t.environment.id,
+      kind: rollback ? 'ROLLBACK' : 'RELEASE',
+      remediatesVerificationId: remediated?.id ?? null,
+      version: t.version,
+      previousVersion: t.previousVersion,
+      policyId: policy.id,
+      policyIsDefault: policy.isDefault,
+      policy: policy.spec,
+      deployStartedAt: startedAt,
+      deployFinishedAt: finishedAt,
+      preDeployAnchor: remediated?.deployStartedAt ?? startedAt,
+      // Before a rollback's failed release, its previous version served (unknown: any version).
+      preDeployVersion: rollback ? (remediated?.previousVersion ?? null) : t.previousVersion,
+      nextTickAt: new Date(finishedAt.getTime() + timing.intervalSeconds * 1000),
+      traceParent: t.traceParent,
+      startedAt: now,
+    });
+    if (id) {
+      this.logger.log(
+        `verifying deployment ${t.deploymentId} (${t.service.name} ${t.version ?? '?'} in ${t.environment.name}, ${policy.isDefault ? 'default policy' : `policy ${policy.id}`}, ${policy.spec.mode})`,
+      );
+    }
+  }
+}

@@ -1,0 +1,36 @@
+import { counter, histogram } from '../observability/metrics.js';
+import { TICK_CLASSIFICATIONS } from './analysis/tick.rule.js';
+import { VERIFICATION_STATES } from './analysis/verdict.rule.js';
+
+export const verificationTicks = counter(
+  'shipwatch_verification_ticks_total',
+  'Release verification ticks by classification (PASS, REGRESSION, CRITICAL, INSUFFICIENT, ...)',
+  ['classification'],
+);
+
+export const verificationVerdicts = counter(
+  'shipwatch_verifications_total',
+  'Release verifications that reached a verdict, by verdict (HEALTHY, FAILED, INCONCLUSIVE, ...)',
+  ['verdict'],
+);
+
+export const verificationTickDuration = histogram(
+  'shipwatch_verification_tick_duration_seconds',
+  'Duration of one verification tick (Prometheus queries and analysis)',
+  [],
+  [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+);
+
+/** reason: query (the query is wrong) | unavailable (Prometheus did not answer). */
+export const prometheusQueryErrors = counter(
+  'shipwatch_prometheus_query_errors_total',
+  'Prometheus queries that failed, by reason',
+  ['reason'],
+);
+
+// Zero-initialised series, so that rates exist before the first event.
+for (const classification of TICK_CLASSIFICATIONS) verificationTicks.inc({ classification }, 0);
+for (const verdict of VERIFICATION_STATES) {
+  if (verdict !== 'RUNNING') verificationVerdicts.inc({ verdict }, 0);
+}
+for (const reason of ['query', 'unavailable']) prometheusQueryErrors.inc({ reason }, 0);

@@ -1,0 +1,37 @@
+import { Module } from '@nestjs/common';
+import { RemediationModule } from '../remediation/remediation.module.js';
+import { BacktestService } from './backtest.service.js';
+import { prometheusClientProvider } from './prometheus.provider.js';
+import { ReleaseVerificationResolver } from './release-verification.resolver.js';
+import { VerdictService } from './verdict.service.js';
+import { VerificationRepository } from './verification.repository.js';
+import { VerificationScheduler } from './verification.scheduler.js';
+import { VerificationService } from './verification.service.js';
+import { VerificationStarter } from './verification-starter.service.js';
+import { VerificationPolicyResolver } from './verification-policy.resolver.js';
+import { VerificationPolicyService } from './verification-policy.service.js';
+import { VerificationReadService } from './verification-read.service.js';
+
+/**
+ * Release verification: policies (GraphQL, admin), the Prometheus client, the tick scheduler and
+ * the verdict state machine; verdicts feed the remediation outbox and, through the ingestion
+ * write path, the deployment status and incidents (DORA). Needs IngestionModule (global).
+ */
+@Module({
+  imports: [RemediationModule],
+  providers: [
+    prometheusClientProvider,
+    VerificationRepository,
+    VerificationPolicyService,
+    VerificationService,
+    VerificationStarter,
+    VerdictService,
+    VerificationReadService,
+    BacktestService,
+    VerificationScheduler,
+    VerificationPolicyResolver,
+    ReleaseVerificationResolver,
+  ],
+  exports: [VerificationService, VerificationPolicyService],
+})
+export class VerificationModule {}

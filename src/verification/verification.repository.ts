@@ -1,0 +1,347 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { BaselineKind, Severity, TickClassification } from './analysis/tick.rule.js';
+import type { TickSummary, VerificationKind, VerificationState } from './analysis/verdict.rule.js';
+import { ReleaseVerificationEntity } from './release-verification.entity.js';
+import type { PolicySpec } from './verification-policy.js';
+import { VerificationTickEntity } from './verification-tick.entity.js';
+
+export interface NewVerification {
+  readonly deploymentId: string;
+  readonly serviceId: string;
+  readonly environmentId: string;
+  readonly kind: VerificationKind;
+  readonly remediatesVerificationId: string | null;
+  readonly version: string | null;
+  readonly previousVersion: string | null;
+  readonly policyId: string | null;
+  readonly policyIsDefault: boolean;
+  readonly policy: PolicySpec;
+  readonly deployStartedAt: Date;
+  readonly deployFinishedAt: Date;
+  readonly preDeployAnchor: Date;
+  readonly preDeployVersion: string | null;
+  readonly nextTickAt: Date;
+  readonly traceParent: string | null;
+  readonly startedAt: Date;
+}
+
+/** The deployment, service and environment behind a verification (for queries and actions). */
+export interface VerificationSubject {
+  readonly deploymentId: string;
+  readonly source: string;
+  readonly externalId: string;
+  readonly service: string;
+  readonly namespace: string;
+  readonly environment: string;
+  readonly environmentTier: string;
+}
+
+export interface NewTick {
+  readonly verificationId: string;
+  readonly tickNumber: number;
+  readonly tickAt: Date;
+  readonly windowStart: Date;
+  readonly windowEnd: Date;
+  readonly classification: TickClassification;
+  readonly severity: Severity | null;
+  readonly baselineDegraded: boolean;
+  readonly settleSignificant: boolean;
+  readonly inWarmUp: boolean;
+  readonly reason: string;
+  readonly evidence: unknown;
+  readonly stateAfter: VerificationState;
+  readonly durationSeconds: number;
+}
+
+export interface TickUpdate {
+  readonly state: VerificationState;
+  readonly reason: string;
+  readonly nextTickAt: Date | null;
+  readonly pendingWindowStart: Date | null;
+  readonly tickCount: number;
+  readonly baselineKind: BaselineKind | null;
+  readonly firstFailingAt: Date | null;
+  readonly finishedAt: Date | null;
+}
+
+/** Rows of `UPDATE ... RETURNING` (TypeORM's postgres driver answers [rows, count] for updates). */
+function returned<T>(result: T[] | [T[], number]): T[] {
+  return Array.isArray(result[0]) ? result[0] : (result as T[]);
+}
+
+/** SQL of release verifications: the claim (FOR UPDATE SKIP LOCKED), locks, guards. */
+@Injectable()
+export class VerificationRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Inserts unless the deployment already has a verification; returns the id or null. */
+  async insert(m: EntityManager, v: NewVerification): Promise<string | null> {
+    const rows: { id: string }[] = await m.query(
+      `INSERT INTO release_verifications
+         (deployment_id, service_id, environment_id, kind, remediates_verification_id, version,
+          previous_version, policy_id, policy_is_default, policy, state, deploy_started_at,
+          deploy_finished_at, pre_deploy_anchor, pre_deploy_version, next_tick_at, trace_parent,
+          started_at)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,'RUNNING',$11,$12,$13,$14,$15,$16,$17)
+       ON CONFLICT (deployment_id) DO NOTHING
+       RETURNING id`,
+      [
+        v.deploymentId,
+        v.serviceId,
+        v.environmentId,
+        v.kind,
+        v.remediatesVerificationId,
+        v.version,
+        v.previousVersion,
+        v.policyId,
+        v.policyIsDefault,
+        JSON.stringify(v.policy),
+        v.deployStartedAt,
+        v.deployFinishedAt,
+        v.preDeployAnchor,
+        v.preDeployVersion,
+        v.nextTickAt,
+        v.traceParent,
+        v.startedAt,
+      ],
+    );
+    return rows[0]?.id ?? null;
+  }
+
+  /** Ends the running verifications of the service and environment (a newer deploy replaced them). */
+  async supersedeRunning(
+    m: EntityManager,
+    serviceId: string,
+    environmentId: string,
+    now: Date,
+  ): Promise<string[]> {
+    const result: { id: string }[] | [{ id: string }[], number] = await m.query(
+      `UPDATE release_verifications
+          SET state = 'SUPERSEDED', next_tick_at = NULL, finished_at = $3, updated_at = $3,
+              reason = 'a newer deployment of the service replaced this one during verification',
+              claimed_by = NULL, lease_until = NULL
+        WHERE service_id = $1 AND environment_id = $2 AND state = 'RUNNING'
+        RETURNING id`,
+      [serviceId, environmentId, now],
+    );
+    return returned(result).map((r) => String(r.id));
+  }
+
+  /**
+   * Claims up to `limit` due verifications for `worker` until `leaseUntil`. Rows locked by another
+   * replica's claim are skipped, and a claimed row is not due again before its lease expires, so
+   * no tick runs twice; a crashed worker's lease simply runs out.
+   */
+  async claimDue(now: Date, worker: string, leaseUntil: Date, limit: number): Promise<string[]> {
+    return this.dataSource.transaction(async (m) => {
+      const result: { id: string }[] | [{ id: string }[], number] = await m.query(
+        `UPDATE release_verifications v
+            SET claimed_by = $2, lease_until = $3
+          WHERE v.id IN (
+                SELECT id FROM release_verifications
+                 WHERE state = 'RUNNING' AND next_tick_at <= $1
+                   AND (lease_until IS NULL OR lease_until < $1)
+                 ORDER BY next_tick_at
+                 LIMIT $4
+                   FOR UPDATE SKIP LOCKED)
+          RETURNING v.id`,
+        [now, worker, leaseUntil, limit],
+      );
+      return returned(result).map((r) => String(r.id));
+    });
+  }
+
+  find(
+    id: string,
+    m: EntityManager = this.dataSource.manager,
+  ): Promise<ReleaseVerificationEntity | null> {
+    return m.getRepository(ReleaseVerificationEntity).findOneBy({ id });
+  }
+
+  findByDeployment(deploymentId: string): Promise<ReleaseVerificationEntity | null> {
+    if (!/^\d+$/.test(deploymentId)) return Promise.resolve(null);
+    return this.dataSource.getRepository(ReleaseVerificationEntity).findOneBy({ deploymentId });
+  }
+
+  /** Locks the row for the tick's write; null unless `worker` still holds the claim. */
+  async lockClaimed(
+    m: EntityManager,
+    id: string,
+    worker: string,
+  ): Promise<ReleaseVerificationEntity | null> {
+    const rows: { id: string }[] = await m.query(
+      `SELECT id FROM release_verifications
+        WHERE id = $1 AND claimed_by = $2 AND state = 'RUNNING'
+          FOR UPDATE`,
+      [id, worker],
+    );
+    return rows.length === 0 ? null : this.find(id, m);
+  }
+
+  async releaseClaim(id: string, worker: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE release_verifications SET claimed_by = NULL, lease_until = NULL
+        WHERE id = $1 AND claimed_by = $2`,
+      [id, worker],
+    );
+  }
+
+  async subject(
+    id: string,
+    m: EntityManager = this.dataSource.manager,
+  ): Promise<VerificationSubject> {
+    const rows: VerificationSubject[] = await m.query(
+      `SELECT d.id AS "deploymentId", d.source, d.external_id AS "externalId",
+              s.name AS service, s.namespace, e.name AS environment, e.tier AS "environmentTier"
+         FROM release_verifications v
+         JOIN deployments d ON d.id = v.deployment_id
+         JOIN services s ON s.id = v.service_id
+         JOIN environments e ON e.id = v.environment_id
+        WHERE v.id = $1`,
+      [id],
+    );
+    return { ...rows[0], deploymentId: String(rows[0].deploymentId) };
+  }
+
+  async tickSummaries(m: EntityManager, verificationId: string): Promise<TickSummary[]> {
+    const rows = await m.getRepository(VerificationTickEntity).find({
+      where: { verificationId },
+      order: { tickNumber: 'ASC' },
+    });
+    return rows.map((r) => ({
+      at: r.tickAt,
+      classification: r.classification,
+      severity: r.severity,
+      baselineDegraded: r.baselineDegraded,
+      settleSignificant: r.settleSignificant,
+      inWarmUp: r.inWarmUp,
+    }));
+  }
+
+  ticks(verificationId: string): Promise<VerificationTickEntity[]> {
+    return this.dataSource.getRepository(VerificationTickEntity).find({
+      where: { verificationId },
+      order: { tickNumber: 'ASC' },
+    });
+  }
+
+  async insertTick(m: EntityManager, t: NewTick): Promise<void> {
+    await m.query(
+      `INSERT INTO verification_ticks
+         (verification_id, tick_number, tick_at, window_start, window_end, classification, severity,
+          baseline_degraded, settle_significant, in_warm_up, reason, evidence, state_after, duration_seconds)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)`,
+      [
+        t.verificationId,
+        t.tickNumber,
+        t.tickAt,
+        t.windowStart,
+        t.windowEnd,
+        t.classification,
+        t.severity,
+        t.baselineDegraded,
+        t.settleSignificant,
+        t.inWarmUp,
+        t.reason,
+        JSON.stringify(t.evidence),
+        t.stateAfter,
+        t.durationSeconds,
+      ],
+    );
+  }
+
+  async updateAfterTick(m: EntityManager, id: string, u: TickUpdate, now: Date): Promise<void> {
+    await m.query(
+      `UPDATE release_verifications
+          SET state = $2, reason = $3, next_tick_at = $4, pending_window_start = $5, tick_count = $6,
+              baseline_kind = COALESCE($7, baseline_kind), first_failing_at = $8, finished_at = $9,
+              claimed_by = NULL, lease_until = NULL, updated_at = $10
+        WHERE id = $1`,
+      [
+        id,
+        u.state,
+        u.reason,
+        u.nextTickAt,
+        u.pendingWindowStart,
+        u.tickCount,
+        u.baselineKind,
+        u.firstFailingAt,
+        u.finishedAt,
+        now,
+      ],
+    );
+  }
+
+  async recordOutcome(
+    m: EntityManager,
+    id: string,
+    outcome: {
+      rollbackRequestedAt: Date | null;
+      rollbackBlockedReason: string | null;
+      incidentOpened: boolean;
+    },
+  ): Promise<void> {
+    await m.query(
+      `UPDATE release_verifications
+          SET rollback_requested_at = COALESCE(rollback_requested_at, $2),
+              rollback_blocked_reason = $3, incident_opened = incident_opened OR $4
+        WHERE id = $1`,
+      [id, outcome.rollbackRequestedAt, outcome.rollbackBlockedReason, outcome.incidentOpened],
+    );
+  }
+
+  async markRemediated(m: EntityManager, id: string, at: Date): Promise<void> {
+    await m.query(
+      `UPDATE release_verifications SET remediated_at = $2 WHERE id = $1 AND remediated_at IS NULL`,
+      [id, at],
+    );
+  }
+
+  /** Latest automatic rollback of the service and environment, other than `exceptId`. */
+  async lastRollbackAt(
+    m: EntityManager,
+    serviceId: string,
+    environmentId: string,
+    exceptId: string,
+  ): Promise<Date | null> {
+    const rows: { at: Date | null }[] = await m.query(
+      `SELECT max(rollback_requested_at) AS at FROM release_verifications
+        WHERE service_id = $1 AND environment_id = $2 AND id <> $3`,
+      [serviceId, environmentId, exceptId],
+    );
+    return rows[0]?.at ? new Date(rows[0].at) : null;
+  }
+
+  async failedVersions(
+    m: EntityManager,
+    serviceId: string,
+    environmentId: string,
+  ): Promise<string[]> {
+    const rows: { version: string }[] = await m.query(
+      `SELECT DISTINCT version FROM release_verifications
+        WHERE service_id = $1 AND environment_id = $2 AND state = 'FAILED' AND kind = 'RELEASE'
+          AND version IS NOT NULL`,
+      [serviceId, environmentId],
+    );
+    return rows.map((r) => r.version);
+  }
+
+  /** The latest FAILED release of the service and environment whose failure is not remediated. */
+  async latestUnremediatedFailure(
+    m: EntityManager,
+    serviceId: string,
+    environmentId: string,
+    exceptId?: string,
+  ): Promise<ReleaseVerificationEntity | null> {
+    const rows: { id: string }[] = await m.query(
+      `SELECT id FROM release_verifications
+        WHERE service_id = $1 AND environment_id = $2 AND kind = 'RELEASE' AND state = 'FAILED'
+          AND remediated_at IS NULL AND id <> COALESCE($3, -1)
+        ORDER BY created_at DESC, id DESC
+        LIMIT 1`,
+      [serviceId, environmentId, exceptId ?? null],
+    );
+    return rows.length === 0 ? null : this.find(rows[0].id, m);
+  }
+}

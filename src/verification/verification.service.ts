@@ -1,0 +1,222 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { DeploymentHooks } from '../ingestion/deployment-hooks.js';
+import { inSpan } from '../observability/tracing.js';
+import { evaluateTick, toSummary, type SignalSource } from './analysis/tick-evaluator.js';
+import { decideVerdict, type FinalState, type VerdictDecision } from './analysis/verdict.rule.js';
+import type { PrometheusClient } from './prometheus.client.js';
+import { PROMETHEUS_CLIENT } from './prometheus.provider.js';
+import { PrometheusSignalSource } from './prometheus.source.js';
+import type { ReleaseVerificationEntity } from './release-verification.entity.js';
+import { VerdictService } from './verdict.service.js';
+import {
+  verificationTickDuration,
+  verificationTicks,
+  verificationVerdicts,
+} from './verification.metrics.js';
+import { VerificationRepository, type VerificationSubject } from './verification.repository.js';
+import { recordSpan, withDeploymentTrace } from './verification.tracing.js';
+
+/** Ticks a claim may take before another replica may take the verification over. */
+const LEASE_SECONDS = 60;
+/** Verifications claimed per scheduler run and replica. */
+const CLAIM_BATCH = 10;
+
+/** Used when PROMETHEUS_URL is unset: every reading is an error (⇒ INCONCLUSIVE, never FAILED). */
+const OFFLINE: SignalSource = {
+  counts: async () => ({
+    reading: { kind: 'ERROR', message: 'PROMETHEUS_URL is not configured' },
+    queries: [],
+  }),
+  value: async () => ({
+    reading: { kind: 'ERROR', message: 'PROMETHEUS_URL is not configured' },
+    queries: [],
+  }),
+};
+
+export interface TickRun {
+  readonly verificationId: string;
+  readonly deploymentId: string;
+  readonly state: string;
+}
+
+/**
+ * Runs due ticks: claim (SKIP LOCKED + lease), query Prometheus outside any transaction, then
+ * write the tick, the verdict and its consequences in one transaction.
+ */
+@Injectable()
+export class VerificationService {
+  private readonly logger = new Logger(VerificationService.name);
+  readonly workerId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly repo: VerificationRepository,
+    private readonly verdicts: VerdictService,
+    private readonly hooks: DeploymentHooks,
+    @Inject(PROMETHEUS_CLIENT) private readonly prometheus: PrometheusClient | null,
+  ) {}
+
+  /** Claims and runs every due tick at `now` (the scheduler calls this every second). */
+  async runDueTicks(now = new Date()): Promise<TickRun[]> {
+    const leaseUntil = new Date(now.getTime() + LEASE_SECONDS * 1000);
+    const ids = await this.repo.claimDue(now, this.workerId, leaseUntil, CLAIM_BATCH);
+    const runs: TickRun[] = [];
+    for (const id of ids) {
+      try {
+        const run = await this.runClaimedTick(id, now);
+        if (run) runs.push(run);
+      } catch (error) {
+        this.logger.error(`verification ${id}: tick failed: ${(error as Error).stack}`);
+        await this.repo.releaseClaim(id, this.workerId);
+      }
+    }
+    return runs;
+  }
+
+  private async runClaimedTick(id: string, now: Date): Promise<TickRun | null> {
+    const v = await this.repo.find(id);
+    if (!v || v.state !== 'RUNNING') return null;
+    const subject = await this.repo.subject(id);
+    return withDeploymentTrace(v.traceParent, () =>
+      inSpan(
+        'release.verification.tick',
+        {
+          'deployment.id': subject.deploymentId,
+          'service.name': subject.service,
+          'service.version': v.version ?? '',
+          'deployment.environment.name': subject.environment,
+          'shipwatch.verification.tick': v.tickCount + 1,
+        },
+        async (span) => {
+          const run = await this.tick(v, subject, now);
+          if (run) span.setAttribute('shipwatch.verification.state', run.state);
+          return run;
+        },
+      ),
+    );
+  }
+
+  private async tick(
+    v: ReleaseVerificationEntity,
+    subject: VerificationSubject,
+    now: Date,
+  ): Promise<TickRun | null> {
+    const endTimer = verificationTickDuration.startTimer();
+    const source = this.prometheus
+      ? new PrometheusSignalSource(this.prometheus, {
+          service: subject.service,
+          namespace: subject.namespace,
+          environment: subject.environment,
+          version: v.version,
+          previousVersion: v.previousVersion,
+          preDeployVersion: v.preDeployVersion,
+        })
+      : OFFLINE;
+    const spec = v.policy;
+    const tick = await evaluateTick(source, {
+      spec,
+      kind: v.kind,
+      tickAt: now,
+      deployStartedAt: v.deployStartedAt,
+      deployFinishedAt: v.deployFinishedAt,
+      pendingStart: v.pendingWindowStart,
+      hasPreviousVersion: v.previousVersion !== null,
+      preDeployAnchor: v.preDeployAnchor,
+    });
+    const duration = endTimer();
+    let decision: VerdictDecision | null = null;
+    const committed = await this.dataSource.transaction(async (m) => {
+      const locked = await this.repo.lockClaimed(m, v.id, this.workerId);
+      // Lost the claim (lease expired and another replica ran this tick): drop our result.
+      if (!locked || locked.tickCount !== v.tickCount) return null;
+      const history = await this.repo.tickSummaries(m, v.id);
+      decision = decideVerdict({
+        kind: v.kind,
+        startedAt: v.deployFinishedAt,
+        now,
+        ticks: [...history, toSummary(tick)],
+        timing: spec.timing,
+        analysis: spec.analysis,
+      });
+      const final = decision.state !== 'RUNNING';
+      const failing =
+        tick.outcome.classification === 'CRITICAL' || tick.outcome.classification === 'REGRESSION';
+      const firstFailingAt = v.firstFailingAt ?? (failing ? tick.window.start : null);
+      await this.repo.insertTick(m, {
+        verificationId: v.id,
+        tickNumber: v.tickCount + 1,
+        tickAt: now,
+        windowStart: tick.window.start,
+        windowEnd: tick.window.end,
+        classification: tick.outcome.classification,
+        severity: tick.outcome.severity,
+        baselineDegraded: tick.outcome.baselineDegraded,
+        settleSignificant: tick.outcome.settleSignificant,
+        inWarmUp: tick.inWarmUp,
+        reason: tick.outcome.reason,
+        evidence: { slis: tick.slis, checks: tick.checks },
+        stateAfter: decision.state,
+        durationSeconds: duration,
+      });
+      await this.repo.updateAfterTick(
+        m,
+        v.id,
+        {
+          state: decision.state,
+          reason: decision.reason,
+          nextTickAt: final ? null : new Date(now.getTime() + spec.timing.intervalSeconds * 1000),
+          pendingWindowStart: tick.nextPendingStart,
+          tickCount: v.tickCount + 1,
+          baselineKind: tick.slis[0]?.baselineKind ?? null,
+          firstFailingAt,
+          finishedAt: final ? now : null,
+        },
+        now,
+      );
+      const transitions = final
+        ? await this.verdicts.apply(m, { ...locked, firstFailingAt }, subject, decision, now)
+        : [];
+      return { transitions };
+    });
+    if (!committed || !decision) return null;
+    const d: VerdictDecision = decision;
+    this.hooks.emitCommitted(committed.transitions);
+    verificationTicks.inc({ classification: tick.outcome.classification });
+    if (d.state !== 'RUNNING') this.finished(v, subject, d.state, d.reason, now);
+    return { verificationId: v.id, deploymentId: subject.deploymentId, state: d.state };
+  }
+
+  private finished(
+    v: ReleaseVerificationEntity,
+    subject: VerificationSubject,
+    state: FinalState,
+    reason: string,
+    now: Date,
+  ): void {
+    verificationVerdicts.inc({ verdict: state });
+    this.logger.log(
+      `deployment ${subject.deploymentId} (${subject.service} ${v.version ?? '?'}): ${state}: ${reason}`,
+    );
+    recordSpan({
+      name: v.kind === 'ROLLBACK' ? 'release.rollback.verification' : 'release.verification',
+      traceParent: v.traceParent,
+      start: v.startedAt,
+      end: now,
+      attributes: {
+        'deployment.id': subject.deploymentId,
+        'service.name': subject.service,
+        'service.namespace': subject.namespace,
+        'service.version': v.version ?? '',
+        'deployment.environment.name': subject.environment,
+        'shipwatch.verification.verdict': state,
+        'shipwatch.verification.mode': v.policy.mode,
+        'shipwatch.verification.reason': reason,
+      },
+      failed: state === 'FAILED',
+      message: reason,
+    });
+  }
+}
