@@ -1,0 +1,66 @@
+/**
+ * PagerDuty Events API v2 (`POST /v2/enqueue`): one incident per deployment (dedup_key), opened
+ * by `trigger` and closed by `resolve` with the same dedup_key and routing key.
+ */
+import type { ReleaseRef } from '../remediation-action.js';
+import type { AlertAction } from './outbound-request.js';
+
+export interface PagerDutyEvent {
+  readonly routing_key: string;
+  readonly event_action: 'trigger' | 'resolve';
+  readonly dedup_key: string;
+  readonly payload?: {
+    readonly summary: string;
+    readonly source: string;
+    readonly severity: 'critical' | 'error' | 'warning' | 'info';
+    readonly timestamp: string;
+    readonly component: string;
+    readonly group: string;
+    readonly class: string;
+    readonly custom_details: Record<string, string | null>;
+  };
+  readonly links?: readonly { readonly href: string; readonly text: string }[];
+  readonly client?: string;
+  readonly client_url?: string;
+}
+
+/** At most 255 characters (PagerDuty's limit); the deployment id keeps it unique. */
+export function pagerdutyDedupKey(release: ReleaseRef): string {
+  return `shipwatch/release/${release.deploymentId}`.slice(0, 255);
+}
+
+export function pagerdutyEvent(action: AlertAction, routingKey: string): PagerDutyEvent {
+  const dedupKey = pagerdutyDedupKey(action.release);
+  if (action.state === 'RESOLVED') {
+    return { routing_key: routingKey, event_action: 'resolve', dedup_key: dedupKey };
+  }
+  const r = action.release;
+  const service = r.namespace ? `${r.namespace}/${r.service}` : r.service;
+  return {
+    routing_key: routingKey,
+    event_action: 'trigger',
+    dedup_key: dedupKey,
+    payload: {
+      summary:
+        `[${action.verdict}] ${service} ${r.version ?? ''} in ${r.environment}: ${action.summary}`
+          .replace(/\s+/g, ' ')
+          .slice(0, 1024),
+      source: 'shipwatch',
+      severity: action.severity,
+      timestamp: action.startsAt.toISOString(),
+      component: service,
+      group: r.environment,
+      class: action.verdict,
+      custom_details: {
+        deployment_id: r.deploymentId,
+        version: r.version,
+        previous_version: r.previousVersion,
+        verdict: action.verdict,
+        summary: action.summary,
+      },
+    },
+    links: [{ href: action.generatorUrl, text: 'Release verification evidence' }],
+    client: 'Shipwatch',
+    client_url: action.generatorUrl,
+  };
+}
