@@ -1,0 +1,376 @@
+/**
+ * "DORA overview": for engineering managers. Every figure comes from the DORA engineer's SQL
+ * (migrations/1764600000000-DoraMetrics.ts, docs/dora.md): `dora_report(...)` for the window and
+ * its calendar buckets, `dora_service_summary(...)` per service and the `dora_failed_deployments`
+ * view. Nothing here re-implements a definition. Performance levels are drawn from the versioned
+ * benchmark data in src/dora/levels/dora-levels.ts (thresholds, and the level column).
+ */
+import {
+  DashboardBuilder,
+  DashboardCursorSync,
+  RowBuilder,
+} from '@grafana/grafana-foundation-sdk/dashboard';
+import {
+  DEFAULT_BENCHMARK_SET,
+  type DoraLevel,
+  type DoraMetricKey,
+  type LevelBands,
+} from '../../src/dora/levels/dora-levels.js';
+import {
+  GENERATED_TAGS,
+  bars,
+  customVariable,
+  sqlArray,
+  sqlQuery,
+  sqlVariable,
+  stat,
+  table,
+  textVariable,
+  thresholds,
+  timeseries,
+  type Threshold,
+} from './common.js';
+
+const LEVEL_COLORS: Record<DoraLevel, string> = {
+  ELITE: 'dark-green',
+  HIGH: 'green',
+  MEDIUM: 'orange',
+  LOW: 'red',
+};
+
+/** The report of the dashboard's range and variables: one WINDOW row and one row per BUCKET. */
+const REPORT = `dora_report($__timeFrom(), $__timeTo(), \${timezone:sqlstring}, \${granularity:sqlstring}, \${environment:sqlstring}, ${sqlArray('service')}, ${sqlArray('team')})`;
+
+function bandsOf(metric: DoraMetricKey): LevelBands | undefined {
+  return DEFAULT_BENCHMARK_SET.metrics[metric];
+}
+
+/** Grafana thresholds (value >= step) coloring each level of the benchmark set. */
+export function levelThresholds(metric: DoraMetricKey): Threshold[] {
+  const bands = bandsOf(metric);
+  if (!bands) return [{ value: null, color: 'text' }];
+  if (bands.direction === 'higher') {
+    const ordered = [...bands.bands].reverse(); // worst (no minimum) first
+    return ordered.map((b) => ({ value: b.min ?? null, color: LEVEL_COLORS[b.level] }));
+  }
+  // Lower is better: the best band from the bottom; an inclusive bound belongs to the better band.
+  const epsilon = bands.inclusive ? 1e-9 : 0;
+  return bands.bands.map((b, i) => {
+    const previous = bands.bands[i - 1];
+    return {
+      value: previous?.max === undefined ? null : previous.max + epsilon,
+      color: LEVEL_COLORS[b.level],
+    };
+  });
+}
+
+/** SQL CASE giving the level of `value` in the benchmark set (NULL when unknown or not covered). */
+export function levelCase(metric: DoraMetricKey, value: string): string {
+  const bands = bandsOf(metric);
+  if (!bands) return 'NULL::text';
+  const whens =
+    bands.direction === 'higher'
+      ? bands.bands.map((b) =>
+          b.min === undefined ? `ELSE '${b.level}'` : `WHEN ${value} >= ${b.min} THEN '${b.level}'`,
+        )
+      : bands.bands.map((b) =>
+          b.max === undefined
+            ? `ELSE '${b.level}'`
+            : `WHEN ${value} ${bands.inclusive ? '<=' : '<'} ${b.max} THEN '${b.level}'`,
+        );
+  return `CASE WHEN ${value} IS NULL THEN NULL ${whens.join(' ')} END`;
+}
+
+function bandText(metric: DoraMetricKey): string {
+  const bands = bandsOf(metric);
+  if (!bands) return `No levels in ${DEFAULT_BENCHMARK_SET.report}.`;
+  return `Levels (${DEFAULT_BENCHMARK_SET.id}): ${bands.bands.map((b) => `${b.level} ${b.label}`).join('; ')}.`;
+}
+
+function windowStat(
+  metric: DoraMetricKey,
+  title: string,
+  definition: string,
+  unit: string,
+  columns: string,
+) {
+  return stat(title, `${definition} ${bandText(metric)} See docs/dora.md.`, unit, { w: 5, h: 6 })
+    .withTarget(sqlQuery(`SELECT ${columns}\nFROM ${REPORT}\nWHERE scope = 'WINDOW'`))
+    .thresholds(thresholds(levelThresholds(metric)))
+    .noValue('no sample');
+}
+
+function deploymentFrequency() {
+  return windowStat(
+    'deploymentFrequency',
+    'Deployment frequency',
+    'Successful deployments per day over the range (deployments that reached users).',
+    'none',
+    'deployments_per_day AS "per day"',
+  );
+}
+
+function leadTime() {
+  return windowStat(
+    'changeLeadTime',
+    'Change lead time p50',
+    'From a change’s start (first PR commit, else commit) to the first deployment that shipped it; median over changes deployed in the range.',
+    'dtdurations',
+    'lead_time_p50_seconds AS "p50"',
+  );
+}
+
+function changeFailureRate() {
+  return windowStat(
+    'changeFailureRate',
+    'Change failure rate',
+    'Share of deployments that reached users and then failed: rolled back, remediated, caused an incident, or judged FAILED.',
+    'percentunit',
+    'change_failure_rate AS "failure rate"',
+  );
+}
+
+function recoveryTime() {
+  return windowStat(
+    'failedDeploymentRecoveryTime',
+    'Failed deployment recovery time p50',
+    'From a failed deployment (or its impact start) to its remediation, mitigation or a healthy verdict; median over recoveries in the range.',
+    'dtdurations',
+    'recovery_p50_seconds AS "p50"',
+  );
+}
+
+function reworkRate() {
+  return stat(
+    'Deployment rework rate',
+    `Share of deployments that were unplanned: hotfix, rollback, revert, or remediating a deployment or incident. ${bandText('deploymentReworkRate')}`,
+    'percentunit',
+    { w: 4, h: 6 },
+  )
+    .withTarget(
+      sqlQuery(`SELECT rework_rate AS "rework rate"\nFROM ${REPORT}\nWHERE scope = 'WINDOW'`),
+    )
+    .noValue('no sample');
+}
+
+const DURATION = (v: string) =>
+  `CASE WHEN ${v} IS NULL THEN NULL ELSE justify_interval(make_interval(secs => ${v}))::text END`;
+const PERCENT = (v: string) =>
+  `CASE WHEN ${v} IS NULL THEN NULL ELSE round((100 * ${v})::numeric, 1) || ' %' END`;
+
+function levels() {
+  const row = (metric: DoraMetricKey, name: string, value: string, shown: string, sample: string) =>
+    `('${name}', ${shown}, ${levelCase(metric, value)}, ${sample})`;
+  return table(
+    'Performance levels',
+    `Each metric over the range with its level in ${DEFAULT_BENCHMARK_SET.report} (${DEFAULT_BENCHMARK_SET.id}) and the sample it rests on.`,
+    { w: 12, h: 7 },
+  ).withTarget(
+    sqlQuery(`
+      SELECT m.metric AS "Metric", m.value AS "Value", m.level AS "Level", m.sample AS "Sample"
+      FROM ${REPORT} r
+      CROSS JOIN LATERAL (VALUES
+        ${row('deploymentFrequency', 'Deployment frequency', 'r.deployments_per_day', `round(r.deployments_per_day::numeric, 2) || ' per day'`, 'r.deployments')},
+        ${row('changeLeadTime', 'Change lead time (p50)', 'r.lead_time_p50_seconds', DURATION('r.lead_time_p50_seconds'), 'r.lead_times')},
+        ${row('changeFailureRate', 'Change failure rate', 'r.change_failure_rate', PERCENT('r.change_failure_rate'), 'r.deployments')},
+        ${row('failedDeploymentRecoveryTime', 'Failed deployment recovery time (p50)', 'r.recovery_p50_seconds', DURATION('r.recovery_p50_seconds'), 'r.recoveries')},
+        ${row('deploymentReworkRate', 'Deployment rework rate', 'r.rework_rate', PERCENT('r.rework_rate'), 'r.deployments')}
+      ) AS m(metric, value, level, sample)
+      WHERE r.scope = 'WINDOW'`),
+  );
+}
+
+function dataQuality() {
+  return table(
+    'Sample and exclusions',
+    'What the figures rest on: lead times counted and excluded (with reasons), changesets known, incidents attributed to a deployment.',
+    { w: 12, h: 7 },
+  ).withTarget(
+    sqlQuery(`
+      SELECT lead_times AS "lead times",
+             excluded_no_predecessor AS "excluded: no predecessor",
+             excluded_already_deployed AS "excluded: already deployed",
+             excluded_rollback AS "excluded: rollback",
+             excluded_no_start_time AS "excluded: no start time",
+             excluded_negative AS "excluded: negative",
+             excluded_other AS "excluded: other",
+             deployments_not_reached AS "deployments that never reached users",
+             changeset_known_share AS "changeset known",
+             incidents AS "incidents",
+             incident_attributed_share AS "incidents attributed",
+             definition_version AS "definition"
+      FROM ${REPORT}
+      WHERE scope = 'WINDOW'`),
+  );
+}
+
+function deploymentsTrend() {
+  return bars(
+    'Deployments per ${granularity}',
+    'Deployments that reached users, and those that never did (failed or cancelled), per calendar bucket in ${timezone}.',
+    'none',
+  ).withTarget(
+    sqlQuery(
+      `
+      SELECT bucket_start AS "time", deployments AS "reached users",
+             deployments_not_reached AS "never reached users"
+      FROM ${REPORT}
+      WHERE scope = 'BUCKET'
+      ORDER BY 1`,
+      'time_series',
+    ),
+  );
+}
+
+function leadTimeTrend() {
+  return timeseries(
+    'Change lead time per ${granularity}',
+    'Lead time percentiles of the changes deployed in each bucket.',
+    'dtdurations',
+  ).withTarget(
+    sqlQuery(
+      `
+      SELECT bucket_start AS "time", lead_time_p50_seconds AS "p50",
+             lead_time_p75_seconds AS "p75", lead_time_p90_seconds AS "p90"
+      FROM ${REPORT}
+      WHERE scope = 'BUCKET'
+      ORDER BY 1`,
+      'time_series',
+    ),
+  );
+}
+
+function failureTrend() {
+  return timeseries(
+    'Change failure and rework rate per ${granularity}',
+    'Change failure rate (with and without suspected failures) and deployment rework rate per bucket.',
+    'percentunit',
+  ).withTarget(
+    sqlQuery(
+      `
+      SELECT bucket_start AS "time", change_failure_rate AS "change failure rate",
+             change_failure_rate_with_suspected AS "incl. suspected",
+             rework_rate AS "rework rate"
+      FROM ${REPORT}
+      WHERE scope = 'BUCKET'
+      ORDER BY 1`,
+      'time_series',
+    ),
+  );
+}
+
+function recoveryTrend() {
+  return timeseries(
+    'Recovery time per ${granularity}',
+    'Failed deployment recovery time percentiles of the recoveries in each bucket.',
+    'dtdurations',
+  ).withTarget(
+    sqlQuery(
+      `
+      SELECT bucket_start AS "time", recovery_p50_seconds AS "p50", recovery_p90_seconds AS "p90"
+      FROM ${REPORT}
+      WHERE scope = 'BUCKET'
+      ORDER BY 1`,
+      'time_series',
+    ),
+  );
+}
+
+function byService() {
+  return table(
+    'By service',
+    'Each service’s figures over the range (dora_service_summary).',
+  ).withTarget(
+    sqlQuery(`
+      SELECT s.service AS "service", s.team AS "team", s.deployments AS "deployments",
+             s.deployments_per_day AS "per day",
+             ${levelCase('deploymentFrequency', 's.deployments_per_day')} AS "frequency level",
+             s.lead_time_p50_seconds AS "lead time p50 (s)",
+             ${levelCase('changeLeadTime', 's.lead_time_p50_seconds')} AS "lead time level",
+             s.change_failure_rate AS "change failure rate",
+             ${levelCase('changeFailureRate', 's.change_failure_rate')} AS "failure level",
+             s.recovery_p50_seconds AS "recovery p50 (s)",
+             ${levelCase('failedDeploymentRecoveryTime', 's.recovery_p50_seconds')} AS "recovery level",
+             s.rework_rate AS "rework rate"
+      FROM dora_service_summary($__timeFrom(), $__timeTo(), \${environment:sqlstring}) s
+      WHERE s.service_id = ANY (coalesce(dora_scope_services(${sqlArray('service')}, ${sqlArray('team')}), ARRAY[s.service_id]))
+      ORDER BY s.service`),
+  );
+}
+
+function failedDeployments() {
+  return table(
+    'Failed deployments',
+    'Deployments counted as failures in the range, with the evidence and their recovery.',
+  ).withTarget(
+    sqlQuery(`
+      SELECT f.finished_at AS "finished", f.service AS "service", f.team AS "team",
+             f.external_id AS "deployment", array_to_string(f.failure_evidence, ', ') AS "evidence",
+             f.recovered_at AS "recovered", f.recovery_seconds AS "recovery (s)"
+      FROM dora_failed_deployments f
+      JOIN deployments d ON d.id = f.deployment_id
+      WHERE $__timeFilter(f.finished_at)
+        AND f.tier = \${environment:sqlstring}
+        AND d.service_id = ANY (coalesce(dora_scope_services(${sqlArray('service')}, ${sqlArray('team')}), ARRAY[d.service_id]))
+      ORDER BY f.finished_at DESC`),
+  );
+}
+
+export function doraOverviewDashboard(): DashboardBuilder {
+  return new DashboardBuilder('DORA overview')
+    .uid('shipwatch-dora')
+    .description(
+      'The five DORA metrics with their performance levels and trends, per team, service and environment tier',
+    )
+    .tags([...GENERATED_TAGS, 'dora'])
+    .time({ from: 'now-90d', to: 'now' })
+    .refresh('5m')
+    .timezone('browser')
+    .tooltip(DashboardCursorSync.Crosshair)
+    .readonly()
+    .withVariable(
+      sqlVariable(
+        'team',
+        'Team',
+        'SELECT DISTINCT team FROM services WHERE team IS NOT NULL ORDER BY 1',
+        'NULL',
+      ),
+    )
+    .withVariable(
+      sqlVariable(
+        'service',
+        'Service',
+        `
+        SELECT s.name FROM services s
+         WHERE cardinality(${sqlArray('team')}) = 0 OR s.team = ANY (${sqlArray('team')})
+         ORDER BY 1`,
+        'NULL',
+      ),
+    )
+    .withVariable(
+      customVariable(
+        'environment',
+        'Environment tier',
+        ['production', 'staging', 'testing', 'development'],
+        'production',
+      ),
+    )
+    .withVariable(customVariable('granularity', 'Trend per', ['day', 'week', 'month'], 'week'))
+    .withVariable(textVariable('timezone', 'Timezone (IANA)', 'UTC'))
+    .withRow(new RowBuilder('The range at a glance'))
+    .withPanel(deploymentFrequency())
+    .withPanel(leadTime())
+    .withPanel(changeFailureRate())
+    .withPanel(recoveryTime())
+    .withPanel(reworkRate())
+    .withPanel(levels())
+    .withPanel(dataQuality())
+    .withRow(new RowBuilder('Trends'))
+    .withPanel(deploymentsTrend())
+    .withPanel(leadTimeTrend())
+    .withPanel(failureTrend())
+    .withPanel(recoveryTrend())
+    .withRow(new RowBuilder('Services and failures'))
+    .withPanel(byService())
+    .withPanel(failedDeployments());
+}
