@@ -1,0 +1,384 @@
+import type {
+  ChangeEvent,
+  DeploymentEvent,
+  DeploymentKind,
+  Envelope,
+  IncidentEvent,
+  PipelineRunEvent,
+  RunOutcome,
+  RunStatus,
+} from '../../ingestion/domain-events.js';
+import {
+  type JsonObject,
+  type MappedDelivery,
+  MappingError,
+  isObject,
+  obj,
+  optObj,
+  optSha,
+  optStr,
+  str,
+  time,
+} from '../webhook-mapping.js';
+import type { ReceivedCloudEvent } from './cloudevents.parser.js';
+
+/**
+ * The identity of a CloudEvent for deduplication. CloudEvents says `(source, id)`; the type is
+ * part of the key too because real producers reuse one id across event types (the Jenkins
+ * CDEvents plugin sends pipelinerun and taskrun events under one id), while a re-delivery of
+ * the same event always keeps its type.
+ */
+export function cloudEventDedupeKey(event: Pick<ReceivedCloudEvent, 'id' | 'type'>): string {
+  return `${event.type}/${event.id}`;
+}
+
+/** `dev.cdevents.<subject>.<predicate>.<M.m.p>`, e.g. `dev.cdevents.service.deployed.0.3.0`. */
+const CDEVENT_TYPE = /^dev\.cdevents\.([a-z]+)\.([a-z]+)\.(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)$/;
+
+export function parseCdeventType(
+  type: string,
+): { subject: string; predicate: string; version: string } | undefined {
+  const m = CDEVENT_TYPE.exec(type);
+  return m ? { subject: m[1], predicate: m[2], version: m[3] } : undefined;
+}
+
+/**
+ * CloudEvents binding of CDEvents: the CloudEvent's id, source and type MUST equal the CDEvent's
+ * context.id, context.source and context.type. Returns the mismatches.
+ */
+export function contextMismatches(event: ReceivedCloudEvent): string[] {
+  const context = isObject(event.data) ? optObj(event.data, 'context') : undefined;
+  if (!context) return ['the data is not a CDEvent: it has no context object'];
+  const problems: string[] = [];
+  for (const name of ['id', 'source', 'type'] as const) {
+    if (context[name] !== event[name]) {
+      problems.push(
+        `the CloudEvent ${name} ${JSON.stringify(event[name])} differs from the CDEvent context.${name} ${JSON.stringify(context[name])}`,
+      );
+    }
+  }
+  return problems;
+}
+
+/** Shipwatch conventions read from a CDEvent's `customData` object when present. */
+interface Conventions {
+  readonly version?: string;
+  readonly commitSha?: string;
+  readonly repository?: string;
+  readonly ref?: string;
+  readonly namespace?: string;
+  readonly severity?: string;
+}
+
+function conventions(cdevent: JsonObject): Conventions {
+  const contentType = optStr(cdevent, 'customDataContentType');
+  const data = optObj(cdevent, 'customData');
+  if (!data || (contentType && !contentType.toLowerCase().includes('json'))) return {};
+  return {
+    version: optStr(data, 'version'),
+    commitSha: optSha(optStr(data, 'commitSha')),
+    repository: optStr(data, 'repository'),
+    ref: optStr(data, 'ref'),
+    namespace: optStr(data, 'namespace'),
+    severity: optStr(data, 'severity'),
+  };
+}
+
+/**
+ * Maps one schema-valid CDEvent (v0.4.x or v0.5.x: they differ in envelope names, not in the
+ * fields read here) onto domain events. Pure. Events Shipwatch does not model are returned
+ * without events and with a note; they are stored raw.
+ */
+export function mapCdevent(event: ReceivedCloudEvent): MappedDelivery {
+  const kind = parseCdeventType(event.type);
+  const cdevent = event.data;
+  if (!kind || !isObject(cdevent)) throw new MappingError('not a CDEvent');
+  const context = obj(cdevent, 'context');
+  const subject = obj(cdevent, 'subject');
+  const content = optObj(subject, 'content') ?? {};
+  const occurredAt = time(context, 'timestamp', 'context.timestamp');
+  const dedupeKey = cloudEventDedupeKey(event);
+  const subjectId = str(subject, 'id', 'subject.id');
+  // the subject's natural key is (subject.source, subject.id); source defaults to the context's
+  const subjectSource = optStr(subject, 'source') ?? event.source;
+  const envelope: Envelope = {
+    source: subjectSource,
+    eventId: dedupeKey,
+    occurredAt,
+    traceParent: traceParent(event),
+  };
+  const base = { kind: event.type, source: event.source, dedupeKey, occurredAt };
+  const custom = conventions(cdevent);
+  const stored = (note: string): MappedDelivery => ({ ...base, events: [], note });
+  const uri = optStr(content, 'uri') ?? optStr(content, 'url'); // url until v0.4, uri since v0.5
+
+  switch (kind.subject) {
+    case 'pipelinerun': {
+      const phase = RUN_PREDICATE[kind.predicate];
+      if (!phase) return stored(unmodelled(event.type));
+      const run = runEvent(envelope, subjectId, phase, occurredAt, content, custom);
+      return {
+        ...base,
+        events: [{ ...run, pipelineName: optStr(content, 'pipelineName') ?? subjectId, url: uri }],
+      };
+    }
+    case 'taskrun': {
+      const phase = RUN_PREDICATE[kind.predicate];
+      const pipelineRun = optObj(content, 'pipelineRun');
+      if (pipelineRun) {
+        return stored(
+          `${event.type}: a task of pipeline run ${str(pipelineRun, 'id', 'subject.content.pipelineRun.id')}; Shipwatch models the pipeline run from its own pipelinerun events and stores the task run`,
+        );
+      }
+      if (!phase) return stored(unmodelled(event.type));
+      // a task run outside any pipeline is a run of its own
+      const run = runEvent(envelope, `taskrun/${subjectId}`, phase, occurredAt, content, custom);
+      return {
+        ...base,
+        events: [{ ...run, pipelineName: optStr(content, 'taskName') ?? subjectId, url: uri }],
+      };
+    }
+    case 'build': {
+      const phase = RUN_PREDICATE[kind.predicate];
+      if (!phase) return stored(unmodelled(event.type));
+      // build.finished carries no outcome: a build that produced an artifact succeeded
+      const run = runEvent(envelope, `build/${subjectId}`, phase, occurredAt, content, custom);
+      const outcome: RunOutcome | undefined =
+        phase === 'FINISHED' && optStr(content, 'artifactId') ? 'SUCCESS' : undefined;
+      return { ...base, events: [{ ...run, pipelineName: 'build', outcome }] };
+    }
+    case 'service': {
+      const deploymentKind = SERVICE_PREDICATE[kind.predicate];
+      if (!deploymentKind) {
+        return stored(
+          `${event.type} is stored; Shipwatch counts service deployed, upgraded and rolledback as deployments`,
+        );
+      }
+      return {
+        ...base,
+        events: [
+          serviceDeployment(
+            envelope,
+            dedupeKey,
+            subjectId,
+            content,
+            custom,
+            deploymentKind,
+            occurredAt,
+          ),
+        ],
+      };
+    }
+    case 'incident': {
+      if (!['detected', 'reported', 'resolved'].includes(kind.predicate)) {
+        return stored(unmodelled(event.type));
+      }
+      return {
+        ...base,
+        events: [incidentEvent(envelope, subjectId, kind.predicate, content, custom, occurredAt)],
+      };
+    }
+    case 'change': {
+      if (kind.predicate !== 'merged') {
+        return stored(
+          `${event.type} is stored; Shipwatch records changes when they are merged (change.merged) or pushed`,
+        );
+      }
+      if (!custom.commitSha) {
+        return stored(
+          `${event.type} is stored; it names no commit (set customData.commitSha to the merge commit to record the change)`,
+        );
+      }
+      return {
+        ...base,
+        events: [mergedChange(envelope, subjectId, subjectSource, content, custom, occurredAt)],
+      };
+    }
+    case 'testsuiterun':
+    case 'testcaserun':
+      return stored(
+        `${event.type} is stored; CDEvents test results name no pipeline run, so Shipwatch does not add them to run totals (send totals with the run: GraphQL recordPipelineRun tests)`,
+      );
+    default:
+      return stored(unmodelled(event.type));
+  }
+}
+
+const unmodelled = (type: string): string =>
+  `${type} is stored; Shipwatch does not model this event`;
+
+/** W3C trace context of the CI run, from the CloudEvents distributed-tracing extension. */
+function traceParent(event: ReceivedCloudEvent): string | undefined {
+  const value = event.extensions.traceparent;
+  return value && /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/.test(value)
+    ? value
+    : undefined;
+}
+
+const RUN_PREDICATE: Readonly<Record<string, RunStatus | undefined>> = {
+  queued: 'QUEUED',
+  started: 'RUNNING',
+  finished: 'FINISHED',
+};
+
+const OUTCOME: Readonly<Record<string, RunOutcome | undefined>> = {
+  success: 'SUCCESS',
+  failure: 'FAILURE',
+  cancel: 'CANCELLED',
+  error: 'ERROR',
+};
+
+/**
+ * A run of the subject. Pipeline runs keep the subject id; task runs and builds are other
+ * subjects whose ids may repeat a pipeline run's, so their run ids are prefixed
+ * (`taskrun/<id>`, `build/<id>`).
+ */
+function runEvent(
+  envelope: Envelope,
+  runId: string,
+  status: RunStatus,
+  at: Date,
+  content: JsonObject,
+  custom: Conventions,
+): Omit<PipelineRunEvent, 'pipelineName'> & { pipelineName?: string } {
+  const outcome = optStr(content, 'outcome');
+  return {
+    type: 'pipelineRun',
+    envelope,
+    runId,
+    attempt: 1,
+    repository: custom.repository,
+    ref: custom.ref,
+    commitSha: custom.commitSha,
+    status,
+    outcome: status === 'FINISHED' && outcome ? OUTCOME[outcome] : undefined,
+    queuedAt: status === 'QUEUED' ? at : undefined,
+    startedAt: status === 'RUNNING' ? at : undefined,
+    finishedAt: status === 'FINISHED' ? at : undefined,
+  };
+}
+
+const SERVICE_PREDICATE: Readonly<Record<string, DeploymentKind | undefined>> = {
+  deployed: 'PLANNED',
+  upgraded: 'PLANNED',
+  rolledback: 'ROLLBACK',
+};
+
+/** `service/myapp`, `default/myapp` and `myapp` all name the service `myapp`. */
+export function serviceName(id: string): string {
+  const segments = id.split('/').filter((s) => s !== '');
+  return segments[segments.length - 1] ?? id;
+}
+
+/**
+ * The version in a package URL: the `tag` qualifier (OCI images), else the purl version,
+ * percent-decoded (`pkg:oci/myapp@sha256%3A0b31...` -> `sha256:0b31...`).
+ */
+export function purlVersion(purl: string | undefined): string | undefined {
+  if (!purl?.startsWith('pkg:')) return undefined;
+  const [beforeHash] = purl.split('#', 1);
+  const [path, query = ''] = beforeHash.split('?', 2);
+  const tag = new URLSearchParams(query).get('tag');
+  if (tag) return tag;
+  const at = path.lastIndexOf('@');
+  if (at < 0) return undefined;
+  try {
+    return decodeURIComponent(path.slice(at + 1)) || undefined;
+  } catch {
+    return path.slice(at + 1) || undefined;
+  }
+}
+
+/**
+ * service.deployed / upgraded / rolledback: a finished, successful deployment of the subject
+ * service into content.environment. CDEvents has no deployment id: each event is one deployment.
+ */
+function serviceDeployment(
+  envelope: Envelope,
+  deploymentId: string,
+  subjectId: string,
+  content: JsonObject,
+  custom: Conventions,
+  kind: DeploymentKind,
+  at: Date,
+): DeploymentEvent {
+  const environment = obj(content, 'environment', 'subject.content.environment');
+  return {
+    type: 'deployment',
+    envelope,
+    deploymentId,
+    service: {
+      name: serviceName(subjectId),
+      ...(custom.namespace ? { namespace: custom.namespace } : {}),
+      repository: custom.repository,
+    },
+    environment: { name: str(environment, 'id', 'subject.content.environment.id') },
+    version: custom.version ?? purlVersion(optStr(content, 'artifactId')) ?? custom.commitSha,
+    commitSha: custom.commitSha,
+    repository: custom.repository,
+    status: 'SUCCEEDED',
+    kind: kind === 'PLANNED' ? undefined : kind,
+    finishedAt: at,
+  };
+}
+
+function incidentEvent(
+  envelope: Envelope,
+  incidentId: string,
+  predicate: string,
+  content: JsonObject,
+  custom: Conventions,
+  at: Date,
+): IncidentEvent {
+  const service = optObj(content, 'service');
+  const environment = optObj(content, 'environment');
+  return {
+    type: 'incident',
+    envelope,
+    incidentId,
+    services: service
+      ? [
+          {
+            name: serviceName(str(service, 'id', 'subject.content.service.id')),
+            ...(custom.namespace ? { namespace: custom.namespace } : {}),
+          },
+        ]
+      : [],
+    environment: environment
+      ? { name: str(environment, 'id', 'subject.content.environment.id') }
+      : undefined,
+    title: optStr(content, 'description'),
+    severity: custom.severity,
+    url: optStr(content, 'ticketURI'),
+    // a reported incident has been detected by then; the earliest detection is kept
+    detectedAt: predicate === 'resolved' ? undefined : at,
+    resolvedAt: predicate === 'resolved' ? at : undefined,
+  };
+}
+
+/**
+ * The repository of a change: its id (`org/repo`, as Shipwatch names repositories everywhere),
+ * else the subject's source.
+ */
+function repositoryName(repository: JsonObject | undefined, fallback: string): string {
+  return repository ? str(repository, 'id', 'subject.content.repository.id') : fallback;
+}
+
+function mergedChange(
+  envelope: Envelope,
+  changeId: string,
+  subjectSource: string,
+  content: JsonObject,
+  custom: Conventions,
+  at: Date,
+): ChangeEvent {
+  const repository =
+    custom.repository ?? repositoryName(optObj(content, 'repository'), subjectSource);
+  return {
+    type: 'change',
+    envelope,
+    repository,
+    commits: [],
+    pullRequest: { id: changeId, mergedAt: at, mergeCommitSha: custom.commitSha },
+  };
+}

@@ -1,0 +1,81 @@
+import { createHmac } from 'node:crypto';
+import {
+  githubSignature,
+  safeEqual,
+  standardWebhooksSignature,
+  verifyGithubSignature,
+  verifyStandardWebhook,
+} from './signatures.js';
+
+describe('verifyGithubSignature', () => {
+  const secret = "It's a Secret to Everybody";
+  const body = Buffer.from('Hello, World!');
+
+  it('accepts the example of GitHub\u2019s validating-webhook-deliveries page', () => {
+    // docs.github.com/en/webhooks/using-webhooks/validating-webhook-deliveries#testing-the-webhook-payload-validation
+    const header = 'sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17';
+    expect(verifyGithubSignature(secret, body, header)).toBeNull();
+    expect(githubSignature(secret, body)).toBe(header);
+  });
+
+  it('refuses a missing, malformed or wrong signature, and a changed body', () => {
+    const good = githubSignature(secret, body);
+    expect(verifyGithubSignature(secret, body, undefined)).toContain('missing');
+    expect(verifyGithubSignature(secret, body, 'sha1=abc')).toContain('not "sha256=');
+    expect(verifyGithubSignature('another secret', body, good)).toContain('does not match');
+    expect(verifyGithubSignature(secret, Buffer.from('Hello, World?'), good)).toContain(
+      'does not match',
+    );
+  });
+});
+
+describe('verifyStandardWebhook (GitLab signing tokens)', () => {
+  const key = Buffer.alloc(32, 7);
+  const secret = `whsec_${key.toString('base64')}`;
+  const body = Buffer.from('{"object_kind":"push"}');
+  const now = new Date('2026-11-30T12:00:00Z');
+  const timestamp = String(now.getTime() / 1000);
+  const sign = (s = secret, id = 'msg_1', ts = timestamp, b: Buffer = body) =>
+    standardWebhooksSignature(s, id, ts, b);
+
+  it('signs v1,<base64 HMAC-SHA256(decoded whsec_ key, "id.timestamp.body")>', () => {
+    const expected = createHmac('sha256', key)
+      .update(`msg_1.${timestamp}.${body.toString()}`)
+      .digest('base64');
+    expect(sign()).toBe(`v1,${expected}`);
+  });
+
+  it('accepts a valid signature, also among several (key rotation)', () => {
+    const headers = { id: 'msg_1', timestamp, signature: sign() };
+    expect(verifyStandardWebhook(secret, body, headers, now)).toBeNull();
+    const rotated = `v1,${Buffer.alloc(32).toString('base64')} ${sign()}`;
+    expect(verifyStandardWebhook(secret, body, { ...headers, signature: rotated }, now)).toBeNull();
+  });
+
+  it('refuses missing headers, a wrong key, a changed body or id, and an old timestamp', () => {
+    const headers = { id: 'msg_1', timestamp, signature: sign() };
+    expect(verifyStandardWebhook(secret, body, { id: 'msg_1' }, now)).toContain('must all');
+    expect(verifyStandardWebhook('whsec_' + 'A'.repeat(44), body, headers, now)).toContain(
+      'does not match',
+    );
+    expect(verifyStandardWebhook(secret, Buffer.from('{}'), headers, now)).toContain(
+      'does not match',
+    );
+    expect(verifyStandardWebhook(secret, body, { ...headers, id: 'msg_2' }, now)).toContain(
+      'does not match',
+    );
+    const late = new Date(now.getTime() + 6 * 60_000);
+    expect(verifyStandardWebhook(secret, body, headers, late)).toContain('away from the server');
+    expect(verifyStandardWebhook(secret, body, { ...headers, timestamp: 'x' }, now)).toContain(
+      'Unix seconds',
+    );
+  });
+});
+
+describe('safeEqual', () => {
+  it('compares strings of any length', () => {
+    expect(safeEqual('test-secret', 'test-secret')).toBe(true);
+    expect(safeEqual('test-secret', 'test-secre')).toBe(false);
+    expect(safeEqual('', 'x')).toBe(false);
+  });
+});

@@ -1,0 +1,97 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+/**
+ * Webhook authenticity checks, pure and constant-time. Each returns null when the delivery is
+ * authentic, else the reason it is not (sent back to the caller in the 401 body: the reasons
+ * say what is wrong, never what the secret is).
+ */
+
+/** Constant-time string equality; the lengths are compared through fixed-size digests. */
+export function safeEqual(a: string | Buffer, b: string | Buffer): boolean {
+  const da = createHmac('sha256', 'shipwatch-compare').update(a).digest();
+  const db = createHmac('sha256', 'shipwatch-compare').update(b).digest();
+  return timingSafeEqual(da, db);
+}
+
+/** GitHub: `X-Hub-Signature-256: sha256=<hex HMAC-SHA256(secret, raw body)>`. */
+export function verifyGithubSignature(
+  secret: string,
+  rawBody: Buffer,
+  header: string | undefined,
+): string | null {
+  if (!header) return 'the X-Hub-Signature-256 header is missing (set a secret on the webhook)';
+  const match = /^sha256=([0-9a-fA-F]{64})$/.exec(header.trim());
+  if (!match) return 'the X-Hub-Signature-256 header is not "sha256=<64 hex digits>"';
+  const expected = createHmac('sha256', secret).update(rawBody).digest();
+  return timingSafeEqual(expected, Buffer.from(match[1], 'hex'))
+    ? null
+    : 'the X-Hub-Signature-256 signature does not match the body and the configured secret';
+}
+
+export function githubSignature(secret: string, body: Buffer | string): string {
+  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+
+/** How far a Standard Webhooks timestamp may be from our clock (the spec's suggestion). */
+export const SIGNATURE_TOLERANCE_SECONDS = 5 * 60;
+
+/**
+ * The HMAC key of a Standard Webhooks secret: `whsec_<base64>` decodes to the key bytes (GitLab
+ * signing tokens, Svix); any other string is used as UTF-8 bytes.
+ */
+export function standardWebhooksKey(secret: string): Buffer {
+  return secret.startsWith('whsec_')
+    ? Buffer.from(secret.slice('whsec_'.length), 'base64')
+    : Buffer.from(secret, 'utf8');
+}
+
+export function standardWebhooksSignature(
+  secret: string,
+  id: string,
+  timestamp: string,
+  body: Buffer | string,
+): string {
+  const mac = createHmac('sha256', standardWebhooksKey(secret))
+    .update(`${id}.${timestamp}.`)
+    .update(body)
+    .digest('base64');
+  return `v1,${mac}`;
+}
+
+/**
+ * Standard Webhooks (GitLab signing tokens): `webhook-signature` holds space-separated
+ * `v1,<base64 HMAC-SHA256(key, "<webhook-id>.<webhook-timestamp>.<body>")>` entries; one match
+ * is enough. The timestamp (Unix seconds) must be within the tolerance of `now`, so that a
+ * captured request cannot be replayed later.
+ */
+export function verifyStandardWebhook(
+  secret: string,
+  rawBody: Buffer,
+  headers: { id?: string; timestamp?: string; signature?: string },
+  now: Date,
+): string | null {
+  const { id, timestamp, signature } = headers;
+  if (!id || !timestamp || !signature) {
+    return 'webhook-id, webhook-timestamp and webhook-signature must all be present';
+  }
+  if (!/^\d{1,12}$/.test(timestamp)) return 'webhook-timestamp is not Unix seconds';
+  const skew = Math.abs(now.getTime() / 1000 - Number(timestamp));
+  if (skew > SIGNATURE_TOLERANCE_SECONDS) {
+    return `webhook-timestamp is ${Math.round(skew)} s away from the server clock (more than ${SIGNATURE_TOLERANCE_SECONDS} s)`;
+  }
+  const expected = Buffer.from(
+    standardWebhooksSignature(secret, id, timestamp, rawBody).slice(3),
+    'base64',
+  );
+  let matched = false;
+  for (const entry of signature.split(' ')) {
+    const [version, value] = entry.split(',', 2);
+    if (version !== 'v1' || !value) continue;
+    const given = Buffer.from(value, 'base64');
+    // evaluate every entry: no early exit that would tell which one matched
+    if (given.length === expected.length && timingSafeEqual(given, expected)) matched = true;
+  }
+  return matched
+    ? null
+    : 'webhook-signature does not match the body and the configured signing token';
+}

@@ -1,0 +1,33 @@
+import { DomainError } from '../common/errors/domain-error.js';
+import type { FieldError } from '../ingestion/domain-events.js';
+
+/**
+ * Error codes of the webhook endpoints. Unauthentic deliveries get 401 (a missing or wrong
+ * signature or token, or an endpoint whose secret is not configured), malformed ones 400.
+ */
+export type WebhookErrorCode =
+  'INVALID_SIGNATURE' | 'WEBHOOK_NOT_CONFIGURED' | 'MALFORMED_PAYLOAD' | 'INVALID_EVENT';
+
+export const invalidSignature = (reason: string): DomainError =>
+  new DomainError('INVALID_SIGNATURE', reason, { httpStatus: 401 });
+
+export const webhookNotConfigured = (variable: string): DomainError =>
+  new DomainError(
+    'WEBHOOK_NOT_CONFIGURED',
+    `this endpoint refuses every delivery until ${variable} is set on the Shipwatch server`,
+    { httpStatus: 401 },
+  );
+
+export const malformedPayload = (message: string, details?: Record<string, unknown>): DomainError =>
+  new DomainError('MALFORMED_PAYLOAD', message, { httpStatus: 400, details });
+
+/** The delivery was well-formed but an event mapped from it failed ingestion's validation. */
+export const invalidEvent = (
+  errors: readonly FieldError[],
+  details: Record<string, unknown> = {},
+): DomainError =>
+  new DomainError(
+    'INVALID_EVENT',
+    `the event is invalid: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`,
+    { httpStatus: 400, details: { errors, ...details } },
+  );

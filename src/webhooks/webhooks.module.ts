@@ -1,0 +1,36 @@
+import { type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
+import { CdeventsSchemas } from './cloudevents/cdevents.schemas.js';
+import { CloudEventsService } from './cloudevents/cloudevents.service.js';
+import { GithubWebhookService } from './github/github-webhook.service.js';
+import { GitlabWebhookService } from './gitlab/gitlab-webhook.service.js';
+import { RawBodyMiddleware } from './raw-body.middleware.js';
+import { WebhookIntakeService } from './webhook-intake.service.js';
+import { WebhooksController } from './webhooks.controller.js';
+
+/**
+ * GitHub, GitLab and CloudEvents/CDEvents adapters: verify, map (pure mappers per source),
+ * and hand every delivery to IngestionService.ingestDelivery, which stores the raw event and
+ * applies the domain events in one transaction.
+ */
+@Module({
+  controllers: [WebhooksController],
+  providers: [
+    WebhookIntakeService,
+    GithubWebhookService,
+    GitlabWebhookService,
+    CloudEventsService,
+    // the vendored CDEvents schemas, read once at boot and compiled on first use
+    { provide: CdeventsSchemas, useFactory: () => new CdeventsSchemas() },
+  ],
+})
+export class WebhooksModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer
+      .apply(RawBodyMiddleware)
+      .forRoutes(
+        { path: 'webhooks/github', method: RequestMethod.POST },
+        { path: 'webhooks/gitlab', method: RequestMethod.POST },
+        { path: 'cloudevents', method: RequestMethod.POST },
+      );
+  }
+}

@@ -1,0 +1,384 @@
+import { createHmac } from 'node:crypto';
+import request from 'supertest';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+import {
+  GITHUB_TEST_SECRET,
+  GITLAB_FIXTURE_TOKEN,
+  githubExample,
+  gitlabFixture,
+} from '../support/webhooks.js';
+
+/**
+ * Each source set up as docs/integrations.md tells a new user to, sending what the real producer
+ * sends; the result is read back the way users read it: through the GraphQL queries.
+ */
+describe('webhooks end to end: deliveries show up in the GraphQL queries', () => {
+  let t: TestApp;
+  let ingestToken: string;
+
+  beforeAll(async () => {
+    t = await startTestApp({
+      GITHUB_WEBHOOK_SECRET: GITHUB_TEST_SECRET,
+      GITLAB_WEBHOOK_TOKEN: GITLAB_FIXTURE_TOKEN,
+    });
+    // docs: "an API token with the ingest scope"
+    const created = await t.gql(
+      'mutation { createApiToken(input: { name: "ci", scopes: [INGEST] }) { token } }',
+    );
+    ingestToken = (created.data!.createApiToken as { token: string }).token;
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const DEPLOYMENT_FIELDS = `source externalId status kind version commitSha repository startedAt finishedAt url
+    service { name namespace } environment { name tier }`;
+  const RUN_FIELDS = `source runId attempt pipelineName repository ref commitSha status outcome queuedAt startedAt finishedAt url`;
+
+  async function deployments(service: string): Promise<Record<string, unknown>[]> {
+    const res = await t.gql(
+      `query($s: String) { deployments(service: $s) { edges { node { ${DEPLOYMENT_FIELDS} } } } }`,
+      { s: service },
+    );
+    expect(res.errors).toBeUndefined();
+    const conn = res.data!.deployments as { edges: { node: Record<string, unknown> }[] };
+    return conn.edges.map((e) => e.node);
+  }
+
+  async function pipelineRuns(repository: string): Promise<Record<string, unknown>[]> {
+    const res = await t.gql(
+      `query($r: String) { pipelineRuns(repository: $r) { edges { node { ${RUN_FIELDS} } } } }`,
+      { r: repository },
+    );
+    expect(res.errors).toBeUndefined();
+    const conn = res.data!.pipelineRuns as { edges: { node: Record<string, unknown> }[] };
+    return conn.edges.map((e) => e.node);
+  }
+
+  describe('GitHub: a repository webhook with the documented events ticked', () => {
+    let delivery = 0;
+    function github(event: string, payload: unknown) {
+      const body = JSON.stringify(payload);
+      return request(t.http)
+        .post('/webhooks/github')
+        .set({
+          'Content-Type': 'application/json',
+          'X-GitHub-Event': event,
+          'X-GitHub-Delivery': `e2e-${++delivery}`,
+          'X-Hub-Signature-256': `sha256=${createHmac('sha256', GITHUB_TEST_SECRET).update(body).digest('hex')}`,
+        })
+        .send(body);
+    }
+
+    const sha = '6113728f27ae82c7b1a177c8d03f9e96e0adf246'; // the commit of the push example
+
+    it('answers the ping GitHub sends when the hook is added', async () => {
+      await github('ping', githubExample('ping')).expect(200);
+    });
+
+    it('lands the push, the workflow run and the deployment of that commit', async () => {
+      const push = githubExample('push', (p) => (p.commits as unknown[]).length > 0);
+      const repository = push.repository;
+      await github('push', push).expect(200);
+
+      const run = githubExample(
+        'workflow_run',
+        (p) => (p.workflow_run as Record<string, unknown>).conclusion === 'success',
+      );
+      Object.assign(run.workflow_run as Record<string, unknown>, {
+        id: 555001,
+        head_sha: sha,
+        head_branch: 'master',
+        name: 'Deploy',
+        created_at: '2019-05-15T15:19:40Z',
+        run_started_at: '2019-05-15T15:19:45Z',
+        updated_at: '2019-05-15T15:21:10Z',
+        html_url: 'https://github.com/Codertocat/Hello-World/actions/runs/555001',
+      });
+      run.repository = repository;
+      const inProgress = structuredClone(run);
+      Object.assign(inProgress.workflow_run as Record<string, unknown>, {
+        status: 'in_progress',
+        conclusion: null,
+        updated_at: '2019-05-15T15:19:45Z',
+      });
+      inProgress.action = 'in_progress';
+      // the completed delivery arrives before the in_progress one
+      await github('workflow_run', run).expect(200);
+      await github('workflow_run', inProgress).expect(200);
+
+      // docs: deployment.payload names the service and version
+      const deployment = githubExample('deployment');
+      Object.assign(deployment.deployment as Record<string, unknown>, {
+        id: 555100,
+        sha,
+        payload: { service: 'hello-api', version: '1.0.0' },
+      });
+      const success = githubExample('deployment_status', (p) => {
+        const s = p.deployment_status as Record<string, unknown>;
+        return (
+          s.state === 'success' &&
+          (p.deployment as Record<string, unknown>).environment === 'production'
+        );
+      });
+      success.deployment = deployment.deployment;
+      Object.assign(success.deployment_status as Record<string, unknown>, {
+        log_url: 'https://github.com/Codertocat/Hello-World/actions/runs/555001',
+      });
+      await github('deployment', deployment).expect(200);
+      await github('deployment_status', success).expect(200);
+
+      expect(await deployments('hello-api')).toEqual([
+        {
+          source: 'github',
+          externalId: '555100',
+          status: 'SUCCEEDED',
+          kind: 'PLANNED',
+          version: '1.0.0',
+          commitSha: sha,
+          repository: 'Codertocat/Hello-World',
+          startedAt: '2019-05-15T15:20:53.000Z',
+          finishedAt: '2019-05-15T15:20:55.000Z',
+          url: 'https://github.com/Codertocat/Hello-World/actions/runs/555001',
+          service: { name: 'hello-api', namespace: '' },
+          environment: { name: 'production', tier: 'PRODUCTION' },
+        },
+      ]);
+      expect(await pipelineRuns('Codertocat/Hello-World')).toEqual([
+        {
+          source: 'github',
+          runId: '555001',
+          attempt: 1,
+          pipelineName: 'Deploy',
+          repository: 'Codertocat/Hello-World',
+          ref: 'master',
+          commitSha: sha,
+          status: 'FINISHED',
+          outcome: 'SUCCESS',
+          queuedAt: '2019-05-15T15:19:40.000Z',
+          startedAt: '2019-05-15T15:19:45.000Z',
+          finishedAt: '2019-05-15T15:21:10.000Z',
+          url: 'https://github.com/Codertocat/Hello-World/actions/runs/555001',
+        },
+      ]);
+    });
+  });
+
+  describe('GitLab: a project webhook with the secret token and the documented triggers', () => {
+    function gitlab(file: string, edit: (p: Record<string, unknown>) => void = () => undefined) {
+      const f = gitlabFixture(file);
+      edit(f.payload);
+      return request(t.http)
+        .post('/webhooks/gitlab')
+        .set(f.headers)
+        .send(JSON.stringify(f.payload));
+    }
+
+    it('lands the pipeline and the deployment of one commit', async () => {
+      const deployment = gitlabFixture('deployment.json').payload;
+      const sha = '279484c09fbe69ededfced8c1bb6e6d24616b468';
+      await gitlab('pipeline.json', (p) => {
+        p.project = deployment.project;
+        Object.assign(p.object_attributes as Record<string, unknown>, { sha, name: null });
+      }).expect(200);
+      await gitlab('deployment.json').expect(200);
+
+      expect(await deployments('test-deployment-webhooks')).toEqual([
+        {
+          source: 'gitlab:gitlab.example.com',
+          externalId: '15',
+          status: 'SUCCEEDED',
+          kind: 'PLANNED',
+          version: sha,
+          commitSha: sha,
+          repository: 'root/test-deployment-webhooks',
+          startedAt: null,
+          finishedAt: '2021-04-28T19:50:00.000Z', // "2021-04-28 21:50:00 +0200"
+          url: 'http://10.126.0.2:3000/root/test-deployment-webhooks/-/jobs/796',
+          service: { name: 'test-deployment-webhooks', namespace: '' },
+          environment: { name: 'staging', tier: 'STAGING' },
+        },
+      ]);
+      expect(await pipelineRuns('root/test-deployment-webhooks')).toEqual([
+        expect.objectContaining({
+          source: 'gitlab:gitlab.example.com',
+          runId: '31',
+          pipelineName: 'test-deployment-webhooks',
+          commitSha: sha,
+          status: 'FINISHED',
+          outcome: 'SUCCESS',
+          queuedAt: '2016-08-12T15:23:28.000Z', // "2016-08-12 15:23:28 UTC"
+          finishedAt: '2016-08-12T15:26:29.000Z',
+        }),
+      ]);
+    });
+  });
+
+  describe('CloudEvents: a script and a CDEvents producer with an ingest API token', () => {
+    it('lands a CDEvents pipeline run and a service.deployed sent with curl-like requests', async () => {
+      const source = '/tekton/shop';
+      const sha = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
+      const send = (
+        id: string,
+        type: string,
+        timestamp: string,
+        subject: unknown,
+        customData: unknown,
+      ) =>
+        request(t.http)
+          .post('/cloudevents')
+          .set({
+            Authorization: `Bearer ${ingestToken}`,
+            'Content-Type': 'application/json',
+            'ce-specversion': '1.0',
+            'ce-id': id,
+            'ce-source': source,
+            'ce-type': type,
+          })
+          .send(
+            JSON.stringify({
+              context: { specversion: '0.5.1', id, source, type, timestamp },
+              subject,
+              customData,
+            }),
+          );
+      const run = (content: Record<string, unknown>) => ({
+        id: 'shop-run-42',
+        content: {
+          pipelineName: 'shop-release',
+          uri: 'https://tekton.example.com/runs/42',
+          ...content,
+        },
+      });
+      const custom = { commitSha: sha, repository: 'acme/shop', ref: 'main' };
+      await send(
+        'e1',
+        'dev.cdevents.pipelinerun.started.0.3.0',
+        '2026-11-29T10:00:00Z',
+        run({}),
+        custom,
+      ).expect(200);
+      await send(
+        'e2',
+        'dev.cdevents.pipelinerun.finished.0.3.0',
+        '2026-11-29T10:06:00Z',
+        run({ outcome: 'success' }),
+        custom,
+      ).expect(200);
+      await send(
+        'e3',
+        'dev.cdevents.service.deployed.0.3.0',
+        '2026-11-29T10:05:30Z',
+        {
+          id: 'checkout',
+          content: { environment: { id: 'production' }, artifactId: 'pkg:oci/checkout?tag=1.4.2' },
+        },
+        { ...custom, namespace: 'shop' },
+      ).expect(200);
+
+      expect(await deployments('checkout')).toEqual([
+        {
+          source,
+          externalId: 'dev.cdevents.service.deployed.0.3.0/e3',
+          status: 'SUCCEEDED',
+          kind: 'PLANNED',
+          version: '1.4.2',
+          commitSha: sha,
+          repository: 'acme/shop',
+          startedAt: null,
+          finishedAt: '2026-11-29T10:05:30.000Z',
+          url: null,
+          service: { name: 'checkout', namespace: 'shop' },
+          environment: { name: 'production', tier: 'PRODUCTION' },
+        },
+      ]);
+      expect(await pipelineRuns('acme/shop')).toEqual([
+        {
+          source,
+          runId: 'shop-run-42',
+          attempt: 1,
+          pipelineName: 'shop-release',
+          repository: 'acme/shop',
+          ref: 'main',
+          commitSha: sha,
+          status: 'FINISHED',
+          outcome: 'SUCCESS',
+          queuedAt: null,
+          startedAt: '2026-11-29T10:00:00.000Z',
+          finishedAt: '2026-11-29T10:06:00.000Z',
+          url: 'https://tekton.example.com/runs/42',
+        },
+      ]);
+    });
+
+    it('takes the token as a Basic password (sink URL with user info) and as access_token', async () => {
+      const headers = {
+        'Content-Type': 'application/cloudevents+json',
+      };
+      const event = (id: string) =>
+        JSON.stringify({
+          specversion: '1.0',
+          id,
+          source: 'urn:e2e',
+          type: 'com.example.ping',
+          data: {},
+        });
+      const basic = Buffer.from(`shipwatch:${ingestToken}`).toString('base64');
+      await request(t.http)
+        .post('/cloudevents')
+        .set({ ...headers, Authorization: `Basic ${basic}` })
+        .send(event('b1'))
+        .expect(202);
+      await request(t.http)
+        .post(`/cloudevents?access_token=${encodeURIComponent(ingestToken)}`)
+        .set(headers)
+        .send(event('b2'))
+        .expect(202);
+      const refused = await request(t.http)
+        .post('/cloudevents?access_token=sw_wrong')
+        .set(headers)
+        .send(event('b3'));
+      expect(refused.status).toBe(401);
+      expect(refused.body.error.code).toBe('UNAUTHENTICATED');
+    });
+  });
+
+  describe('a plain shell script: the GraphQL recordDeployment of docs/integrations.md', () => {
+    it('lands the deployment', async () => {
+      const res = await request(t.http)
+        .post('/graphql')
+        .set({ Authorization: `Bearer ${ingestToken}`, 'Content-Type': 'application/json' })
+        .send({
+          query:
+            'mutation($d: DeploymentInput!) { recordDeployment(input: $d) { result rawEventId entityId errors { field message } } }',
+          variables: {
+            d: {
+              source: 'deploy.sh',
+              eventId: 'cart-1764500000',
+              deploymentId: 'cart-a1b2c3d-production',
+              service: 'cart',
+              environment: 'production',
+              version: '2.0.0',
+              commitSha: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678',
+              repository: 'acme/shop',
+              status: 'SUCCEEDED',
+              startedAt: '2026-11-29T11:00:00Z',
+              finishedAt: '2026-11-29T11:03:00Z',
+            },
+          },
+        })
+        .expect(200);
+      expect(res.body.errors).toBeUndefined();
+      expect(res.body.data.recordDeployment).toMatchObject({ result: 'ACCEPTED', errors: [] });
+      expect(await deployments('cart')).toEqual([
+        expect.objectContaining({
+          status: 'SUCCEEDED',
+          version: '2.0.0',
+          startedAt: '2026-11-29T11:00:00.000Z',
+          finishedAt: '2026-11-29T11:03:00.000Z',
+          environment: { name: 'production', tier: 'PRODUCTION' },
+        }),
+      ]);
+    });
+  });
+});
