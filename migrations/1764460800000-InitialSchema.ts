@@ -104,6 +104,7 @@ export class InitialSchema1764460800000 implements MigrationInterface {
         tests_failed    integer,
         tests_skipped   integer,
         test_suites     jsonb NOT NULL DEFAULT '[]'::jsonb,
+        status_at       timestamptz NOT NULL,
         last_event_at   timestamptz NOT NULL,
         created_at      timestamptz NOT NULL DEFAULT now(),
         updated_at      timestamptz NOT NULL DEFAULT now(),
@@ -111,6 +112,9 @@ export class InitialSchema1764460800000 implements MigrationInterface {
         CONSTRAINT ck_pipeline_runs_order CHECK (finished_at IS NULL OR started_at IS NULL OR finished_at >= started_at)
       )`);
     await q.query(`CREATE INDEX ix_pipeline_runs_started ON pipeline_runs (started_at)`);
+    await q.query(
+      `CREATE INDEX ix_pipeline_runs_sort ON pipeline_runs ((COALESCE(finished_at, started_at, last_event_at)), id)`,
+    );
 
     await q.query(`
       CREATE TABLE deployments (
@@ -139,8 +143,10 @@ export class InitialSchema1764460800000 implements MigrationInterface {
         changeset_status          text NOT NULL DEFAULT 'PENDING' CONSTRAINT ck_deployments_changeset_status
                                     CHECK (changeset_status IN ('PENDING','FROM_EVENT','FROM_PUSHES','UNKNOWN')),
         changeset_note            text,
+        changeset_missing_sha     text,
         predecessor_id            bigint CONSTRAINT fk_deployments_predecessor
                                     REFERENCES deployments (id) ON DELETE SET NULL,
+        status_at                 timestamptz NOT NULL,
         last_event_at             timestamptz NOT NULL,
         created_at                timestamptz NOT NULL DEFAULT now(),
         updated_at                timestamptz NOT NULL DEFAULT now(),
@@ -154,6 +160,17 @@ export class InitialSchema1764460800000 implements MigrationInterface {
       `CREATE INDEX ix_deployments_env_finished ON deployments (environment_id, finished_at)`,
     );
     await q.query(`CREATE INDEX ix_deployments_commit ON deployments (commit_sha)`);
+    await q.query(
+      `CREATE INDEX ix_deployments_sort ON deployments ((COALESCE(finished_at, started_at, last_event_at)), id)`,
+    );
+    await q.query(
+      `CREATE INDEX ix_deployments_pipeline_run ON deployments (pipeline_run_source, pipeline_run_external_id)`,
+    );
+    // Deployments whose commit chain broke at a commit not pushed yet: that push recomputes them.
+    await q.query(
+      `CREATE INDEX ix_deployments_changeset_missing ON deployments (changeset_missing_sha)
+         WHERE changeset_missing_sha IS NOT NULL`,
+    );
 
     await q.query(`
       CREATE TABLE deployment_remediations (
@@ -202,6 +219,9 @@ export class InitialSchema1764460800000 implements MigrationInterface {
         CONSTRAINT uq_incidents_natural UNIQUE (source, external_id)
       )`);
     await q.query(`CREATE INDEX ix_incidents_detected ON incidents (detected_at)`);
+    await q.query(
+      `CREATE INDEX ix_incidents_sort ON incidents ((COALESCE(impact_started_at, detected_at, last_event_at)), id)`,
+    );
 
     await q.query(`
       CREATE TABLE incident_services (

@@ -113,6 +113,12 @@ export interface DeploymentEvent {
   readonly envelope: Envelope;
   /** Natural id within the source (GitHub deployment.id, GitLab deployment_id, your own). */
   readonly deploymentId: string;
+  /**
+   * The source that owns `deploymentId` when it is not the envelope's: a synthetic event from
+   * Shipwatch (`envelope.source` 'shipwatch') about a GitHub deployment names `github` here.
+   * The natural key is (deploymentSource ?? envelope.source, deploymentId).
+   */
+  readonly deploymentSource?: string;
   readonly service: ServiceRef;
   readonly environment: EnvironmentRef;
   /** Equals the workload's `service.version` once deployed. */
@@ -152,6 +158,8 @@ export interface IncidentEvent {
   readonly type: 'incident';
   readonly envelope: Envelope;
   readonly incidentId: string;
+  /** The source that owns `incidentId` when it is not the envelope's (see DeploymentEvent). */
+  readonly incidentSource?: string;
   readonly services: readonly ServiceRef[];
   readonly environment?: EnvironmentRef;
   readonly title?: string;
@@ -176,16 +184,24 @@ export interface RawDelivery {
   readonly occurredAt?: Date;
   readonly headers: Record<string, string>;
   readonly payload: unknown;
+  /** Why the delivery maps to no event, when it maps to none (kept with the raw event). */
+  readonly note?: string;
 }
 
 export type IngestResult = 'ACCEPTED' | 'DUPLICATE' | 'REJECTED';
+
+/** One problem with an event; `field` is the GraphQL input path, e.g. `commits[2].sha`. */
+export interface FieldError {
+  readonly field: string;
+  readonly message: string;
+}
 
 export interface IngestOutcome {
   readonly result: IngestResult;
   readonly rawEventId?: string;
   /** Id of the entity the event created or updated (deployment, run, incident), when one. */
   readonly entityId?: string;
-  readonly errors: readonly { readonly field: string; readonly message: string }[];
+  readonly errors: readonly FieldError[];
   /** Set when the delivery was stored but Shipwatch does not model it. */
   readonly note?: string;
 }

@@ -73,14 +73,23 @@ export function complexityLimitPlugin(max = MAX_COMPLEXITY): ApolloServerPlugin 
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ request, document, schema }) {
-          const complexity = getComplexity({
-            schema,
-            query: document,
-            operationName: request.operationName,
-            variables: request.variables,
-            estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
-          });
+        async didResolveOperation({ request, document, schema, operation }) {
+          // No operation of that name (or several without a name): Apollo answers that itself.
+          if (!operation) return;
+          let complexity: number;
+          try {
+            complexity = getComplexity({
+              schema,
+              query: document,
+              operationName: request.operationName,
+              variables: request.variables,
+              estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
+            });
+          } catch (error) {
+            // Variables that do not fit the schema: Apollo refuses them next, as BAD_USER_INPUT.
+            if (error instanceof GraphQLError) return;
+            throw error;
+          }
           if (complexity > max) {
             throw limitError(`query complexity ${complexity} exceeds the limit of ${max}`);
           }

@@ -1,0 +1,357 @@
+/**
+ * `npm run bench -- ingest`: ingestion throughput and latency against real PostgreSQL.
+ *
+ * Starts the real app (createApp) on a free port over a fresh database (sw_bench_ingest, dropped
+ * at the end) and drives it over HTTP from a worker thread:
+ *  - baseline 1, the framework's ceiling: the trivial query `{ serverInfo { version } }`;
+ *  - single-event mutations (recordChange / recordPipelineRun / recordDeployment);
+ *  - `ingestEvents` batches of 100 and of 1,000;
+ *  - a steady 500 events/s of single mutations (open loop), for the latency under load;
+ *  - baseline 2, the database's ceiling: the same rows (raw events and entities) written with
+ *    plain multi-row INSERTs through `pg`.
+ * BENCH_POSTGRES_URL names the server (default postgres://postgres@127.0.0.1:5432/postgres);
+ * BENCH_SECONDS the length of each phase (default 8).
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import pg from 'pg';
+import { benchEvent } from './events.js';
+import type { LoadResult, LoadSpec } from './load.js';
+
+const ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const DATABASE = 'sw_bench_ingest';
+const TOKEN = 'bench-ingest-bootstrap-token';
+
+interface Phase {
+  readonly name: string;
+  readonly eventsPerSecond: number;
+  readonly requestsPerSecond: number;
+  readonly p50Ms: number | null;
+  readonly p99Ms: number | null;
+  readonly errors: number;
+}
+
+const quantile = (sorted: number[], q: number): number | null =>
+  sorted.length === 0 ? null : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+const round = (n: number | null, digits = 1): number | null =>
+  n === null ? null : Math.round(n * 10 ** digits) / 10 ** digits;
+
+function runLoad(spec: LoadSpec): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./load.js', import.meta.url), { workerData: spec });
+    worker.once('message', (r: LoadResult) => resolve(r));
+    worker.once('error', reject);
+  });
+}
+
+async function phase(
+  name: string,
+  spec: Omit<LoadSpec, 'durationMs'>,
+  seconds = SECONDS,
+): Promise<Phase> {
+  process.stdout.write(`  ${name.padEnd(34)} … `);
+  const r = await runLoad({ ...spec, durationMs: seconds * 1000 });
+  const sorted = [...r.latenciesMs].sort((a, b) => a - b);
+  const p: Phase = {
+    name,
+    eventsPerSecond: Math.round((r.events * 1000) / r.elapsedMs),
+    requestsPerSecond: Math.round((r.requests * 1000) / r.elapsedMs),
+    p50Ms: round(quantile(sorted, 0.5)),
+    p99Ms: round(quantile(sorted, 0.99)),
+    errors: r.errors,
+  };
+  console.log(
+    `${p.eventsPerSecond} events/s, p50 ${p.p50Ms} ms, p99 ${p.p99Ms} ms${r.errors ? `, ${r.errors} errors (${r.firstError})` : ''}`,
+  );
+  return p;
+}
+
+/** The rows the app writes for `count` events of stream `tag`, as plain multi-row INSERTs. */
+async function rawInsertBaseline(
+  url: string,
+  tag: number,
+  count: number,
+  chunk: number,
+): Promise<Phase> {
+  process.stdout.write(`  ${'raw multi-row INSERT (pg)'.padEnd(34)} … `);
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const [{ id: serviceId }] = (
+    await client.query<{ id: string }>(
+      `INSERT INTO services (name) VALUES ('raw-baseline') RETURNING id`,
+    )
+  ).rows;
+  const [{ id: envId }] = (
+    await client.query<{ id: string }>(
+      `INSERT INTO environments (name, tier) VALUES ('raw-baseline', 'staging') RETURNING id`,
+    )
+  ).rows;
+  const insert = async (table: string, columns: string[], rows: unknown[][]) => {
+    if (rows.length === 0) return;
+    const params: unknown[] = [];
+    const values = rows.map((row) => `(${row.map((v) => `$${params.push(v)}`).join(', ')})`);
+    await client.query(
+      `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${values.join(', ')}`,
+      params,
+    );
+  };
+  const start = performance.now();
+  for (let from = 0; from < count; from += chunk) {
+    const events = Array.from({ length: chunk }, (_, k) => benchEvent(from + k, tag));
+    const raw: unknown[][] = [];
+    const changes: unknown[][] = [];
+    const runs: unknown[][] = [];
+    const deployments: unknown[][] = [];
+    for (const e of events) {
+      const [kind, input] = Object.entries(e)[0];
+      const payload = JSON.stringify(input);
+      raw.push([
+        input.source,
+        input.eventId,
+        'graphql',
+        kind,
+        input.occurredAt,
+        createHash('sha256').update(payload).digest('hex'),
+        payload,
+        'ACCEPTED',
+      ]);
+      if (kind === 'change') {
+        const c = (input.commits as Record<string, unknown>[])[0];
+        changes.push([
+          input.repository,
+          c.sha,
+          input.before ?? null,
+          c.message,
+          c.committedAt,
+          input.occurredAt,
+        ]);
+      } else if (kind === 'pipelineRun') {
+        runs.push([
+          input.source,
+          input.runId,
+          input.pipelineName,
+          input.repository,
+          input.commitSha,
+          'FINISHED',
+          'SUCCESS',
+          input.startedAt,
+          input.finishedAt,
+          120,
+          0,
+          3,
+          JSON.stringify((input.tests as { suites: unknown }).suites),
+          input.occurredAt,
+          input.occurredAt,
+        ]);
+      } else {
+        deployments.push([
+          input.source,
+          input.deploymentId,
+          serviceId,
+          envId,
+          input.version,
+          input.commitSha,
+          'SUCCEEDED',
+          input.startedAt,
+          input.finishedAt,
+          input.occurredAt,
+          input.occurredAt,
+        ]);
+      }
+    }
+    await client.query('BEGIN');
+    await insert(
+      'raw_events',
+      [
+        'source',
+        'dedupe_key',
+        'transport',
+        'kind',
+        'occurred_at',
+        'payload_hash',
+        'payload',
+        'outcome',
+      ],
+      raw,
+    );
+    await insert(
+      'changes',
+      ['repository', 'sha', 'parent_sha', 'message', 'committed_at', 'pushed_at'],
+      changes,
+    );
+    await insert(
+      'pipeline_runs',
+      [
+        'source',
+        'run_id',
+        'pipeline_name',
+        'repository',
+        'commit_sha',
+        'status',
+        'outcome',
+        'started_at',
+        'finished_at',
+        'tests_passed',
+        'tests_failed',
+        'tests_skipped',
+        'test_suites',
+        'status_at',
+        'last_event_at',
+      ],
+      runs,
+    );
+    await insert(
+      'deployments',
+      [
+        'source',
+        'external_id',
+        'service_id',
+        'environment_id',
+        'version',
+        'commit_sha',
+        'status',
+        'started_at',
+        'finished_at',
+        'status_at',
+        'last_event_at',
+      ],
+      deployments,
+    );
+    await client.query('COMMIT');
+  }
+  const elapsed = performance.now() - start;
+  await client.end();
+  const p: Phase = {
+    name: 'raw multi-row INSERT (pg)',
+    eventsPerSecond: Math.round((count * 1000) / elapsed),
+    requestsPerSecond: Math.round(((count / chunk) * 1000) / elapsed),
+    p50Ms: null,
+    p99Ms: null,
+    errors: 0,
+  };
+  console.log(`${p.eventsPerSecond} events/s (${count} events in chunks of ${chunk})`);
+  return p;
+}
+
+async function withAdmin<T>(work: (c: pg.Client) => Promise<T>): Promise<T> {
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  try {
+    return await work(admin);
+  } finally {
+    await admin.end();
+  }
+}
+
+export async function main(): Promise<void> {
+  // As deployed (the Dockerfile sets it): graphql-js skips its development-only checks.
+  process.env.NODE_ENV ??= 'production';
+  const { createApp } = await import('../../src/app.factory.js');
+  const { loadConfig } = await import('../../src/config/config.schema.js');
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${DATABASE}`;
+  console.log(`ingest bench: fresh database ${DATABASE} on ${url.host}, ${SECONDS} s per phase`);
+  await withAdmin(async (c) => {
+    await c.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
+    await c.query(`CREATE DATABASE ${DATABASE}`);
+  });
+  const config = loadConfig(
+    {
+      DATABASE_URL: url.toString(),
+      PORT: '0',
+      HOST: '127.0.0.1',
+      SHIPWATCH_BOOTSTRAP_TOKEN: TOKEN,
+      SHIPWATCH_SCHEDULER: 'off',
+      LOG_LEVEL: 'error',
+      // The bench measures ingestion, not the per-token rate limit.
+      SHIPWATCH_RATE_LIMIT_RPS: '1000000',
+      SHIPWATCH_RATE_LIMIT_BURST: '1000000',
+    },
+    'bench',
+  );
+  const { app } = await createApp(config, false);
+  const phases: Phase[] = [];
+  try {
+    await app.listen(0, '127.0.0.1');
+    const port = (app.getHttpServer() as { address(): AddressInfo }).address().port;
+    const base = { port, token: TOKEN, batchSize: 1, concurrency: 16 } as const;
+    console.log(`app listening on 127.0.0.1:${port}; warming up`);
+    await runLoad({ ...base, kind: 'trivial', tag: 0, durationMs: 2000 });
+    await runLoad({ ...base, kind: 'single', tag: 90, durationMs: 2000 });
+    await runLoad({
+      ...base,
+      kind: 'batch',
+      batchSize: 100,
+      tag: 91,
+      concurrency: 2,
+      durationMs: 2000,
+    });
+
+    const trivial = await phase('trivial query (framework ceiling)', {
+      ...base,
+      kind: 'trivial',
+      tag: 0,
+    });
+    const single = await phase('single-event mutations', { ...base, kind: 'single', tag: 1 });
+    const batch100 = await phase('ingestEvents, batches of 100', {
+      ...base,
+      kind: 'batch',
+      batchSize: 100,
+      tag: 2,
+      concurrency: 4,
+    });
+    const batch1000 = await phase('ingestEvents, batches of 1,000', {
+      ...base,
+      kind: 'batch',
+      batchSize: 1000,
+      tag: 3,
+      concurrency: 2,
+    });
+    const steady = await phase(
+      'steady 500 events/s (single)',
+      { ...base, kind: 'single', tag: 4, rate: 500, concurrency: 64 },
+      Math.max(SECONDS, 10),
+    );
+    const raw = await rawInsertBaseline(url.toString(), 5, 30_000, 1000);
+    phases.push(trivial, single, batch100, batch1000, steady, raw);
+
+    const ratio = (a: Phase, b: Phase) =>
+      Math.round((a.eventsPerSecond / b.eventsPerSecond) * 100) / 100;
+    const summary = {
+      singleVsTrivialQuery: ratio(single, trivial),
+      batch100VsRawInsert: ratio(batch100, raw),
+      batch1000VsRawInsert: ratio(batch1000, raw),
+      targets: {
+        'single >= 50% of trivial query': ratio(single, trivial) >= 0.5,
+        'batches >= 20,000 events/s':
+          Math.max(batch100.eventsPerSecond, batch1000.eventsPerSecond) >= 20_000,
+        'p99 < 50 ms at 500 events/s': (steady.p99Ms ?? Infinity) < 50,
+      },
+    };
+    console.log('\n| phase | events/s | p50 ms | p99 ms | errors |\n|---|---:|---:|---:|---:|');
+    for (const p of phases)
+      console.log(
+        `| ${p.name} | ${p.eventsPerSecond} | ${p.p50Ms ?? '-'} | ${p.p99Ms ?? '-'} | ${p.errors} |`,
+      );
+    console.log(`\nsingle / trivial query: ${summary.singleVsTrivialQuery}`);
+    console.log(
+      `batch 100 / raw INSERT: ${summary.batch100VsRawInsert}; batch 1,000 / raw INSERT: ${summary.batch1000VsRawInsert}`,
+    );
+    for (const [target, met] of Object.entries(summary.targets))
+      console.log(`${met ? 'met    ' : 'MISSED '} ${target}`);
+    const dir = join(import.meta.dirname, '..', '..', '..', 'bench', 'results');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, 'ingest.json'),
+      `${JSON.stringify({ measuredAt: new Date().toISOString(), secondsPerPhase: SECONDS, phases, summary }, null, 2)}\n`,
+    );
+  } finally {
+    await app.close();
+    await withAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`));
+    console.log(`dropped ${DATABASE}`);
+  }
+}

@@ -1,0 +1,22 @@
+import { Module } from '@nestjs/common';
+import { DeliveryLoaders } from './delivery.loaders.js';
+import { DeliveryRepository } from './delivery.repository.js';
+import { DeliveryResolver } from './delivery.resolver.js';
+import { DeliveryService } from './delivery.service.js';
+import { DeploymentResolver } from './deployment.resolver.js';
+import { IncidentCauseResolver, IncidentResolver } from './incident.resolver.js';
+
+/** The delivery domain's read side: services, deployments, pipeline runs, incidents. */
+@Module({
+  providers: [
+    DeliveryRepository,
+    DeliveryService,
+    DeliveryLoaders,
+    DeliveryResolver,
+    DeploymentResolver,
+    IncidentResolver,
+    IncidentCauseResolver,
+  ],
+  exports: [DeliveryService],
+})
+export class DeliveryModule {}

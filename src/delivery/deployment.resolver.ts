@@ -1,0 +1,62 @@
+import {
+  Context,
+  Parent,
+  ResolveField,
+  Resolver,
+  type ComplexityEstimatorArgs,
+} from '@nestjs/graphql';
+import { DeliveryLoaders, naturalKey } from './delivery.loaders.js';
+import { DeploymentChange } from './models/change.model.js';
+import { Deployment, RemediationRef } from './models/deployment.model.js';
+import { Incident } from './models/incident.model.js';
+import { PipelineRun } from './models/pipeline-run.model.js';
+import { Environment, Service } from './models/service.model.js';
+
+type Ctx = { req: object };
+/** Nested lists are unbounded; estimate them as a few items each. */
+const fewItems = ({ childComplexity }: ComplexityEstimatorArgs): number => 1 + 5 * childComplexity;
+
+/** A deployment's relations, loaded in batches per request. */
+@Resolver(() => Deployment)
+export class DeploymentResolver {
+  constructor(private readonly loaders: DeliveryLoaders) {}
+
+  @ResolveField(() => Service)
+  async service(@Parent() d: Deployment, @Context() ctx: Ctx): Promise<Service> {
+    return (await this.loaders.of(ctx).service.load(d.serviceId))!;
+  }
+
+  @ResolveField(() => Environment)
+  async environment(@Parent() d: Deployment, @Context() ctx: Ctx): Promise<Environment> {
+    return (await this.loaders.of(ctx).environment.load(d.environmentId))!;
+  }
+
+  @ResolveField(() => [DeploymentChange], {
+    description: 'Its changeset (successful production deployments), each with its lead time',
+    complexity: fewItems,
+  })
+  changes(@Parent() d: Deployment, @Context() ctx: Ctx): Promise<DeploymentChange[]> {
+    return this.loaders.of(ctx).changes.load(d.id);
+  }
+
+  @ResolveField(() => PipelineRun, {
+    nullable: true,
+    description: 'The pipeline run that deployed it (its latest attempt), when known',
+  })
+  pipelineRun(@Parent() d: Deployment, @Context() ctx: Ctx): Promise<PipelineRun | null> {
+    if (!d.pipelineRunSource || !d.pipelineRunExternalId) return Promise.resolve(null);
+    return this.loaders
+      .of(ctx)
+      .pipelineRun.load(naturalKey(d.pipelineRunSource, d.pipelineRunExternalId));
+  }
+
+  @ResolveField(() => [Incident], { description: 'Incidents it caused', complexity: fewItems })
+  incidents(@Parent() d: Deployment, @Context() ctx: Ctx): Promise<Incident[]> {
+    return this.loaders.of(ctx).incidentsOfDeployment.load(naturalKey(d.source, d.externalId));
+  }
+
+  @ResolveField(() => [RemediationRef], { description: 'What it remediates', complexity: fewItems })
+  remediates(@Parent() d: Deployment, @Context() ctx: Ctx): Promise<RemediationRef[]> {
+    return this.loaders.of(ctx).remediations.load(d.id);
+  }
+}

@@ -1,0 +1,96 @@
+import { registerEnumType } from '@nestjs/graphql';
+
+/**
+ * GraphQL enums of the delivery domain. Values equal the domain strings of
+ * src/ingestion/domain-events.ts (and the database), except EnvironmentTier whose GraphQL names
+ * are upper case for lower-case stored values.
+ */
+export enum EnvironmentTier {
+  PRODUCTION = 'production',
+  STAGING = 'staging',
+  TESTING = 'testing',
+  DEVELOPMENT = 'development',
+}
+registerEnumType(EnvironmentTier, {
+  name: 'EnvironmentTier',
+  description: 'Inferred from the environment name when not given (prod, live -> PRODUCTION, ...)',
+});
+
+export enum DeploymentStatus {
+  QUEUED = 'QUEUED',
+  IN_PROGRESS = 'IN_PROGRESS',
+  SUCCEEDED = 'SUCCEEDED',
+  FAILED = 'FAILED',
+  CANCELLED = 'CANCELLED',
+  ROLLED_BACK = 'ROLLED_BACK',
+}
+registerEnumType(DeploymentStatus, {
+  name: 'DeploymentStatus',
+  description:
+    'QUEUED < IN_PROGRESS < SUCCEEDED | FAILED | CANCELLED < ROLLED_BACK; a late event never moves a deployment back',
+});
+
+export enum DeploymentKind {
+  PLANNED = 'PLANNED',
+  HOTFIX = 'HOTFIX',
+  ROLLBACK = 'ROLLBACK',
+  REVERT = 'REVERT',
+}
+registerEnumType(DeploymentKind, {
+  name: 'DeploymentKind',
+  description: 'Why a deployment happened',
+});
+
+export enum RunStatus {
+  QUEUED = 'QUEUED',
+  RUNNING = 'RUNNING',
+  FINISHED = 'FINISHED',
+}
+registerEnumType(RunStatus, { name: 'RunStatus' });
+
+export enum RunOutcome {
+  SUCCESS = 'SUCCESS',
+  FAILURE = 'FAILURE',
+  ERROR = 'ERROR',
+  CANCELLED = 'CANCELLED',
+  SKIPPED = 'SKIPPED',
+  TIMEOUT = 'TIMEOUT',
+}
+registerEnumType(RunOutcome, { name: 'RunOutcome', description: 'How a FINISHED run ended' });
+
+export enum RemediationTargetKind {
+  DEPLOYMENT = 'DEPLOYMENT',
+  INCIDENT = 'INCIDENT',
+}
+registerEnumType(RemediationTargetKind, { name: 'RemediationTargetKind' });
+
+export enum ChangesetStatus {
+  PENDING = 'PENDING',
+  FROM_EVENT = 'FROM_EVENT',
+  FROM_PUSHES = 'FROM_PUSHES',
+  UNKNOWN = 'UNKNOWN',
+}
+registerEnumType(ChangesetStatus, {
+  name: 'ChangesetStatus',
+  description:
+    'PENDING: not a successful production deployment (yet); FROM_EVENT: the commits the event listed; FROM_PUSHES: the commits between the previous deployment and this one, from pushes; UNKNOWN: see changesetNote',
+});
+
+export enum LeadTimeExclusion {
+  NO_PREDECESSOR = 'NO_PREDECESSOR',
+  ROLLBACK_DEPLOYMENT = 'ROLLBACK_DEPLOYMENT',
+  ALREADY_DEPLOYED = 'ALREADY_DEPLOYED',
+  NO_START_TIME = 'NO_START_TIME',
+  NEGATIVE = 'NEGATIVE',
+}
+registerEnumType(LeadTimeExclusion, {
+  name: 'LeadTimeExclusion',
+  description: 'Why a change of a deployment carries no lead time',
+});
+
+export enum IncidentAttribution {
+  EXPLICIT = 'EXPLICIT',
+  INFERRED = 'INFERRED',
+  CONFIRMED = 'CONFIRMED',
+}
+registerEnumType(IncidentAttribution, { name: 'IncidentAttribution' });

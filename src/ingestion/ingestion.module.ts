@@ -1,0 +1,38 @@
+import { Global, Module } from '@nestjs/common';
+import { ChangeApplier } from './change.applier.js';
+import { ChangesetRepository } from './changeset.repository.js';
+import { ChangesetService } from './changeset.service.js';
+import { DeploymentHooks } from './deployment-hooks.js';
+import { DeploymentApplier } from './deployment.applier.js';
+import { EventApplier } from './event.applier.js';
+import { IncidentApplier } from './incident.applier.js';
+import { IngestionRepository } from './ingestion.repository.js';
+import { IngestionResolver } from './ingestion.resolver.js';
+import { IngestionService } from './ingestion.service.js';
+import { PipelineRunApplier } from './pipeline-run.applier.js';
+import { RefCache } from './ref-cache.js';
+
+/**
+ * The write path: GraphQL mutations, and `IngestionService` for the webhook adapters and the
+ * CLI. Global, so that webhooks and verification inject IngestionService and DeploymentHooks
+ * without importing this module.
+ */
+@Global()
+@Module({
+  providers: [
+    IngestionService,
+    IngestionRepository,
+    EventApplier,
+    ChangeApplier,
+    PipelineRunApplier,
+    DeploymentApplier,
+    IncidentApplier,
+    ChangesetService,
+    ChangesetRepository,
+    DeploymentHooks,
+    RefCache,
+    IngestionResolver,
+  ],
+  exports: [IngestionService, DeploymentHooks],
+})
+export class IngestionModule {}

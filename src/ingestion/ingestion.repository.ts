@@ -1,0 +1,370 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { EnvironmentTier, Transport } from './domain-events.js';
+import { recordset, type Col } from './recordset.js';
+
+export interface RawEventRow {
+  readonly source: string;
+  readonly dedupe_key: string;
+  readonly transport: Transport;
+  readonly kind: string;
+  readonly occurred_at: Date | null;
+  readonly payload_hash: string;
+  readonly headers: Record<string, string>;
+  /** The payload as JSON text (see payloadJson), stored as jsonb. */
+  readonly payload: string;
+  readonly outcome: 'ACCEPTED' | 'STORED_UNMAPPED';
+  readonly note: string | null;
+}
+
+export interface ServiceKey {
+  readonly name: string;
+  readonly namespace: string;
+  readonly team: string | null;
+  readonly repository: string | null;
+}
+
+export interface ServiceRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly namespace: string;
+  readonly team: string | null;
+  readonly repository: string | null;
+}
+
+export interface EnvironmentKey {
+  readonly name: string;
+  /** Explicit tier from the event: it replaces the stored one. */
+  readonly tier: EnvironmentTier | null;
+  /** Tier inferred from the name, used only when the environment is created. */
+  readonly inferredTier: EnvironmentTier;
+}
+
+export interface EnvironmentRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly tier: EnvironmentTier;
+}
+
+export interface ChangeRow {
+  readonly repository: string;
+  readonly sha: string;
+  readonly parent_sha: string | null;
+  readonly message: string | null;
+  readonly authored_at: Date | null;
+  readonly committed_at: Date | null;
+  readonly pushed_at: Date | null;
+  readonly pull_request_id: string | null;
+  readonly pr_first_commit_at: Date | null;
+  readonly pr_merged_at: Date | null;
+}
+
+const RAW_EVENT_COLS: readonly Col[] = [
+  ['source', 'text'],
+  ['dedupe_key', 'text'],
+  ['transport', 'text'],
+  ['kind', 'text'],
+  ['occurred_at', 'timestamptz'],
+  ['payload_hash', 'text'],
+  ['headers', 'jsonb'],
+  ['payload', 'jsonb'],
+  ['outcome', 'text'],
+  ['note', 'text'],
+];
+
+const CHANGE_COLS: readonly Col[] = [
+  ['repository', 'text'],
+  ['sha', 'text'],
+  ['parent_sha', 'text'],
+  ['message', 'text'],
+  ['authored_at', 'timestamptz'],
+  ['committed_at', 'timestamptz'],
+  ['pushed_at', 'timestamptz'],
+  ['pull_request_id', 'text'],
+  ['pr_first_commit_at', 'timestamptz'],
+  ['pr_merged_at', 'timestamptz'],
+];
+
+/** JSON text for jsonb, which cannot hold U+0000: a payload carrying one keeps U+FFFD instead. */
+export const payloadJson = (value: unknown): string => {
+  const text = JSON.stringify(value);
+  // JSON.stringify escapes NUL and lone surrogates (well-formed pairs stay literal): only then
+  // re-encode with each unstorable character replaced by U+FFFD, in keys and values alike.
+  return /\\u(0000|d[89a-f])/i.test(text) ? JSON.stringify(storableJson(JSON.parse(text))) : text;
+};
+
+// eslint-disable-next-line no-control-regex -- NUL is exactly what must be replaced
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** A copy of a JSON value whose strings PostgreSQL's jsonb accepts (no NUL, no lone surrogate). */
+function storableJson(value: unknown): unknown {
+  if (typeof value === 'string') return value.replace(UNSTORABLE, '\ufffd');
+  if (Array.isArray(value)) return value.map(storableJson);
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      Object.defineProperty(out, k.replace(UNSTORABLE, '\ufffd'), {
+        value: storableJson(v),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
+    return out;
+  }
+  return value;
+}
+
+/**
+ * The write-side SQL of ingestion: every method takes the transaction's EntityManager and works
+ * on many rows at once (a single event is a batch of one). Natural keys are claimed with
+ * `INSERT ... ON CONFLICT`, never check-then-insert.
+ */
+@Injectable()
+export class IngestionRepository {
+  /** Inserts raw events; returns the id per `source\u0000dedupe_key` of those not seen before. */
+  async insertRawEvents(
+    m: EntityManager,
+    rows: readonly RawEventRow[],
+  ): Promise<Map<string, string>> {
+    if (rows.length === 0) return new Map();
+    const inserted = await m.query<{ id: string; source: string; dedupe_key: string }[]>(
+      `INSERT INTO raw_events (source, dedupe_key, transport, kind, occurred_at, payload_hash, headers, payload, outcome, note)
+       SELECT v.source, v.dedupe_key, v.transport, v.kind, v.occurred_at, v.payload_hash, v.headers, v.payload, v.outcome, v.note
+       FROM ${recordset(RAW_EVENT_COLS, 1)}
+       ON CONFLICT (source, dedupe_key) DO NOTHING RETURNING id, source, dedupe_key`,
+      [rawEventsJson(rows)],
+    );
+    return new Map(inserted.map((r) => [`${r.source}\u0000${r.dedupe_key}`, r.id]));
+  }
+
+  /** The stored payload hash of an earlier delivery with this key (to tell a retry from a clash). */
+  async rawEventHash(m: EntityManager, source: string, dedupeKey: string): Promise<string | null> {
+    const rows = await m.query<{ payload_hash: string }[]>(
+      `SELECT payload_hash FROM raw_events WHERE source = $1 AND dedupe_key = $2`,
+      [source, dedupeKey],
+    );
+    return rows[0]?.payload_hash ?? null;
+  }
+
+  /**
+   * Services by (name, namespace), created on first sight; a team or repository given by an
+   * event replaces the stored one. One statement in the common case.
+   */
+  async ensureServices(m: EntityManager, keys: readonly ServiceKey[]): Promise<ServiceRecord[]> {
+    if (keys.length === 0) return [];
+    const cols: Col[] = [
+      ['name', 'text'],
+      ['namespace', 'text'],
+      ['team', 'text'],
+      ['repository', 'text'],
+    ];
+    const param = [JSON.stringify(keys)];
+    const rows = await m.query<(ServiceRecord & { fresh: number })[]>(
+      `WITH v AS (SELECT * FROM ${recordset(cols, 1)}),
+       upd AS (
+         UPDATE services s SET team = COALESCE(v.team, s.team), repository = COALESCE(v.repository, s.repository)
+         FROM v WHERE s.name = v.name AND s.namespace = v.namespace
+           AND ((v.team IS NOT NULL AND v.team IS DISTINCT FROM s.team)
+             OR (v.repository IS NOT NULL AND v.repository IS DISTINCT FROM s.repository))
+         RETURNING s.id, s.name, s.namespace, s.team, s.repository),
+       ins AS (
+         INSERT INTO services (name, namespace, team, repository)
+         SELECT v.name, v.namespace, v.team, v.repository FROM v
+         WHERE NOT EXISTS (SELECT 1 FROM services s WHERE s.name = v.name AND s.namespace = v.namespace)
+         ORDER BY v.name, v.namespace
+         ON CONFLICT (name, namespace) DO NOTHING
+         RETURNING id, name, namespace, team, repository)
+       SELECT *, 1 AS fresh FROM ins UNION ALL SELECT *, 1 FROM upd
+       UNION ALL SELECT s.id, s.name, s.namespace, s.team, s.repository, 0 FROM services s JOIN v USING (name, namespace)`,
+      param,
+    );
+    return this.completeFromTable(
+      m,
+      rows,
+      keys.length,
+      (r) => `${r.name}\u0000${r.namespace}`,
+      () =>
+        m.query<ServiceRecord[]>(
+          `SELECT s.id, s.name, s.namespace, s.team, s.repository FROM services s
+         JOIN ${recordset(cols, 1)} USING (name, namespace)`,
+          param,
+        ),
+    );
+  }
+
+  /** Environments by name, created on first sight with the given or inferred tier. */
+  async ensureEnvironments(
+    m: EntityManager,
+    keys: readonly EnvironmentKey[],
+  ): Promise<EnvironmentRecord[]> {
+    if (keys.length === 0) return [];
+    const cols: Col[] = [
+      ['name', 'text'],
+      ['tier', 'text'],
+      ['inferred_tier', 'text'],
+    ];
+    const param = [
+      JSON.stringify(
+        keys.map((k) => ({ name: k.name, tier: k.tier, inferred_tier: k.inferredTier })),
+      ),
+    ];
+    const rows = await m.query<(EnvironmentRecord & { fresh: number })[]>(
+      `WITH v AS (SELECT * FROM ${recordset(cols, 1)}),
+       upd AS (
+         UPDATE environments e SET tier = v.tier FROM v
+         WHERE e.name = v.name AND v.tier IS NOT NULL AND v.tier <> e.tier
+         RETURNING e.id, e.name, e.tier),
+       ins AS (
+         INSERT INTO environments (name, tier)
+         SELECT v.name, COALESCE(v.tier, v.inferred_tier) FROM v
+         WHERE NOT EXISTS (SELECT 1 FROM environments e WHERE e.name = v.name)
+         ORDER BY v.name
+         ON CONFLICT (name) DO NOTHING
+         RETURNING id, name, tier)
+       SELECT *, 1 AS fresh FROM ins UNION ALL SELECT *, 1 FROM upd
+       UNION ALL SELECT e.id, e.name, e.tier, 0 FROM environments e JOIN v USING (name)`,
+      param,
+    );
+    return this.completeFromTable(
+      m,
+      rows,
+      keys.length,
+      (r) => r.name,
+      () =>
+        m.query<EnvironmentRecord[]>(
+          `SELECT e.id, e.name, e.tier FROM environments e JOIN ${recordset(cols, 1)} USING (name)`,
+          param,
+        ),
+    );
+  }
+
+  /**
+   * Rows of a data-modifying CTE: the written version of a row wins over the snapshot one. A row
+   * created by a concurrent transaction after this statement's snapshot is read again.
+   */
+  private async completeFromTable<R>(
+    _m: EntityManager,
+    rows: (R & { fresh: number })[],
+    expected: number,
+    key: (r: R) => string,
+    reread: () => Promise<R[]>,
+  ): Promise<R[]> {
+    const byKey = new Map<string, R>();
+    // Snapshot rows (fresh 0) first, so that written rows (fresh 1) replace them.
+    for (const { fresh: _fresh, ...r } of [...rows].sort((a, b) => a.fresh - b.fresh)) {
+      byKey.set(key(r as R), r as R);
+    }
+    if (byKey.size >= expected) return [...byKey.values()];
+    for (const r of await reread()) if (!byKey.has(key(r))) byKey.set(key(r), r);
+    return [...byKey.values()];
+  }
+
+  /**
+   * Inserts or completes changes by (repository, sha): times keep the earliest report, text
+   * fields the first. Returns the ids of the changes whose lead-time inputs changed.
+   */
+  async upsertChanges(m: EntityManager, rows: readonly ChangeRow[]): Promise<string[]> {
+    if (rows.length === 0) return [];
+    const result = await m.query<{ id: string; updated: boolean }[]>(
+      `INSERT INTO changes (repository, sha, parent_sha, message, authored_at, committed_at, pushed_at,
+                            pull_request_id, pr_first_commit_at, pr_merged_at)
+       SELECT v.repository, v.sha, v.parent_sha, v.message, v.authored_at, v.committed_at, v.pushed_at,
+              v.pull_request_id, v.pr_first_commit_at, v.pr_merged_at
+       FROM ${recordset(CHANGE_COLS, 1)} ORDER BY v.repository, v.sha
+       ON CONFLICT (repository, sha) DO UPDATE SET
+         parent_sha = COALESCE(changes.parent_sha, EXCLUDED.parent_sha),
+         message = COALESCE(changes.message, EXCLUDED.message),
+         authored_at = LEAST(changes.authored_at, EXCLUDED.authored_at),
+         committed_at = LEAST(changes.committed_at, EXCLUDED.committed_at),
+         pushed_at = LEAST(changes.pushed_at, EXCLUDED.pushed_at),
+         pull_request_id = COALESCE(changes.pull_request_id, EXCLUDED.pull_request_id),
+         pr_first_commit_at = LEAST(changes.pr_first_commit_at, EXCLUDED.pr_first_commit_at),
+         pr_merged_at = LEAST(changes.pr_merged_at, EXCLUDED.pr_merged_at)
+       WHERE (changes.parent_sha IS NULL AND EXCLUDED.parent_sha IS NOT NULL)
+          OR (changes.message IS NULL AND EXCLUDED.message IS NOT NULL)
+          OR (changes.pull_request_id IS NULL AND EXCLUDED.pull_request_id IS NOT NULL)
+          OR EXCLUDED.authored_at < changes.authored_at OR (changes.authored_at IS NULL AND EXCLUDED.authored_at IS NOT NULL)
+          OR EXCLUDED.committed_at < changes.committed_at OR (changes.committed_at IS NULL AND EXCLUDED.committed_at IS NOT NULL)
+          OR EXCLUDED.pushed_at < changes.pushed_at OR (changes.pushed_at IS NULL AND EXCLUDED.pushed_at IS NOT NULL)
+          OR EXCLUDED.pr_first_commit_at < changes.pr_first_commit_at OR (changes.pr_first_commit_at IS NULL AND EXCLUDED.pr_first_commit_at IS NOT NULL)
+          OR EXCLUDED.pr_merged_at < changes.pr_merged_at OR (changes.pr_merged_at IS NULL AND EXCLUDED.pr_merged_at IS NOT NULL)
+       RETURNING id, (xmax <> 0) AS updated`,
+      [JSON.stringify(rows)],
+    );
+    return result.filter((r) => r.updated).map((r) => r.id);
+  }
+
+  async insertRemediations(
+    m: EntityManager,
+    rows: readonly {
+      deployment_id: string;
+      target_kind: 'DEPLOYMENT' | 'INCIDENT';
+      target_source: string;
+      target_external_id: string;
+    }[],
+  ): Promise<void> {
+    if (rows.length === 0) return;
+    await m.query(
+      `INSERT INTO deployment_remediations (deployment_id, target_kind, target_source, target_external_id)
+       SELECT * FROM ${recordset(
+         [
+           ['deployment_id', 'bigint'],
+           ['target_kind', 'text'],
+           ['target_source', 'text'],
+           ['target_external_id', 'text'],
+         ],
+         1,
+       )} ON CONFLICT DO NOTHING`,
+      [JSON.stringify(rows)],
+    );
+  }
+
+  async insertIncidentServices(
+    m: EntityManager,
+    rows: readonly { incident_id: string; service_id: string }[],
+  ): Promise<void> {
+    if (rows.length === 0) return;
+    await m.query(
+      `INSERT INTO incident_services (incident_id, service_id)
+       SELECT * FROM ${recordset(
+         [
+           ['incident_id', 'bigint'],
+           ['service_id', 'bigint'],
+         ],
+         1,
+       )} ON CONFLICT DO NOTHING`,
+      [JSON.stringify(rows)],
+    );
+  }
+
+  async insertIncidentCauses(
+    m: EntityManager,
+    rows: readonly {
+      incident_id: string;
+      deployment_source: string;
+      deployment_external_id: string;
+    }[],
+  ): Promise<void> {
+    if (rows.length === 0) return;
+    await m.query(
+      `INSERT INTO incident_causes (incident_id, deployment_source, deployment_external_id)
+       SELECT * FROM ${recordset(
+         [
+           ['incident_id', 'bigint'],
+           ['deployment_source', 'text'],
+           ['deployment_external_id', 'text'],
+         ],
+         1,
+       )} ON CONFLICT DO NOTHING`,
+      [JSON.stringify(rows)],
+    );
+  }
+}
+
+/** The rows as a JSON array, splicing each payload's JSON text in rather than re-encoding it. */
+function rawEventsJson(rows: readonly RawEventRow[]): string {
+  return `[${rows
+    .map(({ payload, ...meta }) => `${JSON.stringify(meta).slice(0, -1)},"payload":${payload}}`)
+    .join(',')}]`;
+}

@@ -1,0 +1,70 @@
+import type { EntityManager } from 'typeorm';
+
+/**
+ * Multi-row SQL without building giant VALUES lists: the rows travel as ONE jsonb parameter and
+ * `jsonb_to_recordset` turns them into a typed relation. A batch of a thousand events costs the
+ * same handful of statements as a single event.
+ */
+
+/** A column of a recordset: its name (snake_case, as in the table) and SQL type. */
+export type Col = readonly [name: string, type: string];
+
+export type Row = Record<string, unknown>;
+
+/** `jsonb_to_recordset($n::jsonb) AS alias(col type, ...)` */
+export function recordset(cols: readonly Col[], param: number, alias = 'v'): string {
+  return `jsonb_to_recordset($${param}::jsonb) AS ${alias}(${cols.map(([n, t]) => `${n} ${t}`).join(', ')})`;
+}
+
+export const names = (cols: readonly Col[], prefix = ''): string =>
+  cols.map(([n]) => prefix + n).join(', ');
+
+/** A table whose rows are state machines keyed by a natural key. */
+export interface KeyedTable {
+  readonly table: string;
+  /** The natural key (a unique constraint). */
+  readonly key: readonly Col[];
+  /** Every column events write, key included. */
+  readonly columns: readonly Col[];
+}
+
+/** Locks the rows with these natural keys, in id order (the same order in every transaction). */
+export async function lockByKeys<R>(m: EntityManager, t: KeyedTable, keys: Row[]): Promise<R[]> {
+  if (keys.length === 0) return [];
+  const on = t.key.map(([n]) => `t.${n} = k.${n}`).join(' AND ');
+  return await m.query<R[]>(
+    `SELECT t.* FROM ${t.table} t JOIN ${recordset(t.key, 1, 'k')} ON ${on} ORDER BY t.id FOR UPDATE OF t`,
+    [JSON.stringify(keys)],
+  );
+}
+
+/**
+ * Inserts the rows whose natural key is not taken yet and returns the inserted ones; a row that
+ * a concurrent transaction inserted first is skipped (the caller locks and merges it instead).
+ */
+export async function insertNew<R>(m: EntityManager, t: KeyedTable, rows: Row[]): Promise<R[]> {
+  if (rows.length === 0) return [];
+  const order = names(t.key, 'v.');
+  return await m.query<R[]>(
+    `INSERT INTO ${t.table} (${names(t.columns)})
+     SELECT ${names(t.columns, 'v.')} FROM ${recordset(t.columns, 1)} ORDER BY ${order}
+     ON CONFLICT (${names(t.key)}) DO NOTHING RETURNING *`,
+    [JSON.stringify(rows)],
+  );
+}
+
+/** Updates rows by id with every non-key column of `t`. */
+export async function updateById(m: EntityManager, t: KeyedTable, rows: Row[]): Promise<void> {
+  if (rows.length === 0) return;
+  const keyNames = new Set(t.key.map(([n]) => n));
+  const set = t.columns.filter(([n]) => !keyNames.has(n));
+  await m.query(
+    `UPDATE ${t.table} t SET ${set.map(([n]) => `${n} = v.${n}`).join(', ')}, updated_at = now()
+     FROM ${recordset([['id', 'bigint'], ...set], 1)} WHERE t.id = v.id`,
+    [JSON.stringify(rows)],
+  );
+}
+
+/** The key of a row as a string, for maps. */
+export const keyOf = (t: KeyedTable, row: Row): string =>
+  JSON.stringify(t.key.map(([n]) => row[n] ?? null));
