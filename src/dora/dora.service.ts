@@ -1,0 +1,76 @@
+import { Injectable } from '@nestjs/common';
+import { inSpan } from '../observability/tracing.js';
+import { toPeriod } from './dora-report.calculator.js';
+import { checkWindow } from './dora-filter.rule.js';
+import { DoraRefreshService } from './dora-refresh.service.js';
+import { invalidDoraFilter, tooManyBuckets } from './dora.errors.js';
+import { DoraRepository } from './dora.repository.js';
+import type { DoraMetricsFilter } from './dto/dora-metrics-filter.input.js';
+import { DEFAULT_BENCHMARK_SET } from './levels/dora-levels.js';
+import { MAX_BUCKETS } from './dora-filter.rule.js';
+import type { DoraMetrics } from './models/dora-metrics.model.js';
+
+const clean = (list: readonly string[] | null | undefined): string[] | null => {
+  const items = [...new Set((list ?? []).map((s) => s.trim()).filter((s) => s !== ''))];
+  return items.length > 0 ? items : null;
+};
+
+/** The doraMetrics query: validates the filter, folds pending changes in, reads dora_report. */
+@Injectable()
+export class DoraService {
+  constructor(
+    private readonly repository: DoraRepository,
+    private readonly refresher: DoraRefreshService,
+  ) {}
+
+  async metrics(filter: DoraMetricsFilter): Promise<DoraMetrics> {
+    const problem = checkWindow(filter);
+    if (problem?.kind === 'TOO_MANY_BUCKETS') throw tooManyBuckets(problem.buckets, MAX_BUCKETS);
+    if (problem)
+      throw invalidDoraFilter(problem.message, {
+        field: problem.kind === 'ORDER' ? 'to' : 'timezone',
+      });
+    const services = clean(filter.services);
+    const teams = clean(filter.teams);
+    return inSpan(
+      'dora.report',
+      {
+        'dora.granularity': filter.granularity,
+        'dora.scoped': services !== null || teams !== null,
+      },
+      async () => {
+        await this.refresher.refresh();
+        const scope = await this.repository.resolveServices(services, teams);
+        const rows = await this.repository.report({
+          from: filter.from,
+          to: filter.to,
+          timezone: filter.timezone,
+          granularity: filter.granularity,
+          tier: filter.environment,
+          services,
+          teams,
+          weekStart: filter.weekStartsOn,
+        });
+        const periods = rows.map((row) => ({ row, period: toPeriod(row, DEFAULT_BENCHMARK_SET) }));
+        const window = periods.find((p) => p.row.scope === 'WINDOW');
+        if (!window) throw new Error('dora_report returned no WINDOW row');
+        const { id, report, year, url, note } = DEFAULT_BENCHMARK_SET;
+        return {
+          definitionVersion: window.row.definitionVersion,
+          benchmark: { id, report, year, url, note },
+          scope: {
+            environment: filter.environment,
+            services: scope.matched,
+            unmatchedServices: scope.unmatched,
+            teams,
+            timezone: filter.timezone,
+            granularity: filter.granularity,
+            weekStartsOn: filter.weekStartsOn,
+          },
+          window: window.period,
+          buckets: periods.filter((p) => p.row.scope === 'BUCKET').map((p) => p.period),
+        };
+      },
+    );
+  }
+}

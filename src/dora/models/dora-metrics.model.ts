@@ -1,0 +1,321 @@
+import { Field, Float, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { EnvironmentTier } from '../../delivery/models/delivery.enums.js';
+import { DoraGranularity, Weekday } from '../dto/dora-metrics-filter.input.js';
+
+export enum DoraLevelEnum {
+  ELITE = 'ELITE',
+  HIGH = 'HIGH',
+  MEDIUM = 'MEDIUM',
+  LOW = 'LOW',
+}
+registerEnumType(DoraLevelEnum, {
+  name: 'DoraLevel',
+  description:
+    'Performance level of one metric in the benchmark set named by DoraMetrics.benchmark',
+});
+
+export enum DoraMissingReason {
+  EMPTY_WINDOW = 'EMPTY_WINDOW',
+  NO_DEPLOYMENTS = 'NO_DEPLOYMENTS',
+  NO_LEAD_TIMES = 'NO_LEAD_TIMES',
+  NO_RECOVERIES = 'NO_RECOVERIES',
+  NO_INCIDENTS = 'NO_INCIDENTS',
+}
+registerEnumType(DoraMissingReason, {
+  name: 'DoraMissingReason',
+  description:
+    'Why a figure is null: EMPTY_WINDOW (zero-length period), NO_DEPLOYMENTS (no production deployment reached users), NO_LEAD_TIMES (deployments, but no change with a lead time: see exclusions), NO_RECOVERIES (no failed deployment recovered in the period), NO_INCIDENTS',
+});
+
+@ObjectType({ description: 'Successful production deployments (status SUCCEEDED or ROLLED_BACK)' })
+export class DoraDeploymentFrequency {
+  @Field(() => Int, { description: 'Deployments that reached users, finished in the period' })
+  deployments!: number;
+
+  @Field(() => Float, { nullable: true, description: 'deployments / days' })
+  perDay!: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'perDay * 7' })
+  perWeek!: number | null;
+
+  @Field(() => Int, { description: 'Calendar days (report timezone) with at least one deployment' })
+  deploymentDays!: number;
+
+  @Field(() => Int, {
+    description:
+      'Deployments that finished FAILED or CANCELLED (never reached users): not counted anywhere else',
+  })
+  notReachedUsers!: number;
+
+  @Field(() => DoraLevelEnum, { nullable: true })
+  level!: DoraLevelEnum | null;
+
+  @Field(() => DoraMissingReason, { nullable: true })
+  reason!: DoraMissingReason | null;
+}
+
+@ObjectType()
+export class DoraLeadTimeExclusionCount {
+  @Field(() => String, {
+    description: 'A LeadTimeExclusion code (NO_PREDECESSOR, ALREADY_DEPLOYED, ...) or OTHER',
+  })
+  reason!: string;
+
+  @Field(() => Int)
+  count!: number;
+}
+
+@ObjectType({
+  description: 'Exact percentiles (percentile_cont) of the lead times of deployed changes',
+})
+export class DoraChangeLeadTime {
+  @Field(() => Float, { nullable: true })
+  p50Seconds!: number | null;
+
+  @Field(() => Float, { nullable: true })
+  p75Seconds!: number | null;
+
+  @Field(() => Float, { nullable: true })
+  p90Seconds!: number | null;
+
+  @Field(() => Int, { description: 'Changes with a lead time' })
+  count!: number;
+
+  @Field(() => Int, { description: 'Changes of these deployments without a lead time' })
+  excluded!: number;
+
+  @Field(() => [DoraLeadTimeExclusionCount], {
+    description: 'Excluded changes by reason, non-zero only',
+  })
+  exclusions!: DoraLeadTimeExclusionCount[];
+
+  @Field(() => DoraLevelEnum, { nullable: true, description: 'From p50' })
+  level!: DoraLevelEnum | null;
+
+  @Field(() => DoraMissingReason, { nullable: true })
+  reason!: DoraMissingReason | null;
+}
+
+@ObjectType({
+  description: 'Share of successful production deployments that failed; each counts once',
+})
+export class DoraChangeFailureRate {
+  @Field(() => Float, { nullable: true, description: 'failed / total' })
+  ratio!: number | null;
+
+  @Field(() => Int, {
+    description: 'Rolled back, remediated by another deployment, or named as cause by an incident',
+  })
+  failed!: number;
+
+  @Field(() => Int, { description: 'Successful production deployments' })
+  total!: number;
+
+  @Field(() => Int, {
+    description:
+      'Not failed, but an incident was inferred to follow it (INFERRED cause, or detected in its attribution window); not in ratio',
+  })
+  suspected!: number;
+
+  @Field(() => Float, {
+    nullable: true,
+    description: '(failed + suspected) / total: an upper bound',
+  })
+  ratioWithSuspected!: number | null;
+
+  @Field(() => DoraLevelEnum, { nullable: true })
+  level!: DoraLevelEnum | null;
+
+  @Field(() => DoraMissingReason, { nullable: true })
+  reason!: DoraMissingReason | null;
+}
+
+@ObjectType({
+  description: 'Failed deployment recovery time, of recoveries that happened in the period',
+})
+export class DoraRecoveryTime {
+  @Field(() => Float, { nullable: true })
+  p50Seconds!: number | null;
+
+  @Field(() => Float, { nullable: true })
+  p90Seconds!: number | null;
+
+  @Field(() => Int, { description: 'Failed deployments that recovered in the period' })
+  count!: number;
+
+  @Field(() => Int, {
+    description: 'Failed deployments finished in the period with no known recovery yet',
+  })
+  failedNotRecovered!: number;
+
+  @Field(() => DoraLevelEnum, { nullable: true, description: 'From p50' })
+  level!: DoraLevelEnum | null;
+
+  @Field(() => DoraMissingReason, { nullable: true })
+  reason!: DoraMissingReason | null;
+}
+
+@ObjectType({ description: 'Share of successful production deployments that were unplanned' })
+export class DoraReworkRate {
+  @Field(() => Float, { nullable: true, description: 'reworked / total' })
+  ratio!: number | null;
+
+  @Field(() => Int, {
+    description: 'Kind HOTFIX, ROLLBACK or REVERT, or naming what they remediate',
+  })
+  reworked!: number;
+
+  @Field(() => Int)
+  total!: number;
+
+  @Field(() => DoraLevelEnum, {
+    nullable: true,
+    description: 'Null when the benchmark set publishes no levels for rework rate',
+  })
+  level!: DoraLevelEnum | null;
+
+  @Field(() => DoraMissingReason, { nullable: true })
+  reason!: DoraMissingReason | null;
+}
+
+@ObjectType({ description: 'How much of the data the figures rest on is complete' })
+export class DoraDataQuality {
+  @Field(() => Int, { description: 'Successful production deployments whose changes are known' })
+  deploymentsWithKnownChangeset!: number;
+
+  @Field(() => Float, { nullable: true })
+  knownChangesetShare!: number | null;
+
+  @Field(() => Int, { description: 'Incidents of the scope detected in the period' })
+  incidents!: number;
+
+  @Field(() => Int, {
+    description: 'Incidents naming a deployment as cause (EXPLICIT or CONFIRMED)',
+  })
+  incidentsAttributed!: number;
+
+  @Field(() => Int, {
+    description: 'Attributed, or inferred (INFERRED cause or attribution window)',
+  })
+  incidentsAttributedOrInferred!: number;
+
+  @Field(() => Float, { nullable: true, description: 'incidentsAttributed / incidents' })
+  attributedIncidentShare!: number | null;
+
+  @Field(() => DoraMissingReason, {
+    nullable: true,
+    description: 'Why knownChangesetShare is null',
+  })
+  changesetReason!: DoraMissingReason | null;
+
+  @Field(() => DoraMissingReason, {
+    nullable: true,
+    description: 'Why attributedIncidentShare is null',
+  })
+  incidentReason!: DoraMissingReason | null;
+}
+
+@ObjectType({ description: 'The whole window or one calendar bucket of it' })
+export class DoraPeriod {
+  @Field(() => Date)
+  start!: Date;
+
+  @Field(() => Date)
+  end!: Date;
+
+  @Field(() => String, {
+    description:
+      'Local date (report timezone) the calendar bucket starts on; "window" for the window',
+  })
+  label!: string;
+
+  @Field(() => Float, {
+    description: 'Wall-clock days in the report timezone (a DST day is one day)',
+  })
+  days!: number;
+
+  @Field(() => DoraDeploymentFrequency)
+  deploymentFrequency!: DoraDeploymentFrequency;
+
+  @Field(() => DoraChangeLeadTime)
+  changeLeadTime!: DoraChangeLeadTime;
+
+  @Field(() => DoraChangeFailureRate)
+  changeFailureRate!: DoraChangeFailureRate;
+
+  @Field(() => DoraRecoveryTime)
+  failedDeploymentRecoveryTime!: DoraRecoveryTime;
+
+  @Field(() => DoraReworkRate)
+  deploymentReworkRate!: DoraReworkRate;
+
+  @Field(() => DoraDataQuality)
+  dataQuality!: DoraDataQuality;
+}
+
+@ObjectType({ description: 'The published DORA report the levels come from' })
+export class DoraBenchmark {
+  @Field(() => String)
+  id!: string;
+
+  @Field(() => String)
+  report!: string;
+
+  @Field(() => Int)
+  year!: number;
+
+  @Field(() => String)
+  url!: string;
+
+  @Field(() => String)
+  note!: string;
+}
+
+@ObjectType({ description: 'What the report covers, as resolved' })
+export class DoraScope {
+  @Field(() => EnvironmentTier)
+  environment!: EnvironmentTier;
+
+  @Field(() => [String], {
+    nullable: true,
+    description: 'The services matched by the filter; null when it names none (every service)',
+  })
+  services!: string[] | null;
+
+  @Field(() => [String], { description: 'Filter entries that matched no service' })
+  unmatchedServices!: string[];
+
+  @Field(() => [String], { nullable: true })
+  teams!: string[] | null;
+
+  @Field(() => String)
+  timezone!: string;
+
+  @Field(() => DoraGranularity)
+  granularity!: DoraGranularity;
+
+  @Field(() => Weekday)
+  weekStartsOn!: Weekday;
+}
+
+@ObjectType({
+  description: 'The five DORA metrics of a window and of each of its calendar buckets',
+})
+export class DoraMetrics {
+  @Field(() => String, {
+    description: 'Version of the definitions (docs/dora.md) the figures follow',
+  })
+  definitionVersion!: string;
+
+  @Field(() => DoraBenchmark)
+  benchmark!: DoraBenchmark;
+
+  @Field(() => DoraScope)
+  scope!: DoraScope;
+
+  @Field(() => DoraPeriod)
+  window!: DoraPeriod;
+
+  @Field(() => [DoraPeriod])
+  buckets!: DoraPeriod[];
+}
