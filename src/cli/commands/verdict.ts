@@ -1,0 +1,316 @@
+/**
+ * Release verdicts: `deployment wait-verdict` (poll until final, exit 1 when the release failed,
+ * so CI can gate on it) and `verify` (the verdict and its evidence, now).
+ */
+import { choice, parseDuration, type OptionSpecs } from '../args.js';
+import { CliError, ExitCode } from '../cli.errors.js';
+import { defineCommand, type Invocation } from '../command.js';
+import { formatPercent, renderTable } from '../output.js';
+import {
+  DEPLOYMENT,
+  VERIFICATION_EVIDENCE,
+  VERIFICATION_STATUS,
+  type DeploymentView,
+  type TickView,
+  type VerificationView,
+} from '../operations.js';
+
+/** Final verdicts, plus NONE: no verification applies to the deployment. */
+export const VERDICTS = [
+  'HEALTHY',
+  'HEALTHY_LOW_CONFIDENCE',
+  'UNVERIFIED',
+  'DEGRADED',
+  'ENV_DEGRADED',
+  'FAILED',
+  'INCONCLUSIVE',
+  'SUPERSEDED',
+  'NONE',
+] as const;
+export type Verdict = (typeof VERDICTS)[number];
+export const DEFAULT_FAIL_ON: readonly Verdict[] = ['FAILED', 'DEGRADED'];
+
+export const WAIT_OPTIONS = {
+  timeout: {
+    type: 'string',
+    placeholder: '<duration>',
+    description: 'Give up after this long with exit code 5 (default 30m)',
+  },
+  interval: {
+    type: 'string',
+    placeholder: '<duration>',
+    description: 'Time between polls (default 5s)',
+  },
+  'fail-on': {
+    type: 'string',
+    placeholder: '<verdicts>',
+    description: `Comma-separated verdicts that exit 1 (default ${DEFAULT_FAIL_ON.join(',')}; any of ${VERDICTS.join(', ')})`,
+  },
+} as const satisfies OptionSpecs;
+
+export interface WaitValues {
+  readonly timeout?: string;
+  readonly interval?: string;
+  readonly 'fail-on'?: string;
+}
+
+export function parseFailOn(value: string | undefined): readonly Verdict[] {
+  if (value === undefined) return DEFAULT_FAIL_ON;
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+    .map((s) => choice('--fail-on', s, VERDICTS));
+}
+
+const TERMINAL_DEPLOYMENT = new Set(['FAILED', 'CANCELLED', 'ROLLED_BACK']);
+
+async function fetchVerification(
+  inv: Invocation<OptionSpecs>,
+  id: string,
+  evidence: boolean,
+): Promise<VerificationView | null> {
+  const data = await inv
+    .client()
+    .request<{ releaseVerification: VerificationView | null }>(
+      evidence ? VERIFICATION_EVIDENCE : VERIFICATION_STATUS,
+      { id },
+    );
+  return data.releaseVerification;
+}
+
+async function fetchDeployment(inv: Invocation<OptionSpecs>, id: string): Promise<DeploymentView> {
+  const data = await inv
+    .client()
+    .request<{ deployment: DeploymentView | null }>(DEPLOYMENT, { id });
+  if (!data.deployment) {
+    throw new CliError(ExitCode.FAILURE, `deployment ${id} does not exist`, 'DEPLOYMENT_NOT_FOUND');
+  }
+  return data.deployment;
+}
+
+const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+
+export function releaseName(
+  v: Pick<VerificationView, 'service' | 'namespace' | 'version' | 'environment'>,
+): string {
+  return `${v.namespace ? `${v.namespace}/` : ''}${v.service}${v.version ? ` ${v.version}` : ''} in ${v.environment}`;
+}
+
+/** The verdict block printed by wait-verdict and verify. */
+export function describeVerification(v: VerificationView): string {
+  const state = v.verdict ?? v.state;
+  const lines = [`${v.kind === 'ROLLBACK' ? 'rollback of ' : ''}${releaseName(v)}: ${state}`];
+  if (v.reason) lines.push(`  ${v.reason}`);
+  const t = v.policy.timing;
+  lines.push(
+    `  policy: ${v.policy.mode}${v.policy.isDefault ? ' (default policy)' : ''}, ${t.intervalSeconds}s ticks, bake ${t.bakeSeconds}s; ${v.ticks.length} tick(s)${v.baselineKind ? `, baseline ${v.baselineKind}` : ''}`,
+  );
+  if (v.rollbackRequestedAt) lines.push(`  rollback requested at ${v.rollbackRequestedAt}`);
+  if (v.rollbackBlockedReason) lines.push(`  rollback not requested: ${v.rollbackBlockedReason}`);
+  if (v.remediatedAt) lines.push(`  remediated at ${v.remediatedAt}`);
+  return lines.join('\n');
+}
+
+export async function waitForVerdict(
+  inv: Invocation<OptionSpecs>,
+  deploymentId: string,
+  values: WaitValues,
+): Promise<ExitCode> {
+  const failOn = parseFailOn(values['fail-on']);
+  const timeoutMs = parseDuration('--timeout', values.timeout ?? '30m') * 1000;
+  const intervalMs = Math.max(200, parseDuration('--interval', values.interval ?? '5s') * 1000);
+  const wait = inv.ctx.sleep ?? sleep;
+  const started = inv.ctx.now().getTime();
+  let lastTicks = -1;
+  let said = '';
+  const say = (line: string): void => {
+    if (line !== said) inv.info(line);
+    said = line;
+  };
+  for (;;) {
+    const v = await fetchVerification(inv, deploymentId, false);
+    let verdict: Verdict | undefined;
+    if (v === null) {
+      const d = await fetchDeployment(inv, deploymentId);
+      if (TERMINAL_DEPLOYMENT.has(d.status)) {
+        inv.result(`deployment ${deploymentId} is ${d.status}: the release never reached users`, {
+          deploymentId,
+          verdict: null,
+          deploymentStatus: d.status,
+          passed: false,
+        });
+        return ExitCode.FAILURE;
+      }
+      if (d.status === 'SUCCEEDED') {
+        verdict = 'NONE';
+        const passed = !failOn.includes(verdict);
+        inv.result(
+          `deployment ${deploymentId} (${d.service.name} in ${d.environment.name}) has no release verification: no policy applies to its environment (${d.environment.tier}), or it finished too long ago`,
+          { deploymentId, verdict, deploymentStatus: d.status, passed },
+        );
+        return passed ? ExitCode.OK : ExitCode.FAILURE;
+      }
+      say(`deployment ${deploymentId} is ${d.status}; waiting for it to finish`);
+    } else if (v.verdict) {
+      verdict = choice('verdict', v.verdict, VERDICTS);
+      const passed = !failOn.includes(verdict);
+      inv.result(describeVerification(v), { ...v, passed });
+      return passed ? ExitCode.OK : ExitCode.FAILURE;
+    } else if (v.ticks.length !== lastTicks) {
+      lastTicks = v.ticks.length;
+      const last = v.ticks.at(-1);
+      say(
+        last
+          ? `verifying ${releaseName(v)}: tick ${last.number} ${last.classification} (${last.reason})`
+          : `verifying ${releaseName(v)}: first tick at ${v.nextTickAt ?? 'soon'}`,
+      );
+    }
+    if (inv.ctx.now().getTime() - started >= timeoutMs) {
+      throw new CliError(
+        ExitCode.TIMEOUT,
+        `no verdict for deployment ${deploymentId} within ${values.timeout ?? '30m'}${v ? ` (still ${v.state} after ${v.ticks.length} tick(s))` : ''}`,
+        'TIMEOUT',
+      );
+    }
+    if (inv.ctx.signal?.aborted) {
+      throw new CliError(
+        ExitCode.INTERRUPTED,
+        'interrupted while waiting for the verdict',
+        'INTERRUPTED',
+      );
+    }
+    await wait(intervalMs, inv.ctx.signal);
+  }
+}
+
+export const waitVerdict = defineCommand({
+  path: ['deployment', 'wait-verdict'],
+  summary: 'Wait for a release verdict; exit 1 when the release failed (a CI gate)',
+  description: [
+    'Polls the release verification of a deployment until it has a verdict. Exit codes: 0 the',
+    'release passed (HEALTHY, HEALTHY_LOW_CONFIDENCE, or a verdict not in --fail-on, such as',
+    'INCONCLUSIVE or UNVERIFIED when there was too little evidence); 1 a verdict in --fail-on',
+    '(default FAILED, DEGRADED) or the deployment itself failed; 5 no verdict within --timeout.',
+  ].join('\n'),
+  positionals: [
+    { name: 'deployment', description: 'Shipwatch deployment id (printed by `deployment finish`)' },
+  ],
+  options: WAIT_OPTIONS,
+  examples: [
+    'shipwatch deployment wait-verdict 42 --timeout 20m',
+    'shipwatch deployment wait-verdict 42 --fail-on FAILED,DEGRADED,INCONCLUSIVE',
+  ],
+  run: (inv) => waitForVerdict(inv, inv.positionals[0], inv.values),
+});
+
+// ---------------------------------------------------------------------------------------------
+// verify: the verdict and its evidence
+
+interface SideStats {
+  readonly total: number;
+  readonly bad: number;
+  readonly ratio: number;
+  readonly burnRate?: number;
+}
+
+interface SliEvidenceView {
+  readonly name: string;
+  readonly classification?: string;
+  readonly reason?: string;
+  readonly baselineKind?: string;
+  readonly canary?: SideStats | null;
+  readonly baseline?: SideStats | null;
+  readonly preDeploy?: SideStats | null;
+  readonly pValue?: number | null;
+}
+
+function slisOf(tick: TickView): SliEvidenceView[] {
+  const e = tick.evidence as { slis?: unknown } | null | undefined;
+  return Array.isArray(e?.slis) ? (e.slis as SliEvidenceView[]) : [];
+}
+
+/** Counts from Prometheus' increase() are extrapolated, hence often fractional. */
+const count = (n: number): string => (Number.isInteger(n) ? String(n) : n.toFixed(1));
+const side = (s: SideStats | null | undefined): string =>
+  s ? `${count(s.bad)}/${count(s.total)} (${formatPercent(s.ratio, s.ratio < 0.01 ? 2 : 1)})` : '-';
+
+export function renderEvidence(v: VerificationView): string {
+  const parts = [describeVerification(v), ''];
+  if (v.ticks.length === 0)
+    return `${parts[0]}\n  no tick yet${v.nextTickAt ? ` (first at ${v.nextTickAt})` : ''}\n`;
+  parts.push(
+    renderTable(v.ticks, [
+      { header: 'TICK', value: (t) => t.number },
+      { header: 'WINDOW END', value: (t) => t.windowEnd?.replace(/\.\d+Z$/, 'Z') },
+      { header: 'RESULT', value: (t) => `${t.classification}${t.inWarmUp ? ' (warm-up)' : ''}` },
+      { header: 'SEVERITY', value: (t) => t.severity },
+      { header: 'STATE', value: (t) => t.stateAfter },
+      { header: 'REASON', value: (t) => t.reason },
+    ]),
+  );
+  // The evidence of the tick that decided: the last one.
+  const last = v.ticks[v.ticks.length - 1];
+  const slis = slisOf(last);
+  if (slis.length > 0) {
+    parts.push(`Evidence of tick ${last.number} (bad/total events):`);
+    parts.push(
+      renderTable(slis, [
+        { header: 'SLI', value: (s) => s.name },
+        { header: 'RESULT', value: (s) => s.classification },
+        { header: 'NEW VERSION', value: (s) => side(s.canary), align: 'right' },
+        {
+          header: 'BASELINE',
+          value: (s) =>
+            `${side(s.baseline ?? s.preDeploy)}${s.baselineKind ? ` ${s.baselineKind}` : ''}`,
+        },
+        {
+          header: 'P-VALUE',
+          value: (s) =>
+            s.pValue === null || s.pValue === undefined ? null : s.pValue.toPrecision(2),
+        },
+        {
+          header: 'BURN',
+          value: (s) => (s.canary?.burnRate === undefined ? null : s.canary.burnRate.toFixed(1)),
+        },
+      ]),
+    );
+  }
+  return parts.join('\n');
+}
+
+export const verify = defineCommand({
+  path: ['verify'],
+  summary: 'Show the release verdict of a deployment and its evidence',
+  description:
+    'Prints the verification state or verdict, every tick with its classification, and the per-SLI evidence (bad/total events of the new version and the baseline, p-value, burn rate) of the last tick. Exits 1 when the verdict is in --fail-on (default FAILED, DEGRADED), else 0.',
+  positionals: [{ name: 'deployment', description: 'Shipwatch deployment id' }],
+  options: { 'fail-on': WAIT_OPTIONS['fail-on'] },
+  examples: ['shipwatch verify 42', 'shipwatch verify 42 --json | jq .ticks[-1].evidence'],
+  async run(inv): Promise<ExitCode> {
+    const id = inv.positionals[0];
+    const failOn = parseFailOn(inv.values['fail-on']);
+    const v = await fetchVerification(inv, id, true);
+    if (!v) {
+      const d = await fetchDeployment(inv, id);
+      inv.result(
+        `deployment ${id} (${d.service.name} ${d.version ?? ''} in ${d.environment.name}, ${d.status}) has no release verification`,
+        { deploymentId: id, verification: null, deploymentStatus: d.status },
+      );
+      return ExitCode.OK;
+    }
+    inv.result(renderEvidence(v), v);
+    return v.verdict && failOn.includes(choice('verdict', v.verdict, VERDICTS))
+      ? ExitCode.FAILURE
+      : ExitCode.OK;
+  },
+});
