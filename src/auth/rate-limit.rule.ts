@@ -35,6 +35,9 @@ export class TokenBuckets {
       bucket.tokens -= 1;
       return { allowed: true, retryAfterSeconds: 0 };
     }
-    return { allowed: false, retryAfterSeconds: Math.ceil((1 - bucket.tokens) / this.ratePerSecond) };
+    return {
+      allowed: false,
+      retryAfterSeconds: Math.ceil((1 - bucket.tokens) / this.ratePerSecond),
+    };
   }
 }

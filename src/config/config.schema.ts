@@ -143,7 +143,8 @@ export const CONFIG_VARIABLES = {
   }),
   rateLimitPerSecond: variable({
     name: 'SHIPWATCH_RATE_LIMIT_RPS',
-    description: 'Requests per second allowed per API token (sustained); over it: HTTP 429 with Retry-After',
+    description:
+      'Requests per second allowed per API token (sustained); over it: HTTP 429 with Retry-After',
     expected: 'a positive integer',
     parse: parsers.positiveInt,
     defaultValue: 500,

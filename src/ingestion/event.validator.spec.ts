@@ -56,6 +56,10 @@ describe('validateEvent', () => {
       ['traceparent'],
     ],
     ['an id with a NUL', { deploymentId: 'a\u0000b' }, ['deploymentId']],
+    // PostgreSQL text and jsonb cannot hold these (found by test/e2e/fuzz-graphql.e2e-spec.ts).
+    ['a text with a NUL', { version: 'a\u0000b' }, ['version']],
+    ['an id with a lone surrogate', { deploymentId: 'a\ud800b' }, ['deploymentId']],
+    ['a text with a lone surrogate', { url: '\udc00' }, ['url']],
   ])('reports %s', (_case, override, expected) => {
     expect(fields(deployment(override))).toEqual(expected);
   });

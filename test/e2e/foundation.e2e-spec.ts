@@ -149,6 +149,9 @@ describe('per-token rate limits', () => {
     expect(limited.headers['retry-after']).toBe('1');
     expect(limited.body.error.code).toBe('RATE_LIMITED');
     // requests without a token are not counted against it
-    await request(t.http).post('/graphql').send({ query: '{ serverInfo { version } }' }).expect(200);
+    await request(t.http)
+      .post('/graphql')
+      .send({ query: '{ serverInfo { version } }' })
+      .expect(200);
   });
 });

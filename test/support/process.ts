@@ -61,7 +61,8 @@ export function startShipwatch(
             logs,
             stop: (signal = 'SIGTERM') =>
               new Promise((done) => {
-                if (proc.exitCode !== null) return done(proc.exitCode);
+                // A process killed by a signal has exitCode null and signalCode set.
+                if (proc.exitCode !== null || proc.signalCode !== null) return done(proc.exitCode);
                 proc.once('exit', (code) => done(code));
                 proc.kill(signal);
               }),

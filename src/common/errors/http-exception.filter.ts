@@ -6,6 +6,7 @@ import {
   Logger,
 } from '@nestjs/common';
 import type { Response } from 'express';
+import { mapDatabaseUnavailable } from './database-unavailable.js';
 import { DomainError } from './domain-error.js';
 
 /** Codes of the generic HTTP statuses Nest and Express raise (body parser, 404 routes, guards). */
@@ -24,13 +25,18 @@ const CODE_BY_STATUS: Record<number, string> = {
 export class HttpExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger(HttpExceptionFilter.name);
 
-  catch(exception: unknown, host: ArgumentsHost): void {
-    if (host.getType() !== 'http') throw exception;
+  catch(thrown: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') throw thrown;
+    // A dropped database is a retryable 503, not an internal error.
+    const exception = mapDatabaseUnavailable(thrown);
     const res = host.switchToHttp().getResponse<Response>();
     const { status, body } = toHttpError(exception);
-    if (status >= 500)
+    if (status >= 500 && status !== 503)
       this.logger.error(exception instanceof Error ? exception.stack : String(exception));
-    if (exception instanceof DomainError && exception.code === 'RATE_LIMITED') {
+    if (
+      exception instanceof DomainError &&
+      (exception.code === 'RATE_LIMITED' || exception.code === 'UNAVAILABLE')
+    ) {
       const retryAfter = exception.details?.retryAfterSeconds;
       if (typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));
     }

@@ -1,6 +1,7 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { Logger } from '@nestjs/common';
 import type { GraphQLFormattedError } from 'graphql';
+import { mapDatabaseUnavailable } from '../errors/database-unavailable.js';
 import { DomainError } from '../errors/domain-error.js';
 
 const logger = new Logger('GraphQL');
@@ -25,7 +26,8 @@ export function formatGraphqlError(
   formatted: GraphQLFormattedError,
   error: unknown,
 ): GraphQLFormattedError {
-  const original = unwrapResolverError(error);
+  // A dropped database is a retryable UNAVAILABLE, not an internal error.
+  const original = mapDatabaseUnavailable(unwrapResolverError(error));
   const base = { locations: formatted.locations, path: formatted.path };
   if (original instanceof DomainError) {
     return {
