@@ -99,267 +99,275 @@ export async function main(): Promise<void> {
     `soak: ${seconds} s at ${rate} events/s against PostgreSQL and Prometheus (heap after GC: ${gc ? 'yes' : 'no, run node with --expose-gc'})`,
   );
 
-  const db = await scratchDatabase(serverUrl);
-  const demo = await startDemoApp({
-    service: DEMO_SERVICE,
-    environment: 'production',
-    version: '1.0.0',
-    requestsPerSecond: 100,
-    errorRate: 0.001,
-    latencyMs: 20,
-  });
-  const prometheus = await startPrometheusProcess({
-    targets: [demo.target],
-    bin: process.env.PROMETHEUS_BIN,
-  });
-  let loggedErrors = 0;
-  const errorLines: string[] = [];
-  // Errors count while the load runs (not during the shutdown at the end).
-  let measuring = true;
-  const logger = new JsonLogger('warn', (line) => {
-    if (measuring && line.includes('"level":"error"')) {
-      loggedErrors++;
-      if (errorLines.length < 10) errorLines.push(line.slice(0, 400));
-    }
-  });
-  const { app } = await createApp(
-    loadConfig(
-      {
-        DATABASE_URL: db.url,
-        HOST: '127.0.0.1',
-        PORT: '0',
-        PROMETHEUS_URL: prometheus.url,
-        SHIPWATCH_BOOTSTRAP_TOKEN: TOKEN,
-        GITHUB_WEBHOOK_SECRET: GITHUB_SECRET,
-        SHIPWATCH_SCHEDULER: 'on',
-        SHIPWATCH_RATE_LIMIT_RPS: '100000',
-        SHIPWATCH_RATE_LIMIT_BURST: '100000',
-        LOG_LEVEL: 'warn',
-      },
-      'soak',
-    ),
-    logger,
-  );
-  await app.listen(0, '127.0.0.1');
-  const { port } = (app.getHttpServer() as Server).address() as { port: number };
-  const url = `http://127.0.0.1:${port}`;
-
-  const gql = async (query: string, variables: Record<string, unknown>) => {
-    const res = await fetch(`${url}/graphql`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${TOKEN}` },
-      body: JSON.stringify({ query, variables }),
-    });
-    const body = (await res.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
-    if (body.errors) throw new Error(`GraphQL: ${JSON.stringify(body.errors)}`);
-    return body.data!;
-  };
-
-  const memory: MemoryPoint[] = [];
-  const started = Date.now();
-  const sampleMemory = (at: string) => {
-    const before = process.memoryUsage();
-    gc?.();
-    const after = process.memoryUsage();
-    memory.push({
-      at,
-      seconds: Math.round((Date.now() - started) / 1000),
-      rssMiB: mib(after.rss),
-      heapUsedMiB: mib(before.heapUsed),
-      heapAfterGcMiB: mib(after.heapUsed),
-    });
-  };
-
-  let deployments = 0;
-  let deployTimer: NodeJS.Timeout | undefined;
-  const timers: NodeJS.Timeout[] = [];
-  let summary: LoadSummary | undefined;
+  // Everything started is stopped (and the scratch database dropped), even when the run fails.
+  const cleanup: (() => Promise<unknown>)[] = [];
   try {
-    // Short verification timings, so that verifications start, tick and finish during the run.
-    await gql(
-      'mutation($input: SaveVerificationPolicyInput!) { saveVerificationPolicy(input: $input) { id } }',
-      {
-        input: {
-          service: DEMO_SERVICE,
-          environment: 'production',
-          mode: 'ADVISE',
-          timing: {
-            intervalSeconds: 5,
-            windowSeconds: 5,
-            warmUpSeconds: 0,
-            bakeSeconds: 15,
-            maxVerificationSeconds: 60,
-            settleWindowSeconds: 10,
-            preDeployWindowSeconds: 15,
-            cooldownSeconds: 0,
-          },
+    const db = await scratchDatabase(serverUrl);
+    cleanup.push(() => db.drop());
+    const demo = await startDemoApp({
+      service: DEMO_SERVICE,
+      environment: 'production',
+      version: '1.0.0',
+      requestsPerSecond: 100,
+      errorRate: 0.001,
+      latencyMs: 20,
+    });
+    cleanup.push(() => demo.stop());
+    const prometheus = await startPrometheusProcess({
+      targets: [demo.target],
+      bin: process.env.PROMETHEUS_BIN,
+    });
+    cleanup.push(() => prometheus.stop());
+    let loggedErrors = 0;
+    const errorLines: string[] = [];
+    // Errors count while the load runs (not during the shutdown at the end).
+    let measuring = true;
+    const logger = new JsonLogger('warn', (line) => {
+      if (measuring && line.includes('"level":"error"')) {
+        loggedErrors++;
+        if (errorLines.length < 10) errorLines.push(line.slice(0, 400));
+      }
+    });
+    const { app } = await createApp(
+      loadConfig(
+        {
+          DATABASE_URL: db.url,
+          HOST: '127.0.0.1',
+          PORT: '0',
+          PROMETHEUS_URL: prometheus.url,
+          SHIPWATCH_BOOTSTRAP_TOKEN: TOKEN,
+          GITHUB_WEBHOOK_SECRET: GITHUB_SECRET,
+          SHIPWATCH_SCHEDULER: 'on',
+          SHIPWATCH_RATE_LIMIT_RPS: '100000',
+          SHIPWATCH_RATE_LIMIT_BURST: '100000',
+          LOG_LEVEL: 'warn',
         },
-      },
+        'soak',
+      ),
+      logger,
     );
-    const deploy = async () => {
-      deployments++;
-      const version = `2.${deployments}.0`;
-      demo.control({ version });
-      const now = new Date().toISOString();
+    cleanup.push(() => app.close());
+    await app.listen(0, '127.0.0.1');
+    const { port } = (app.getHttpServer() as Server).address() as { port: number };
+    const url = `http://127.0.0.1:${port}`;
+
+    const gql = async (query: string, variables: Record<string, unknown>) => {
+      const res = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${TOKEN}` },
+        body: JSON.stringify({ query, variables }),
+      });
+      const body = (await res.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
+      if (body.errors) throw new Error(`GraphQL: ${JSON.stringify(body.errors)}`);
+      return body.data!;
+    };
+
+    const memory: MemoryPoint[] = [];
+    const started = Date.now();
+    const sampleMemory = (at: string) => {
+      const before = process.memoryUsage();
+      gc?.();
+      const after = process.memoryUsage();
+      memory.push({
+        at,
+        seconds: Math.round((Date.now() - started) / 1000),
+        rssMiB: mib(after.rss),
+        heapUsedMiB: mib(before.heapUsed),
+        heapAfterGcMiB: mib(after.heapUsed),
+      });
+    };
+
+    let deployments = 0;
+    let deployTimer: NodeJS.Timeout | undefined;
+    const timers: NodeJS.Timeout[] = [];
+    let summary: LoadSummary | undefined;
+    try {
+      // Short verification timings, so that verifications start, tick and finish during the run.
       await gql(
-        'mutation($input: DeploymentInput!) { recordDeployment(input: $input) { result } }',
+        'mutation($input: SaveVerificationPolicyInput!) { saveVerificationPolicy(input: $input) { id } }',
         {
           input: {
-            source: 'soak-cd',
-            eventId: `release-${deployments}`,
-            deploymentId: `release-${deployments}`,
             service: DEMO_SERVICE,
             environment: 'production',
-            version,
-            status: 'SUCCEEDED',
-            startedAt: now,
-            finishedAt: now,
+            mode: 'ADVISE',
+            timing: {
+              intervalSeconds: 5,
+              windowSeconds: 5,
+              warmUpSeconds: 0,
+              bakeSeconds: 15,
+              maxVerificationSeconds: 60,
+              settleWindowSeconds: 10,
+              preDeployWindowSeconds: 15,
+              cooldownSeconds: 0,
+            },
           },
         },
       );
-    };
-    const deployLoop = () => {
-      deployTimer = setTimeout(() => {
-        deploy().then(deployLoop, (error: unknown) => {
-          loggedErrors++;
-          errorLines.push(`deploy: ${(error as Error).message}`);
-          deployLoop();
-        });
-      }, DEPLOY_EVERY_MS);
-    };
-    await deploy();
-    deployLoop();
+      const deploy = async () => {
+        deployments++;
+        const version = `2.${deployments}.0`;
+        demo.control({ version });
+        const now = new Date().toISOString();
+        await gql(
+          'mutation($input: DeploymentInput!) { recordDeployment(input: $input) { result } }',
+          {
+            input: {
+              source: 'soak-cd',
+              eventId: `release-${deployments}`,
+              deploymentId: `release-${deployments}`,
+              service: DEMO_SERVICE,
+              environment: 'production',
+              version,
+              status: 'SUCCEEDED',
+              startedAt: now,
+              finishedAt: now,
+            },
+          },
+        );
+      };
+      const deployLoop = () => {
+        deployTimer = setTimeout(() => {
+          deploy().then(deployLoop, (error: unknown) => {
+            loggedErrors++;
+            errorLines.push(`deploy: ${(error as Error).message}`);
+            deployLoop();
+          });
+        }, DEPLOY_EVERY_MS);
+      };
+      await deploy();
+      deployLoop();
 
-    // Memory: the baseline after a warm-up (10 % of the run, at least 5 s), the middle, the end.
-    const warmUp = Math.max(5, seconds * 0.1);
-    timers.push(setTimeout(() => sampleMemory('start'), warmUp * 1000));
-    timers.push(setTimeout(() => sampleMemory('middle'), (seconds / 2) * 1000));
+      // Memory: the baseline after a warm-up (10 % of the run, at least 5 s), the middle, the end.
+      const warmUp = Math.max(5, seconds * 0.1);
+      timers.push(setTimeout(() => sampleMemory('start'), warmUp * 1000));
+      timers.push(setTimeout(() => sampleMemory('middle'), (seconds / 2) * 1000));
 
-    const child = fork(join(import.meta.dirname, 'load.js'), ['--soak-load'], {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    summary = await new Promise<LoadSummary>((resolve, reject) => {
-      child.on('message', (m: LoadMessage) => {
-        if (m.type === 'progress') {
-          const elapsed = Math.round((Date.now() - started) / 1000);
-          console.log(
-            `  ${elapsed}s: ${m.events} events sent, ${m.errors} errors, ${m.inFlight} in flight, rss ${mib(process.memoryUsage().rss)} MiB`,
-          );
-        } else resolve(m.summary);
+      const child = fork(join(import.meta.dirname, 'load.js'), ['--soak-load'], {
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       });
-      child.once('exit', (code) => reject(new Error(`the load generator exited with ${code}`)));
-      child.send({
-        url,
-        token: TOKEN,
-        githubSecret: GITHUB_SECRET,
-        rate,
-        seconds,
-        maxInFlight: 256,
-      } satisfies LoadOptions);
-    });
-    sampleMemory('end');
-  } finally {
-    measuring = false;
-    if (deployTimer) clearTimeout(deployTimer);
-    timers.forEach(clearTimeout);
-  }
+      summary = await new Promise<LoadSummary>((resolve, reject) => {
+        child.on('message', (m: LoadMessage) => {
+          if (m.type === 'progress') {
+            const elapsed = Math.round((Date.now() - started) / 1000);
+            console.log(
+              `  ${elapsed}s: ${m.events} events sent, ${m.errors} errors, ${m.inFlight} in flight, rss ${mib(process.memoryUsage().rss)} MiB`,
+            );
+          } else resolve(m.summary);
+        });
+        child.once('exit', (code) => reject(new Error(`the load generator exited with ${code}`)));
+        child.send({
+          url,
+          token: TOKEN,
+          githubSecret: GITHUB_SECRET,
+          rate,
+          seconds,
+          maxInFlight: 256,
+        } satisfies LoadOptions);
+      });
+      sampleMemory('end');
+    } finally {
+      measuring = false;
+      if (deployTimer) clearTimeout(deployTimer);
+      timers.forEach(clearTimeout);
+    }
 
-  const stats = new pg.Client({ connectionString: db.url });
-  await stats.connect();
-  const count = async (sql: string) => Number((await stats.query<{ n: string }>(sql)).rows[0].n);
-  const ticks = await count('SELECT count(*) AS n FROM verification_ticks');
-  const rawEvents = await count('SELECT count(*) AS n FROM raw_events');
-  const states = await stats.query<{ state: string; n: string }>(
-    'SELECT state, count(*) AS n FROM release_verifications GROUP BY state ORDER BY state',
-  );
-  await stats.end();
-  await app.close();
-  await prometheus.stop();
-  await demo.stop();
-  await db.drop();
+    const stats = new pg.Client({ connectionString: db.url });
+    await stats.connect();
+    const count = async (sql: string) => Number((await stats.query<{ n: string }>(sql)).rows[0].n);
+    const ticks = await count('SELECT count(*) AS n FROM verification_ticks');
+    const rawEvents = await count('SELECT count(*) AS n FROM raw_events');
+    const states = await stats.query<{ state: string; n: string }>(
+      'SELECT state, count(*) AS n FROM release_verifications GROUP BY state ORDER BY state',
+    );
+    await stats.end();
 
-  const s = summary;
-  const thirds = [0, 1, 2].map((i) =>
-    latency(s.samples.filter((x) => x.at >= (i * seconds) / 3 && x.at < ((i + 1) * seconds) / 3)),
-  );
-  const byKind = Object.fromEntries(
-    (['batch', 'single', 'webhook'] as Kind[]).map((k) => [
-      k,
-      latency(s.samples.filter((x) => x.kind === k)),
-    ]),
-  );
-  const start = memory.find((m) => m.at === 'start') ?? memory[0];
-  const end = memory.find((m) => m.at === 'end') ?? memory[memory.length - 1];
-  const ratio = (a: number, b: number) => (b > 0 ? Math.round((a / b) * 100) / 100 : null);
-  const heapGrowth = ratio(end.heapAfterGcMiB, start.heapAfterGcMiB);
-  const errors = s.errors + loggedErrors;
-  // Every event Shipwatch acknowledged is stored (the soak's own release deployments aside).
-  const storedFromLoad = rawEvents - deployments;
-  const lost = Math.max(0, s.acknowledged - storedFromLoad);
-  const result = {
-    benchmark: 'soak',
-    when: new Date().toISOString(),
-    node: process.version,
-    seconds,
-    targetEventsPerSecond: rate,
-    achievedEventsPerSecond: Math.round(s.events / s.elapsedSeconds),
-    events: s.events,
-    acknowledged: s.acknowledged,
-    rawEventsStored: rawEvents,
-    lostAcknowledgedEvents: lost,
-    requests: s.requests,
-    errors: { total: errors, client: s.errors, logged: loggedErrors },
-    errorSamples: [...s.errorSamples, ...errorLines].slice(0, 20),
-    latency: { overall: latency(s.samples), byKind, byThird: thirds },
-    verification: {
-      deployments,
-      ticks,
-      states: Object.fromEntries(states.rows.map((r) => [r.state, Number(r.n)])),
-    },
-    memory: {
-      gcAvailable: gc !== undefined,
-      points: memory,
-      ratios: {
-        rssEndToStart: ratio(end.rssMiB, start.rssMiB),
-        heapAfterGcEndToStart: heapGrowth,
-        p99LastThirdToFirstThird: ratio(thirds[2].p99Ms, thirds[0].p99Ms),
+    const s = summary;
+    const thirds = [0, 1, 2].map((i) =>
+      latency(s.samples.filter((x) => x.at >= (i * seconds) / 3 && x.at < ((i + 1) * seconds) / 3)),
+    );
+    const byKind = Object.fromEntries(
+      (['batch', 'single', 'webhook'] as Kind[]).map((k) => [
+        k,
+        latency(s.samples.filter((x) => x.kind === k)),
+      ]),
+    );
+    const start = memory.find((m) => m.at === 'start') ?? memory[0];
+    const end = memory.find((m) => m.at === 'end') ?? memory[memory.length - 1];
+    const ratio = (a: number, b: number) => (b > 0 ? Math.round((a / b) * 100) / 100 : null);
+    const heapGrowth = ratio(end.heapAfterGcMiB, start.heapAfterGcMiB);
+    const errors = s.errors + loggedErrors;
+    // Every event Shipwatch acknowledged is stored (the soak's own release deployments aside).
+    const storedFromLoad = rawEvents - deployments;
+    const lost = Math.max(0, s.acknowledged - storedFromLoad);
+    const result = {
+      benchmark: 'soak',
+      when: new Date().toISOString(),
+      node: process.version,
+      seconds,
+      targetEventsPerSecond: rate,
+      achievedEventsPerSecond: Math.round(s.events / s.elapsedSeconds),
+      events: s.events,
+      acknowledged: s.acknowledged,
+      rawEventsStored: rawEvents,
+      lostAcknowledgedEvents: lost,
+      requests: s.requests,
+      errors: { total: errors, client: s.errors, logged: loggedErrors },
+      errorSamples: [...s.errorSamples, ...errorLines].slice(0, 20),
+      latency: { overall: latency(s.samples), byKind, byThird: thirds },
+      verification: {
+        deployments,
+        ticks,
+        states: Object.fromEntries(states.rows.map((r) => [r.state, Number(r.n)])),
       },
-    },
-    ok: errors === 0 && lost === 0 && (heapGrowth === null || heapGrowth <= maxGrowth),
-  };
+      memory: {
+        gcAvailable: gc !== undefined,
+        points: memory,
+        ratios: {
+          rssEndToStart: ratio(end.rssMiB, start.rssMiB),
+          heapAfterGcEndToStart: heapGrowth,
+          p99LastThirdToFirstThird: ratio(thirds[2].p99Ms, thirds[0].p99Ms),
+        },
+      },
+      ok: errors === 0 && lost === 0 && (heapGrowth === null || heapGrowth <= maxGrowth),
+    };
 
-  console.table(
-    memory.map((m) => ({
-      point: m.at,
-      seconds: m.seconds,
-      'rss MiB': m.rssMiB,
-      'heap MiB': m.heapUsedMiB,
-      'heap after GC MiB': m.heapAfterGcMiB,
-    })),
-  );
-  console.table({
-    overall: result.latency.overall,
-    ...byKind,
-    'first third': thirds[0],
-    'middle third': thirds[1],
-    'last third': thirds[2],
-  });
-  console.table({
-    'events/s (target)': rate,
-    'events/s (achieved)': result.achievedEventsPerSecond,
-    errors,
-    'acknowledged events lost': lost,
-    'verification ticks': result.verification.ticks,
-    'heap after GC end/start': heapGrowth,
-    'rss end/start': result.memory.ratios.rssEndToStart,
-    'p99 last/first third': result.memory.ratios.p99LastThirdToFirstThird,
-    ok: result.ok,
-  });
-  if (result.errorSamples.length > 0) console.log('errors:', result.errorSamples);
+    console.table(
+      memory.map((m) => ({
+        point: m.at,
+        seconds: m.seconds,
+        'rss MiB': m.rssMiB,
+        'heap MiB': m.heapUsedMiB,
+        'heap after GC MiB': m.heapAfterGcMiB,
+      })),
+    );
+    console.table({
+      overall: result.latency.overall,
+      ...byKind,
+      'first third': thirds[0],
+      'middle third': thirds[1],
+      'last third': thirds[2],
+    });
+    console.table({
+      'events/s (target)': rate,
+      'events/s (achieved)': result.achievedEventsPerSecond,
+      errors,
+      'acknowledged events lost': lost,
+      'verification ticks': result.verification.ticks,
+      'heap after GC end/start': heapGrowth,
+      'rss end/start': result.memory.ratios.rssEndToStart,
+      'p99 last/first third': result.memory.ratios.p99LastThirdToFirstThird,
+      ok: result.ok,
+    });
+    if (result.errorSamples.length > 0) console.log('errors:', result.errorSamples);
 
-  const out = join(import.meta.dirname, '..', '..', '..', 'bench', 'results');
-  mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'soak.json'), `${JSON.stringify(result, null, 2)}\n`);
-  console.log(`wrote bench/results/soak.json${result.ok ? '' : ' (NOT OK)'}`);
-  if (!result.ok) process.exitCode = 1;
+    const out = join(import.meta.dirname, '..', '..', '..', 'bench', 'results');
+    mkdirSync(out, { recursive: true });
+    writeFileSync(join(out, 'soak.json'), `${JSON.stringify(result, null, 2)}\n`);
+    console.log(`wrote bench/results/soak.json${result.ok ? '' : ' (NOT OK)'}`);
+    if (!result.ok) process.exitCode = 1;
+  } finally {
+    for (const step of cleanup.reverse()) {
+      await step().catch((error: unknown) => console.error(`soak cleanup: ${String(error)}`));
+    }
+  }
 }

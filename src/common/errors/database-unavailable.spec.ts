@@ -26,6 +26,10 @@ describe('isDatabaseUnavailable', () => {
       'a transaction whose connection TypeORM released',
       { name: 'QueryRunnerProviderAlreadyReleasedError', message: 'Database connection ...' },
     ],
+    [
+      'a commit on a released query runner',
+      { name: 'QueryRunnerAlreadyReleasedError', message: 'Query runner already released.' },
+    ],
     ['a TypeORM QueryFailedError', { message: 'x', driverError: { code: '57P01' } }],
     ['a wrapped cause', new Error('outer', { cause: { code: 'ECONNRESET' } })],
     [

@@ -22,6 +22,11 @@ const NETWORK_CODES = new Set([
  */
 const SQLSTATE_UNAVAILABLE = /^(08...|57P0[123]|53300)$/;
 
+const RELEASED_RUNNER = new Set([
+  'QueryRunnerProviderAlreadyReleasedError',
+  'QueryRunnerAlreadyReleasedError',
+]);
+
 /** Messages of node-postgres / pg-pool errors that carry no code. */
 const DRIVER_MESSAGES = [
   'Connection terminated',
@@ -50,8 +55,9 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   if (typeof e.code === 'string') {
     if (NETWORK_CODES.has(e.code) || SQLSTATE_UNAVAILABLE.test(e.code)) return true;
   }
-  // TypeORM, when the connection of a transaction was lost and released under it.
-  if (e.name === 'QueryRunnerProviderAlreadyReleasedError') return true;
+  // TypeORM, when the connection of a transaction was lost and released under it (the warning
+  // that mapDatabaseUnavailable logs keeps the original message, should it ever be a bug).
+  if (RELEASED_RUNNER.has(e.name as string)) return true;
   const message = typeof e.message === 'string' ? e.message : '';
   if (
     DRIVER_MESSAGES.some(
