@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import type { DeploymentTransition } from './deployment-hooks.js';
 import type { DomainEvent, EnvironmentRef, ServiceRef } from './domain-events.js';
 import { inferEnvironmentTier } from './environment-tier.rule.js';
-import type { RefCache } from './ref-cache.js';
+import type { RefScope } from './ref-cache.js';
 import type {
   EnvironmentKey,
   EnvironmentRecord,
@@ -26,7 +26,7 @@ export interface Applied {
 /** The transaction and the clock of one batch. */
 export interface ApplyContext {
   readonly manager: EntityManager;
-  readonly refs: RefCache;
+  readonly refs: RefScope;
   /** Receive time: the occurrence time of events that carry none. */
   readonly receivedAt: Date;
 }

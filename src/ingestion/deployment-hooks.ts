@@ -31,16 +31,21 @@ export interface DeploymentTransition {
   readonly occurredAt: Date;
 }
 
-export type TransitionListener = (manager: EntityManager, t: DeploymentTransition) => Promise<void>;
+export type TransitionListener = (
+  manager: EntityManager,
+  transitions: readonly DeploymentTransition[],
+) => Promise<void>;
 export type CommittedTransitionListener = (t: DeploymentTransition) => void;
 
 /**
  * Where other modules hear about deployment status changes.
  *
- * - `onTransition` listeners run INSIDE the ingestion transaction, after the deployment row (and
- *   its changeset) is written; use `manager` for every query. A throw rolls the whole delivery
- *   back (and the client sees an error), so only do work that must be atomic with the event,
- *   e.g. scheduling a verification.
+ * - `onTransitions` listeners run INSIDE the ingestion transaction, once per transaction with
+ *   all of its transitions (one delivery, or many coalesced into one write), after the deployment
+ *   rows (and their changesets) are written; use `manager` for every query, and one query for
+ *   the whole list rather than one per transition. A throw rolls the whole write back (and the
+ *   client sees an error), so only do work that must be atomic with the event, e.g. scheduling a
+ *   verification.
  * - `afterCommit` listeners run after the commit, synchronously and best-effort (a throw is
  *   logged): counters, notifications.
  *
@@ -54,7 +59,7 @@ export class DeploymentHooks {
   private readonly inTransaction: TransitionListener[] = [];
   private readonly committed: CommittedTransitionListener[] = [];
 
-  onTransition(listener: TransitionListener): void {
+  onTransitions(listener: TransitionListener): void {
     this.inTransaction.push(listener);
   }
 
@@ -63,8 +68,12 @@ export class DeploymentHooks {
   }
 
   /** Called by ingestion inside its transaction. */
-  async emitInTransaction(manager: EntityManager, t: DeploymentTransition): Promise<void> {
-    for (const listener of this.inTransaction) await listener(manager, t);
+  async emitInTransaction(
+    manager: EntityManager,
+    transitions: readonly DeploymentTransition[],
+  ): Promise<void> {
+    if (transitions.length === 0) return;
+    for (const listener of this.inTransaction) await listener(manager, transitions);
   }
 
   /** Called by ingestion after its transaction committed. */

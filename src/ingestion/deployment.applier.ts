@@ -235,7 +235,7 @@ export class DeploymentApplier {
       });
     }
     await this.changesets.recompute(m, recompute, locked);
-    for (const t of applied.transitions) await this.hooks.emitInTransaction(m, t);
+    await this.hooks.emitInTransaction(m, applied.transitions);
     return applied;
   }
 }

@@ -5,6 +5,7 @@ import { ChangesetService } from './changeset.service.js';
 import { DeploymentHooks } from './deployment-hooks.js';
 import { DeploymentApplier } from './deployment.applier.js';
 import { EventApplier } from './event.applier.js';
+import { EventWriter } from './event-writer.js';
 import { IncidentApplier } from './incident.applier.js';
 import { IngestionRepository } from './ingestion.repository.js';
 import { IngestionResolver } from './ingestion.resolver.js';
@@ -21,6 +22,7 @@ import { RefCache } from './ref-cache.js';
 @Module({
   providers: [
     IngestionService,
+    EventWriter,
     IngestionRepository,
     EventApplier,
     ChangeApplier,

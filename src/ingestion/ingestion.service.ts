@@ -1,11 +1,8 @@
-import { createHash } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { isDatabaseUnavailable } from '../common/errors/database-unavailable.js';
 import { badInput } from '../common/errors/domain-error.js';
-import { inSpan } from '../observability/tracing.js';
-import type { Indexed } from './apply-context.js';
-import { DeploymentHooks, type DeploymentTransition } from './deployment-hooks.js';
+import type { DeploymentTransition } from './deployment-hooks.js';
 import type {
   DomainEvent,
   FieldError,
@@ -14,16 +11,13 @@ import type {
   Transport,
 } from './domain-events.js';
 import { EventApplier } from './event.applier.js';
+import { EventWriter, type Submission } from './event-writer.js';
 import { normalizeEvent, validateEvent } from './event.validator.js';
 import { RefCache } from './ref-cache.js';
-import { IngestionRepository, payloadJson, type RawEventRow } from './ingestion.repository.js';
 import { eventsIngested, ingestDuration, type IngestedKind } from './ingestion.metrics.js';
 
 /** The most events one `ingestEvents` call may carry. */
 export const MAX_BATCH = 1_000;
-const MAX_ATTEMPTS = 5;
-const RETRYABLE = new Set(['40001', '40P01']); // serialization failure, deadlock
-const FOREIGN_KEY_VIOLATION = '23503';
 
 /** One item of a batch: a mapped event, or the errors that kept it from being one. */
 export type BatchItem =
@@ -34,17 +28,10 @@ export interface IndexedOutcome extends IngestOutcome {
   readonly index: number;
 }
 
-interface Submission {
-  readonly index: number;
-  readonly delivery: RawDelivery;
-  readonly events: readonly DomainEvent[];
-}
-
 /**
- * The write path. Every delivery is ONE transaction: its raw event is inserted first
- * (`ON CONFLICT (source, dedupe_key) DO NOTHING`: a conflict means DUPLICATE and nothing else is
- * applied), then its events are applied, then it commits. Invalid events are rejected before the
- * transaction, so nothing of them is stored. Serialization failures and deadlocks are retried.
+ * The write path's front: validates and normalises events (invalid ones are rejected before any
+ * transaction, so nothing of them is stored), dedupes within a batch, counts outcomes, and hands
+ * the rest to EventWriter (one transaction per write, concurrent writes coalesced).
  *
  * Other modules that must change a deployment or an incident inside their own transaction (a
  * verification marking a deployment ROLLED_BACK, opening or resolving an incident) call
@@ -64,10 +51,8 @@ export class IngestionService {
   private readonly logger = new Logger(IngestionService.name);
 
   constructor(
-    private readonly dataSource: DataSource,
-    private readonly repo: IngestionRepository,
+    private readonly writer: EventWriter,
     private readonly applier: EventApplier,
-    private readonly hooks: DeploymentHooks,
     private readonly refs: RefCache,
   ) {}
 
@@ -86,9 +71,7 @@ export class IngestionService {
       );
       const kind: IngestedKind = events[0]?.type ?? 'unmapped';
       if (errors.length > 0) return count(kind, { result: 'REJECTED', errors });
-      const [{ index: _index, ...outcome }] = await this.store([
-        { index: 0, delivery, events: events.map(normalizeEvent) },
-      ]);
+      const [outcome] = await this.writer.write([{ delivery, events: events.map(normalizeEvent) }]);
       return count(kind, outcome);
     } finally {
       end();
@@ -119,7 +102,7 @@ export class IngestionService {
 
   /**
    * Many events, one outcome each: valid ones are stored even when others are rejected. All
-   * valid events go through one transaction with multi-row statements; should it fail for an
+   * valid events go through one write with multi-row statements; should it fail for an
    * unexpected reason, each event is retried alone so that one bad event cannot sink the rest.
    */
   async ingestBatch(items: readonly BatchItem[], transport: Transport): Promise<IndexedOutcome[]> {
@@ -129,7 +112,7 @@ export class IngestionService {
     try {
       const now = new Date();
       const outcomes = new Map<number, IndexedOutcome>();
-      const submissions: Submission[] = [];
+      const submissions: (Submission & { index: number })[] = [];
       const seen = new Set<string>();
       items.forEach((item, index) => {
         const errors = 'errors' in item ? item.errors : validateEvent(item.event, now);
@@ -169,7 +152,7 @@ export class IngestionService {
 
   /**
    * Applies an event inside the caller's transaction, without storing a raw event or checking
-   * for duplicates (the caller owns idempotency). onTransition listeners run here; pass the
+   * for duplicates (the caller owns idempotency). onTransitions listeners run here; pass the
    * returned transitions to `DeploymentHooks.emitCommitted` after your commit.
    */
   async applyEvent(
@@ -178,15 +161,21 @@ export class IngestionService {
   ): Promise<{ entityId?: string; transitions: DeploymentTransition[] }> {
     const errors = validateEvent(event, new Date());
     if (errors.length > 0) throw badInput(`invalid ${event.type} event`, { errors });
-    const applied = await this.applier.apply({ manager, refs: this.refs, receivedAt: new Date() }, [
+    // The caller commits: what this transaction creates is not shared (scope never published).
+    const refs = this.refs.scope();
+    const applied = await this.applier.apply({ manager, refs, receivedAt: new Date() }, [
       { index: 0, event: normalizeEvent(event) },
     ]);
     return { entityId: applied.entityIds.get(0), transitions: applied.transitions };
   }
 
-  private async storeIsolated(submissions: readonly Submission[]): Promise<IndexedOutcome[]> {
+  private async storeIsolated(
+    submissions: readonly (Submission & { index: number })[],
+  ): Promise<IndexedOutcome[]> {
+    const indexed = (outcomes: readonly IngestOutcome[]) =>
+      outcomes.map((o, i) => ({ index: submissions[i].index, ...o }));
     try {
-      return await this.store(submissions);
+      return indexed(await this.writer.write(submissions));
     } catch (error) {
       // Without a database nothing can be stored: the whole call fails as UNAVAILABLE (the
       // client retries it; what was stored meanwhile then answers DUPLICATE).
@@ -197,7 +186,8 @@ export class IngestionService {
       const outcomes: IndexedOutcome[] = [];
       for (const s of submissions) {
         try {
-          outcomes.push(...(await this.store([s])));
+          const [o] = await this.writer.write([s]);
+          outcomes.push({ index: s.index, ...o });
         } catch (single) {
           if (isDatabaseUnavailable(single)) throw single;
           this.logger.error(
@@ -211,100 +201,6 @@ export class IngestionService {
         }
       }
       return outcomes;
-    }
-  }
-
-  /** One transaction for all submissions; afterCommit listeners run once it committed. */
-  private async store(submissions: readonly Submission[]): Promise<IndexedOutcome[]> {
-    if (submissions.length === 0) return [];
-    const { outcomes, transitions } = await inSpan(
-      'ingestion.store',
-      { 'shipwatch.deliveries': submissions.length },
-      () => this.withRetry((m) => this.storeIn(m, submissions)),
-    );
-    this.hooks.emitCommitted(transitions);
-    return outcomes;
-  }
-
-  private async storeIn(
-    m: EntityManager,
-    submissions: readonly Submission[],
-  ): Promise<{ outcomes: IndexedOutcome[]; transitions: DeploymentTransition[] }> {
-    const payloads = submissions.map((s) => payloadJson(s.delivery.payload ?? null));
-    const hashes = payloads.map(sha256);
-    const rawIds = await this.repo.insertRawEvents(
-      m,
-      submissions.map((s, i): RawEventRow => ({
-        source: s.delivery.source,
-        dedupe_key: s.delivery.dedupeKey,
-        transport: s.delivery.transport,
-        kind: s.delivery.kind,
-        occurred_at: s.delivery.occurredAt ?? null,
-        payload_hash: hashes[i],
-        headers: s.delivery.headers,
-        payload: payloads[i],
-        outcome: s.events.length > 0 ? 'ACCEPTED' : 'STORED_UNMAPPED',
-        note: s.events.length > 0 ? null : (s.delivery.note ?? null),
-      })),
-    );
-    const rawIdOf = (s: Submission) =>
-      rawIds.get(`${s.delivery.source}\u0000${s.delivery.dedupeKey}`);
-    const fresh = submissions.filter((s) => rawIdOf(s) !== undefined);
-    const events: Indexed[] = fresh.flatMap((s) =>
-      s.events.map((event) => ({ index: s.index, event })),
-    );
-    const applied = await this.applier.apply(
-      { manager: m, refs: this.refs, receivedAt: new Date() },
-      events,
-    );
-    const outcomes: IndexedOutcome[] = [];
-    for (const [i, s] of submissions.entries()) {
-      const rawEventId = rawIdOf(s);
-      if (rawEventId === undefined) {
-        const stored = await this.repo.rawEventHash(m, s.delivery.source, s.delivery.dedupeKey);
-        outcomes.push({
-          index: s.index,
-          result: 'DUPLICATE',
-          errors: [],
-          note:
-            stored !== null && stored !== hashes[i]
-              ? 'an event with this source and id but a different payload was stored earlier; the first one is kept'
-              : undefined,
-        });
-      } else if (s.events.length === 0) {
-        outcomes.push({
-          index: s.index,
-          result: 'ACCEPTED',
-          rawEventId,
-          errors: [],
-          note:
-            s.delivery.note ?? 'stored as received; Shipwatch does not model this kind of delivery',
-        });
-      } else {
-        outcomes.push({
-          index: s.index,
-          result: 'ACCEPTED',
-          rawEventId,
-          entityId: applied.entityIds.get(s.index),
-          errors: [],
-        });
-      }
-    }
-    return { outcomes, transitions: applied.transitions };
-  }
-
-  private async withRetry<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.dataSource.transaction(work);
-      } catch (error) {
-        const code = sqlState(error);
-        // A cached service or environment that no longer exists: forget the cache, try again.
-        if (code === FOREIGN_KEY_VIOLATION && attempt === 1) this.refs.clear();
-        else if (!code || !RETRYABLE.has(code) || attempt >= MAX_ATTEMPTS) throw error;
-        this.logger.debug(`transaction failed with ${code}; retry ${attempt}`);
-        await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
-      }
     }
   }
 }
@@ -329,12 +225,4 @@ function deliveryOf(
     headers: {},
     payload,
   };
-}
-
-const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
-
-function sqlState(error: unknown): string | undefined {
-  const e = error as { code?: unknown; driverError?: { code?: unknown } } | null;
-  const code = e?.driverError?.code ?? e?.code;
-  return typeof code === 'string' ? code : undefined;
 }

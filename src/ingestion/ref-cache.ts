@@ -15,6 +15,10 @@ interface Entry<V> {
  * team) costs no query for them. Rows are never deleted while Shipwatch runs; should one be (a
  * test emptying tables), the insert that names it fails with a foreign key violation and
  * IngestionService clears this cache and retries the transaction.
+ *
+ * A transaction reads and fills a `RefScope`: what it creates becomes visible to other
+ * transactions only once it committed (`publish`), so that none of them names a row that may
+ * still roll back.
  */
 @Injectable()
 export class RefCache {
@@ -38,10 +42,39 @@ export class RefCache {
     for (const e of environments) put(this.environments, e.name, e, now);
   }
 
+  /** A transaction's view: the cache plus what the transaction itself created or read. */
+  scope(): RefScope {
+    const services: (readonly [string, ServiceRecord])[] = [];
+    const environments: EnvironmentRecord[] = [];
+    const own = new RefCache();
+    return {
+      service: (key) => own.service(key) ?? this.service(key),
+      environment: (name) => own.environment(name) ?? this.environment(name),
+      remember: (s, e) => {
+        own.remember(s, e);
+        services.push(...s);
+        environments.push(...e);
+      },
+      publish: () => this.remember(services, environments),
+    };
+  }
+
   clear(): void {
     this.services.clear();
     this.environments.clear();
   }
+}
+
+/** The cache as one transaction sees it (see RefCache.scope). */
+export interface RefScope {
+  service(key: string): ServiceRecord | undefined;
+  environment(name: string): EnvironmentRecord | undefined;
+  remember(
+    services: readonly (readonly [string, ServiceRecord])[],
+    environments: readonly EnvironmentRecord[],
+  ): void;
+  /** After the commit: share what this transaction learnt. */
+  publish(): void;
 }
 
 function fresh<V>(map: Map<string, Entry<V>>, key: string, now: number): V | undefined {

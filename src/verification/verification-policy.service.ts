@@ -60,6 +60,14 @@ function targetOf(input: RollbackTargetInput): RollbackTarget {
   return { ...defined(input), kind: input.kind } as unknown as RollbackTarget;
 }
 
+/** What a policy is chosen by. */
+export interface Release {
+  readonly service: string;
+  readonly namespace: string;
+  readonly environment: string;
+  readonly tier: EnvironmentTier;
+}
+
 /** Policies: CRUD, the check of every query against Prometheus, the policy of a release. */
 @Injectable()
 export class VerificationPolicyService {
@@ -132,41 +140,55 @@ export class VerificationPolicyService {
    * the built-in default (ADVISE mode, alert channels as configured) for production-tier
    * environments when Prometheus is configured; else none.
    */
-  async resolve(
+  async resolve(m: EntityManager, release: Release): Promise<StoredPolicy | null> {
+    return (await this.resolveAll(m, [release]))[0];
+  }
+
+  /** `resolve` for many releases with one query; the policies in the releases' order. */
+  async resolveAll(
     m: EntityManager,
-    release: { service: string; namespace: string; environment: string; tier: EnvironmentTier },
-  ): Promise<StoredPolicy | null> {
-    const row = await m.getRepository(VerificationPolicyEntity).findOneBy({
-      service: release.service,
-      namespace: release.namespace,
-      environment: release.environment,
+    releases: readonly Release[],
+  ): Promise<(StoredPolicy | null)[]> {
+    if (releases.length === 0) return [];
+    const key = (r: { service: string; namespace: string; environment: string }) =>
+      `${r.service}\u0000${r.namespace}\u0000${r.environment}`;
+    const rows = await m.getRepository(VerificationPolicyEntity).find({
+      where: releases.map((r) => ({
+        service: r.service,
+        namespace: r.namespace,
+        environment: r.environment,
+      })),
     });
-    if (row) {
+    const saved = new Map(rows.map((row) => [key(row), row]));
+    return releases.map((release) => {
+      const row = saved.get(key(release));
+      if (row) {
+        return {
+          id: row.id,
+          service: row.service,
+          namespace: row.namespace,
+          environment: row.environment,
+          spec: {
+            mode: row.mode,
+            slis: row.slis,
+            checks: row.checks,
+            timing: { ...DEFAULT_TIMING, ...row.timing },
+            analysis: { ...DEFAULT_ANALYSIS, ...row.analysis },
+            alertChannels: row.alertChannels,
+          },
+          rollbackTarget: row.rollbackTarget,
+          isDefault: false,
+        };
+      }
+      if (release.tier !== 'production' || !this.config.prometheusUrl) return null;
       return {
-        id: row.id,
-        service: row.service,
-        namespace: row.namespace,
-        environment: row.environment,
-        spec: {
-          mode: row.mode,
-          slis: row.slis,
-          checks: row.checks,
-          timing: { ...DEFAULT_TIMING, ...row.timing },
-          analysis: { ...DEFAULT_ANALYSIS, ...row.analysis },
-          alertChannels: row.alertChannels,
-        },
-        rollbackTarget: row.rollbackTarget,
-        isDefault: false,
+        id: null,
+        ...release,
+        spec: defaultPolicySpec(this.outbox.alertChannels()),
+        rollbackTarget: null,
+        isDefault: true,
       };
-    }
-    if (release.tier !== 'production' || !this.config.prometheusUrl) return null;
-    return {
-      id: null,
-      ...release,
-      spec: defaultPolicySpec(this.outbox.alertChannels()),
-      rollbackTarget: null,
-      isDefault: true,
-    };
+    });
   }
 
   /** The stored rollback target of a policy (read at verdict time, so rotated secrets apply). */

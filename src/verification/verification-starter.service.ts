@@ -1,13 +1,14 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { DeploymentHooks, type DeploymentTransition } from '../ingestion/deployment-hooks.js';
+import type { StoredPolicy } from './verification-policy.js';
 import { verificationVerdicts } from './verification.metrics.js';
 import { VerificationRepository } from './verification.repository.js';
 import { VerificationPolicyService } from './verification-policy.service.js';
 
 /**
  * Starts a verification when a deployment succeeds, inside the ingestion transaction
- * (DeploymentHooks.onTransition): the deployment and its verification commit together.
+ * (DeploymentHooks.onTransitions): the deployment and its verification commit together.
  */
 @Injectable()
 export class VerificationStarter implements OnModuleInit {
@@ -20,7 +21,9 @@ export class VerificationStarter implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.hooks.onTransition((manager, t) => this.onDeploymentTransition(manager, t));
+    this.hooks.onTransitions((manager, transitions) =>
+      this.onDeploymentTransitions(manager, transitions),
+    );
   }
 
   /**
@@ -29,25 +32,38 @@ export class VerificationStarter implements OnModuleInit {
    * verified against the period before the release it rolls back. Historical imports (finished
    * longer ago than the maximum verification time) are not verified.
    */
-  async onDeploymentTransition(
+  async onDeploymentTransitions(
     m: EntityManager,
-    t: DeploymentTransition,
+    transitions: readonly DeploymentTransition[],
     now = new Date(),
   ): Promise<void> {
-    if (
-      t.status !== 'SUCCEEDED' ||
-      t.previousStatus === 'SUCCEEDED' ||
-      t.previousStatus === 'ROLLED_BACK'
-    ) {
-      return;
+    const succeeded = transitions.filter(
+      (t) =>
+        t.status === 'SUCCEEDED' &&
+        t.previousStatus !== 'SUCCEEDED' &&
+        t.previousStatus !== 'ROLLED_BACK',
+    );
+    const policies = await this.policies.resolveAll(
+      m,
+      succeeded.map((t) => ({
+        service: t.service.name,
+        namespace: t.service.namespace,
+        environment: t.environment.name,
+        tier: t.environment.tier,
+      })),
+    );
+    for (const [i, t] of succeeded.entries()) {
+      const policy = policies[i];
+      if (policy) await this.start(m, t, policy, now);
     }
-    const policy = await this.policies.resolve(m, {
-      service: t.service.name,
-      namespace: t.service.namespace,
-      environment: t.environment.name,
-      tier: t.environment.tier,
-    });
-    if (!policy) return;
+  }
+
+  private async start(
+    m: EntityManager,
+    t: DeploymentTransition,
+    policy: StoredPolicy,
+    now: Date,
+  ): Promise<void> {
     const finishedAt = t.finishedAt ?? t.occurredAt;
     const { timing } = policy.spec;
     if (now.getTime() - finishedAt.getTime() > timing.maxVerificationSeconds * 1000) return;

@@ -45,11 +45,13 @@ describe('IngestionService contract', () => {
     t = await startTestApp();
     ingestion = t.app.get(IngestionService);
     hooks = t.app.get(DeploymentHooks);
-    hooks.onTransition(async (manager, tr) => {
-      const rows: unknown[] = await manager.query('SELECT id FROM deployments WHERE id = $1', [
-        tr.deploymentId,
-      ]);
-      inTx.push({ t: tr, deploymentRows: rows.length });
+    hooks.onTransitions(async (manager, transitions) => {
+      for (const tr of transitions) {
+        const rows: unknown[] = await manager.query('SELECT id FROM deployments WHERE id = $1', [
+          tr.deploymentId,
+        ]);
+        inTx.push({ t: tr, deploymentRows: rows.length });
+      }
     });
     hooks.afterCommit((tr) => committed.push(tr));
   });
@@ -283,6 +285,43 @@ describe('IngestionService contract', () => {
     ]);
     expect(await count('services')).toBe(1);
     expect(await count('environments')).toBe(1);
+  });
+
+  it('merges concurrent deliveries into shared writes, each caller getting its own outcome', async () => {
+    // 30 deliveries of 10 distinct keys at once: they queue behind the writers and are merged.
+    const outcomes = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        ingestion.ingestDelivery(
+          delivery({ dedupeKey: `delivery-${i % 10}`, payload: { copy: i < 10 ? 0 : i } }),
+          [
+            deployment({
+              envelope: {
+                source: 'ci',
+                eventId: `e${i % 10}`,
+                occurredAt: at('2025-06-01T10:00:00Z'),
+              },
+              deploymentId: `d${i % 10}`,
+              status: 'SUCCEEDED',
+              finishedAt: at('2025-06-01T10:01:00Z'),
+            }),
+          ],
+        ),
+      ),
+    );
+    expect(outcomes.filter((o) => o.result === 'ACCEPTED')).toHaveLength(10);
+    const duplicates = outcomes.filter((o) => o.result === 'DUPLICATE');
+    expect(duplicates).toHaveLength(20);
+    // Every copy carries a payload of its own: each duplicate says the stored one differs.
+    expect(duplicates.every((o) => o.note?.includes('different payload'))).toBe(true);
+    expect(new Set(outcomes.map((o) => o.entityId).filter(Boolean)).size).toBe(10);
+    expect(await count('raw_events')).toBe(10);
+    expect(await count('deployments')).toBe(10);
+    // One transition per deployment, inside the transaction and after the commit alike.
+    expect(inTx.map((x) => x.t.externalId).sort()).toEqual(
+      Array.from({ length: 10 }, (_, i) => `d${i}`).sort(),
+    );
+    expect(inTx.every((x) => x.deploymentRows === 1)).toBe(true);
+    expect(committed).toHaveLength(10);
   });
 
   it('recovers when a remembered service is gone (tables emptied under a running app)', async () => {
