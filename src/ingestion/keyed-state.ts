@@ -1,12 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import {
-  insertNew,
-  keyOf,
-  lockByKeys,
-  updateById,
-  type KeyedTable,
-  type Row,
-} from './recordset.js';
+import { insertOrLock, keyOf, updateById, type KeyedTable, type Row } from './recordset.js';
 
 /** How one table's rows become states, merge events, and turn back into rows. */
 export interface KeyedStateSpec<S, E> {
@@ -32,10 +25,11 @@ export interface KeyedResult<S> {
 }
 
 /**
- * Applies events to state-machine rows keyed by natural ids, in one pass for a whole batch:
- * lock the existing rows (FOR UPDATE, id order), fold the events over them in memory with the
- * pure rule, insert the new keys (ON CONFLICT DO NOTHING), update the changed ones. A key that a
- * concurrent transaction created between our lock and our insert is locked and folded again.
+ * Applies events to state-machine rows keyed by natural ids, in one pass for a whole batch: fold
+ * each key's events from nothing, insert the keys that are free and lock the stored rows of the
+ * others in ONE statement (insertOrLock), fold the events again over the stored rows with the
+ * pure rule, update the changed ones. A key that a concurrent transaction created meanwhile is
+ * tried again.
  */
 export async function applyKeyed<S, E>(
   m: EntityManager,
@@ -53,48 +47,34 @@ export async function applyKeyed<S, E>(
       g.events.push(item.event);
       groups.set(k, g);
     }
-    const locked = new Map<string, Row>();
-    for (const row of await lockByKeys<Row>(
-      m,
-      spec.table,
-      [...groups.values()].map((g) => g.key),
-    ))
-      locked.set(keyOf(spec.table, row), row);
-
-    const inserts: { k: string; state: S; row: Row }[] = [];
-    const updates: Row[] = [];
+    const fold = (from: S | null, events: readonly E[]): S =>
+      events.reduce<S | null>((state, e) => spec.merge(state, e), from)!;
+    const created = new Map<string, S>();
+    const candidates: Row[] = [];
     for (const [k, g] of groups) {
-      const stored = locked.get(k) ?? null;
-      const before = stored ? spec.fromRow(stored) : null;
-      let state = before;
-      for (const e of g.events) state = spec.merge(state, e);
-      const after = state!;
-      const row = spec.toRow(g.key, after, stored, g.events[0]);
-      if (stored) {
-        const id = String(stored.id);
-        results.set(k, { id, before, after, row: { ...row, id } });
-        if (!spec.same(before!, after)) updates.push({ ...row, id });
-      } else {
-        inserts.push({ k, state: after, row });
-      }
+      const state = fold(null, g.events);
+      created.set(k, state);
+      candidates.push(spec.toRow(g.key, state, null, g.events[0]));
+    }
+    const { inserted, stored } = await insertOrLock(m, spec.table, candidates);
+    for (const row of inserted) {
+      const k = keyOf(spec.table, row);
+      results.set(k, { id: String(row.id), before: null, after: created.get(k)!, row });
+    }
+    const updates: Row[] = [];
+    for (const locked of stored) {
+      const k = keyOf(spec.table, locked);
+      const g = groups.get(k)!;
+      const before = spec.fromRow(locked);
+      const after = fold(before, g.events);
+      const id = String(locked.id);
+      const row = { ...spec.toRow(g.key, after, locked, g.events[0]), id };
+      results.set(k, { id, before, after, row });
+      if (!spec.same(before, after)) updates.push(row);
     }
     await updateById(m, spec.table, updates);
-    const created = new Map<string, Row>();
-    for (const row of await insertNew<Row>(
-      m,
-      spec.table,
-      inserts.map((i) => i.row),
-    ))
-      created.set(keyOf(spec.table, row), row);
-    for (const i of inserts) {
-      const row = created.get(i.k);
-      if (row) results.set(i.k, { id: String(row.id), before: null, after: i.state, row });
-    }
-    // Keys created concurrently since our lock: fold their events again over the stored rows.
-    pending = pending.filter((item) => {
-      const k = keyOf(spec.table, item.key);
-      return !results.has(k);
-    });
+    // Keys created concurrently since our snapshot: fold their events again over the stored rows.
+    pending = pending.filter((item) => !results.has(keyOf(spec.table, item.key)));
   }
   return results;
 }

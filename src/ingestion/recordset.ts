@@ -28,29 +28,32 @@ export interface KeyedTable {
   readonly columns: readonly Col[];
 }
 
-/** Locks the rows with these natural keys, in id order (the same order in every transaction). */
-export async function lockByKeys<R>(m: EntityManager, t: KeyedTable, keys: Row[]): Promise<R[]> {
-  if (keys.length === 0) return [];
-  const on = t.key.map(([n]) => `t.${n} = k.${n}`).join(' AND ');
-  return await m.query<R[]>(
-    `SELECT t.* FROM ${t.table} t JOIN ${recordset(t.key, 1, 'k')} ON ${on} ORDER BY t.id FOR UPDATE OF t`,
-    [JSON.stringify(keys)],
-  );
-}
-
 /**
- * Inserts the rows whose natural key is not taken yet and returns the inserted ones; a row that
- * a concurrent transaction inserted first is skipped (the caller locks and merges it instead).
+ * One statement for a batch of keyed rows: inserts the rows whose natural key is free and locks
+ * (FOR UPDATE) the stored rows of the others. A key that a concurrent transaction inserted after
+ * this statement's snapshot is in neither list: the caller tries it again.
  */
-export async function insertNew<R>(m: EntityManager, t: KeyedTable, rows: Row[]): Promise<R[]> {
-  if (rows.length === 0) return [];
-  const order = names(t.key, 'v.');
-  return await m.query<R[]>(
-    `INSERT INTO ${t.table} (${names(t.columns)})
-     SELECT ${names(t.columns, 'v.')} FROM ${recordset(t.columns, 1)} ORDER BY ${order}
-     ON CONFLICT (${names(t.key)}) DO NOTHING RETURNING *`,
+export async function insertOrLock(
+  m: EntityManager,
+  t: KeyedTable,
+  rows: readonly Row[],
+): Promise<{ inserted: Row[]; stored: Row[] }> {
+  if (rows.length === 0) return { inserted: [], stored: [] };
+  const on = t.key.map(([n]) => `t.${n} = v.${n}`).join(' AND ');
+  const result = await m.query<Row[]>(
+    `WITH v AS (SELECT * FROM ${recordset(t.columns, 1)}),
+     ins AS (
+       INSERT INTO ${t.table} (${names(t.columns)})
+       SELECT ${names(t.columns, 'v.')} FROM v ORDER BY ${names(t.key, 'v.')}
+       ON CONFLICT (${names(t.key)}) DO NOTHING RETURNING *),
+     stored AS (SELECT t.* FROM ${t.table} t JOIN v ON ${on} ORDER BY t.id FOR UPDATE OF t)
+     SELECT true AS _inserted, * FROM ins UNION ALL SELECT false, * FROM stored`,
     [JSON.stringify(rows)],
   );
+  const inserted: Row[] = [];
+  const stored: Row[] = [];
+  for (const { _inserted, ...row } of result) (_inserted ? inserted : stored).push(row);
+  return { inserted, stored };
 }
 
 /** Updates rows by id with every non-key column of `t`. */

@@ -82,7 +82,7 @@ describe('WriteCoalescer', () => {
       maxSize: 10,
       size: (job) => job.length,
       run: async (jobs) => {
-        runs.push(jobs);
+        runs.push([...jobs]);
         await new Promise((r) => setImmediate(r));
         if (jobs.some((j) => j.includes(13))) throw new Error('unlucky');
         return jobs.map((j) => j.map((n) => n + 1));

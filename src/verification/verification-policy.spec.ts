@@ -51,6 +51,16 @@ describe('verification policy', () => {
     );
   });
 
+  it('refuses a verification longer than a day', () => {
+    const base = defaultPolicySpec([]);
+    const at = (maxVerificationSeconds: number) =>
+      checkPolicyShape({ ...base, timing: { ...base.timing, maxVerificationSeconds } });
+    expect(at(86_400)).toEqual([]);
+    expect(at(86_401)).toEqual([
+      { field: 'timing.maxVerificationSeconds', message: 'at most 86400 (a day)' },
+    ]);
+  });
+
   it('renders placeholders escaped for PromQL strings and regexes', () => {
     const out = renderTemplate(
       'x{s="{{service}}",j="{{job}}",v="{{version}}",r=~"{{versionRegex}}",p=~"{{previousVersionRegex}}"}[{{window}}]',

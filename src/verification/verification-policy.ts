@@ -92,6 +92,9 @@ export interface PolicySpec {
   readonly alertChannels: readonly AlertChannel[];
 }
 
+/** The longest a verification may run (a day): older releases are history, never verified. */
+export const MAX_VERIFICATION_SECONDS = 86_400;
+
 export const DEFAULT_TIMING: VerificationTiming = {
   intervalSeconds: 30,
   windowSeconds: 30,
@@ -260,6 +263,9 @@ export function checkPolicyShape(spec: PolicySpec): PolicyProblem[] {
     add('timing.maxVerificationSeconds', 'must be at least bakeSeconds');
   }
   if (t.intervalSeconds > 3600) add('timing.intervalSeconds', 'at most 3600');
+  if (t.maxVerificationSeconds > MAX_VERIFICATION_SECONDS) {
+    add('timing.maxVerificationSeconds', `at most ${MAX_VERIFICATION_SECONDS} (a day)`);
+  }
   const a = spec.analysis;
   const ints: (keyof AnalysisParameters)[] = [
     'minRequests',

@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { DeploymentHooks, type DeploymentTransition } from '../ingestion/deployment-hooks.js';
-import type { StoredPolicy } from './verification-policy.js';
+import { MAX_VERIFICATION_SECONDS, type StoredPolicy } from './verification-policy.js';
 import { verificationVerdicts } from './verification.metrics.js';
 import { VerificationRepository } from './verification.repository.js';
 import { VerificationPolicyService } from './verification-policy.service.js';
@@ -37,11 +37,14 @@ export class VerificationStarter implements OnModuleInit {
     transitions: readonly DeploymentTransition[],
     now = new Date(),
   ): Promise<void> {
+    // History (finished longer ago than any policy verifies) needs no policy lookup.
+    const horizon = now.getTime() - MAX_VERIFICATION_SECONDS * 1000;
     const succeeded = transitions.filter(
       (t) =>
         t.status === 'SUCCEEDED' &&
         t.previousStatus !== 'SUCCEEDED' &&
-        t.previousStatus !== 'ROLLED_BACK',
+        t.previousStatus !== 'ROLLED_BACK' &&
+        (t.finishedAt ?? t.occurredAt).getTime() >= horizon,
     );
     const policies = await this.policies.resolveAll(
       m,
