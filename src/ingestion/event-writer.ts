@@ -51,10 +51,7 @@ export class EventWriter {
     // them merge less and cost more round trips; `npm run bench -- ingest`). Never more than
     // half the pool (reads and verification need connections too); the embedded database has
     // one connection, so one writer.
-    const writers = Number(
-      process.env.SW_WRITERS ??
-        (config.databaseUrl ? Math.min(2, Math.floor(config.databasePoolSize / 2)) : 1),
-    );
+    const writers = config.databaseUrl ? Math.min(2, Math.floor(config.databasePoolSize / 2)) : 1;
     this.coalescer = new WriteCoalescer({
       maxConcurrent: Math.max(1, writers),
       maxSize: MAX_MERGED_EVENTS,
