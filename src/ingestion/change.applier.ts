@@ -27,9 +27,8 @@ export class ChangeApplier {
         rows.set(k, mergeChangeRows(rows.get(k), row));
       }
     }
-    const changed = await this.repo.upsertChanges(ctx.manager, [...rows.values()]);
-    const shas = [...new Set([...rows.values()].map((r) => r.sha))];
-    await this.changesets.afterChanges(ctx.manager, shas, changed);
+    const { changed, unresolved } = await this.repo.upsertChanges(ctx.manager, [...rows.values()]);
+    await this.changesets.afterChanges(ctx.manager, unresolved, changed);
     return applied;
   }
 }

@@ -198,6 +198,7 @@ export class ChangesetRepository {
     return new Set(rows.map((r) => String(r.change_id)));
   }
 
+  /** Stores a deployment's changeset (its change rows and status) in one statement. */
   async write(
     m: EntityManager,
     deploymentId: string,
@@ -205,41 +206,42 @@ export class ChangesetRepository {
     cs: Changeset,
     missingSha: string | null,
   ): Promise<void> {
-    await m.query(`DELETE FROM deployment_changes WHERE deployment_id = $1`, [deploymentId]);
-    if (cs.rows.length > 0) {
-      await m.query(
-        `INSERT INTO deployment_changes (deployment_id, change_id, lead_time_seconds, excluded_reason)
-         SELECT $1, v.change_id, v.lead_time_seconds, v.excluded_reason
-         FROM jsonb_to_recordset($2::jsonb) AS v(change_id bigint, lead_time_seconds double precision, excluded_reason text)
-         ON CONFLICT DO NOTHING`,
-        [
-          deploymentId,
-          JSON.stringify(
-            cs.rows.map((r) => ({
-              change_id: r.changeId,
-              lead_time_seconds: r.leadTimeSeconds,
-              excluded_reason: r.excludedReason,
-            })),
-          ),
-        ],
-      );
-    }
+    const rows = new Map(
+      cs.rows.map((r) => [
+        r.changeId,
+        {
+          change_id: r.changeId,
+          lead_time_seconds: r.leadTimeSeconds,
+          excluded_reason: r.excludedReason,
+        },
+      ]),
+    );
     await m.query(
-      `UPDATE deployments SET changeset_status = $2, changeset_note = $3, predecessor_id = $4,
-         changeset_missing_sha = $5, updated_at = now()
+      `WITH v AS (
+         SELECT * FROM jsonb_to_recordset($2::jsonb)
+           AS v(change_id bigint, lead_time_seconds double precision, excluded_reason text)),
+       gone AS (
+         DELETE FROM deployment_changes dc
+         WHERE dc.deployment_id = $1 AND dc.change_id NOT IN (SELECT change_id FROM v)),
+       kept AS (
+         INSERT INTO deployment_changes (deployment_id, change_id, lead_time_seconds, excluded_reason)
+         SELECT $1, v.change_id, v.lead_time_seconds, v.excluded_reason FROM v
+         ON CONFLICT (deployment_id, change_id) DO UPDATE
+           SET lead_time_seconds = EXCLUDED.lead_time_seconds, excluded_reason = EXCLUDED.excluded_reason
+           WHERE (deployment_changes.lead_time_seconds, deployment_changes.excluded_reason)
+             IS DISTINCT FROM (EXCLUDED.lead_time_seconds, EXCLUDED.excluded_reason))
+       UPDATE deployments SET changeset_status = $3, changeset_note = $4, predecessor_id = $5,
+         changeset_missing_sha = $6, updated_at = now()
        WHERE id = $1`,
-      [deploymentId, cs.status, cs.note, predecessorId, missingSha],
+      [
+        deploymentId,
+        JSON.stringify([...rows.values()]),
+        cs.status,
+        cs.note,
+        predecessorId,
+        missingSha,
+      ],
     );
-  }
-
-  /** Deployments whose commit chain broke at one of these commits, for their push to mend. */
-  async unresolved(m: EntityManager, shas: readonly string[]): Promise<string[]> {
-    if (shas.length === 0) return [];
-    const rows = await m.query<Raw[]>(
-      `SELECT d.id FROM deployments d WHERE d.changeset_missing_sha = ANY($1::text[])`,
-      [shas],
-    );
-    return rows.map((r) => String(r.id));
   }
 
   /** Deployments where these changes carry (or lack for want of a time) a lead time. */

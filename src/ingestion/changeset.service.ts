@@ -56,13 +56,15 @@ export class ChangesetService {
     }
   }
 
-  /** After changes were stored: complete broken chains and refresh the lead times they feed. */
+  /**
+   * After changes were stored: complete the broken chains they mend (`unresolved`, from
+   * IngestionRepository.upsertChanges) and refresh the lead times they feed.
+   */
   async afterChanges(
     m: EntityManager,
-    shas: readonly string[],
+    unresolved: readonly string[],
     changedIds: readonly string[],
   ): Promise<void> {
-    const unresolved = await this.repo.unresolved(m, shas);
     if (unresolved.length > 0) await this.recompute(m, unresolved);
     const timed = await this.repo.timedBy(m, changedIds);
     // Refreshing lead times reads no other deployment: no lock, so that a push never waits for

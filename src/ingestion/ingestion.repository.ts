@@ -262,12 +262,17 @@ export class IngestionRepository {
 
   /**
    * Inserts or completes changes by (repository, sha): times keep the earliest report, text
-   * fields the first. Returns the ids of the changes whose lead-time inputs changed.
+   * fields the first. Returns the ids of the changes whose lead-time inputs changed, and the
+   * deployments whose commit chain broke at one of these commits (for the push to mend), found
+   * by the same statement.
    */
-  async upsertChanges(m: EntityManager, rows: readonly ChangeRow[]): Promise<string[]> {
-    if (rows.length === 0) return [];
-    const result = await m.query<{ id: string; updated: boolean }[]>(
-      `INSERT INTO changes (repository, sha, parent_sha, message, authored_at, committed_at, pushed_at,
+  async upsertChanges(
+    m: EntityManager,
+    rows: readonly ChangeRow[],
+  ): Promise<{ changed: string[]; unresolved: string[] }> {
+    if (rows.length === 0) return { changed: [], unresolved: [] };
+    const result = await m.query<{ id: string; updated: boolean | null }[]>(
+      `WITH up AS (INSERT INTO changes (repository, sha, parent_sha, message, authored_at, committed_at, pushed_at,
                             pull_request_id, pr_first_commit_at, pr_merged_at)
        SELECT v.repository, v.sha, v.parent_sha, v.message, v.authored_at, v.committed_at, v.pushed_at,
               v.pull_request_id, v.pr_first_commit_at, v.pr_merged_at
@@ -289,10 +294,17 @@ export class IngestionRepository {
           OR EXCLUDED.pushed_at < changes.pushed_at OR (changes.pushed_at IS NULL AND EXCLUDED.pushed_at IS NOT NULL)
           OR EXCLUDED.pr_first_commit_at < changes.pr_first_commit_at OR (changes.pr_first_commit_at IS NULL AND EXCLUDED.pr_first_commit_at IS NOT NULL)
           OR EXCLUDED.pr_merged_at < changes.pr_merged_at OR (changes.pr_merged_at IS NULL AND EXCLUDED.pr_merged_at IS NOT NULL)
-       RETURNING id, (xmax <> 0) AS updated`,
+       RETURNING id, (xmax <> 0) AS updated)
+       SELECT id, updated FROM up
+       UNION ALL
+       SELECT d.id, NULL FROM deployments d
+       WHERE d.changeset_missing_sha IN (SELECT v.sha FROM ${recordset(CHANGE_COLS, 1)})`,
       [JSON.stringify(rows)],
     );
-    return result.filter((r) => r.updated).map((r) => r.id);
+    return {
+      changed: result.filter((r) => r.updated === true).map((r) => String(r.id)),
+      unresolved: result.filter((r) => r.updated === null).map((r) => String(r.id)),
+    };
   }
 
   async insertRemediations(
