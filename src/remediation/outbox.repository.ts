@@ -104,14 +104,16 @@ export class OutboxRepository {
     lockedBy: string,
     limit: number,
   ): Promise<OutboxEntryEntity[]> {
-    // TypeORM answers an UPDATE with [rows, affected].
+    // TypeORM answers an UPDATE with [rows, affected]. `now` has milliseconds, the database's
+    // stamps microseconds: an entry stamped within now's millisecond is due too.
     const [rows] = await this.dataSource.query<[OutboxRow[], number]>(
       `UPDATE remediation_outbox o
           SET status = 'DELIVERING', attempts = o.attempts + 1,
               locked_until = $2, locked_by = $3, next_attempt_at = $2
         WHERE o.id IN (
           SELECT id FROM remediation_outbox
-           WHERE status IN ('PENDING', 'DELIVERING') AND next_attempt_at <= $1
+           WHERE status IN ('PENDING', 'DELIVERING')
+             AND next_attempt_at < $1::timestamptz + interval '1 millisecond'
            ORDER BY next_attempt_at, id
            LIMIT $4
            FOR UPDATE SKIP LOCKED)
