@@ -297,9 +297,8 @@ export class IngestionRepository {
        RETURNING id, (xmax <> 0) AS updated)
        SELECT id, updated FROM up
        UNION ALL
-       SELECT d.id, NULL FROM deployments d
-       WHERE d.changeset_missing_sha IN (SELECT v.sha FROM ${recordset(CHANGE_COLS, 1)})`,
-      [JSON.stringify(rows)],
+       SELECT d.id, NULL FROM deployments d WHERE d.changeset_missing_sha = ANY($2::text[])`,
+      [JSON.stringify(rows), [...new Set(rows.map((r) => r.sha))]],
     );
     return {
       changed: result.filter((r) => r.updated === true).map((r) => String(r.id)),
