@@ -3,6 +3,7 @@ import type { AppConfig } from '../config/config.schema.js';
 import { EmbeddedPostgres } from './embedded-postgres.js';
 import { MIGRATIONS } from '../../migrations/index.js';
 import { ENTITIES } from './entities.js';
+import { QueryLogger } from './query-logger.js';
 
 export interface OpenedDatabase {
   readonly dataSource: DataSource;
@@ -26,6 +27,7 @@ export async function openDatabase(
     migrationsTableName: 'migrations',
     synchronize: false,
     logging: ['error'],
+    logger: new QueryLogger(),
     poolSize: embedded ? 1 : config.databasePoolSize,
     extra: { application_name: 'shipwatch', connectionTimeoutMillis: 10_000 },
   });
