@@ -21,6 +21,11 @@ export interface Submission {
 
 /** The most events one write merges from concurrent requests. */
 const MAX_MERGED_EVENTS = 1_000;
+/**
+ * Writes of fewer events are merged; a larger one (an `ingestEvents` batch) amortises its own
+ * round trips and goes at once, as its own transaction, so that small writes never queue behind it.
+ */
+const MERGED_BELOW = 20;
 const MAX_ATTEMPTS = 5;
 const RETRYABLE = new Set(['40001', '40P01']); // serialization failure, deadlock
 const FOREIGN_KEY_VIOLATION = '23503';
@@ -31,9 +36,9 @@ const FOREIGN_KEY_VIOLATION = '23503';
  * nothing else of that delivery is applied), then the events are applied, then it commits.
  * Serialization failures and deadlocks are retried.
  *
- * Concurrent writes are coalesced (WriteCoalescer): while the database's writers are busy, the
- * requests that arrive wait and then go as one transaction, with the same multi-row statements a
- * batch of one costs. Each caller still gets its own outcomes, after the commit.
+ * Concurrent small writes are coalesced (WriteCoalescer): while the database's writers are busy,
+ * the requests that arrive wait and then go as one transaction, with the same multi-row statements
+ * a batch of one costs. Each caller still gets its own outcomes, after the commit.
  */
 @Injectable()
 export class EventWriter {
@@ -55,19 +60,18 @@ export class EventWriter {
     this.coalescer = new WriteCoalescer({
       maxConcurrent: Math.max(1, writers),
       maxSize: MAX_MERGED_EVENTS,
-      size: (job) =>
-        Math.max(
-          1,
-          job.reduce((n, s) => n + s.events.length, 0),
-        ),
+      size: eventCount,
       run: (jobs) => this.storeJobs(jobs),
       sharedFailure: isDatabaseUnavailable,
     });
   }
 
   /** One outcome per submission, in order, once committed; rejects when nothing could be stored. */
-  write(submissions: readonly Submission[]): Promise<IngestOutcome[]> {
-    return submissions.length === 0 ? Promise.resolve([]) : this.coalescer.submit(submissions);
+  async write(submissions: readonly Submission[]): Promise<IngestOutcome[]> {
+    if (submissions.length === 0) return [];
+    return eventCount(submissions) < MERGED_BELOW
+      ? this.coalescer.submit(submissions)
+      : this.store(submissions);
   }
 
   private async storeJobs(jobs: readonly (readonly Submission[])[]): Promise<IngestOutcome[][]> {
@@ -177,6 +181,10 @@ export class EventWriter {
     }
   }
 }
+
+/** A write's size: its events, a delivery without events counting as one. */
+const eventCount = (submissions: readonly Submission[]): number =>
+  submissions.reduce((n, s) => n + Math.max(1, s.events.length), 0);
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
