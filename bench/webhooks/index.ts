@@ -260,7 +260,7 @@ export async function main(): Promise<void> {
     const out = fromRoot('bench', 'results');
     mkdirSync(out, { recursive: true });
     writeFileSync(
-      join(out, 'webhooks.json'),
+      join(out, `webhooks-${config.databaseKind}.json`),
       `${JSON.stringify(
         {
           measuredAt: new Date().toISOString(),
