@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { DeploymentKind, DeploymentStatus, EnvironmentTier } from './domain-events.js';
 import type { ChangeFacts, Changeset } from './changeset.calculator.js';
+import { recordset } from './recordset.js';
 
 export interface ChangesetDeployment {
   readonly id: string;
@@ -27,13 +28,26 @@ export interface Predecessor {
   readonly version: string | null;
 }
 
+/** A stored change, as a changeset needs it (whether it was deployed before is asked apart). */
+export type ChangeRow = Omit<ChangeFacts, 'alreadyDeployed'>;
+
 /** The commits from a deployment back to its predecessor, or where the walk broke. */
 export type ChainWalk =
-  | { readonly found: true; readonly changes: Omit<ChangeFacts, 'alreadyDeployed'>[] }
+  | { readonly found: true; readonly changes: ChangeRow[] }
   | { readonly found: false; readonly missingSha: string | null };
 
+/** A computed changeset, ready to store. */
+export interface ChangesetWrite {
+  readonly deploymentId: string;
+  readonly predecessorId: string | null;
+  readonly changeset: Changeset;
+  readonly missingSha: string | null;
+}
+
 /** Deployment order for changesets: finish time, then natural key (never arrival order). */
-const ORDER = `COALESCE(d.finished_at, d.last_event_at), d.source, d.external_id`;
+const orderOf = (alias: string) =>
+  `COALESCE(${alias}.finished_at, ${alias}.last_event_at), ${alias}.source, ${alias}.external_id`;
+const ORDER = orderOf('d');
 const ORDER_DESC = `COALESCE(d.finished_at, d.last_event_at) DESC, d.source DESC, d.external_id DESC`;
 const REACHED_USERS = `d.status IN ('SUCCEEDED', 'ROLLED_BACK')`;
 /** Advisory lock class of changeset computation (second key: the service id). */
@@ -88,159 +102,260 @@ export class ChangesetRepository {
   }
 
   /**
-   * The successful production deployments of the service from `from` on (inclusive), in
-   * changeset order: the ones whose changesets may change when `from` changes.
+   * For each `from` deployment: the successful production deployments of its service from it on
+   * (inclusive), in changeset order, at most `limit` of them: the ones whose changesets may change
+   * when `from` changes. One statement for all services.
    */
   async fromOnwards(
     m: EntityManager,
-    from: ChangesetDeployment,
-    limit: number,
+    starts: readonly { readonly from: ChangesetDeployment; readonly limit: number }[],
   ): Promise<ChangesetDeployment[]> {
+    if (starts.length === 0) return [];
     const rows = await m.query<Raw[]>(
-      `${SELECT_DEPLOYMENT}
-       WHERE d.service_id = $1 AND e.tier = 'production' AND ${REACHED_USERS}
-         AND (${ORDER}) >= ($2::timestamptz, $3::text, $4::text)
-       ORDER BY ${ORDER} LIMIT $5`,
-      [from.serviceId, from.finishedAt, from.source, from.externalId, limit],
+      `SELECT x.* FROM ${recordset(
+        [
+          ['id', 'bigint'],
+          ['lim', 'integer'],
+        ],
+        1,
+        'f',
+      )}
+       JOIN deployments f0 ON f0.id = f.id
+       CROSS JOIN LATERAL (
+         ${SELECT_DEPLOYMENT}
+         WHERE d.service_id = f0.service_id AND e.tier = 'production' AND ${REACHED_USERS}
+           AND (${ORDER}) >= (${orderOf('f0')})
+         ORDER BY ${ORDER} LIMIT f.lim) x
+       ORDER BY x.service_id, x.finished_at, x.source, x.external_id`,
+      [JSON.stringify(starts.map((s) => ({ id: s.from.id, lim: s.limit })))],
     );
     return rows.map(toDeployment);
   }
 
-  /** The previous deployment of the service to the environment that reached users. */
-  async predecessor(m: EntityManager, d: ChangesetDeployment): Promise<Predecessor | null> {
+  /** Each deployment's previous deployment of its service to its environment that reached users. */
+  async predecessors(
+    m: EntityManager,
+    ds: readonly ChangesetDeployment[],
+  ): Promise<Map<string, Predecessor>> {
+    if (ds.length === 0) return new Map();
     const rows = await m.query<Raw[]>(
-      `SELECT d.id, d.commit_sha, d.version FROM deployments d
-       WHERE d.service_id = $1 AND d.environment_id = $2 AND ${REACHED_USERS}
-         AND (${ORDER}) < ($3::timestamptz, $4::text, $5::text)
-       ORDER BY ${ORDER_DESC} LIMIT 1`,
-      [d.serviceId, d.environmentId, d.finishedAt, d.source, d.externalId],
+      `SELECT x.id AS for_id, p.id, p.commit_sha, p.version
+       FROM deployments x CROSS JOIN LATERAL (
+         SELECT d.id, d.commit_sha, d.version FROM deployments d
+         WHERE d.service_id = x.service_id AND d.environment_id = x.environment_id AND ${REACHED_USERS}
+           AND (${ORDER}) < (${orderOf('x')})
+         ORDER BY ${ORDER_DESC} LIMIT 1) p
+       WHERE x.id = ANY($1::bigint[])`,
+      [ds.map((d) => d.id)],
     );
-    const r = rows[0];
-    return r
-      ? {
+    return new Map(
+      rows.map((r) => [
+        String(r.for_id),
+        {
           id: String(r.id),
           commitSha: (r.commit_sha as string | null) ?? null,
           version: (r.version as string | null) ?? null,
-        }
-      : null;
-  }
-
-  /** Changes by SHA, preferring the deployment's repository when a SHA is stored under several. */
-  async changesBySha(
-    m: EntityManager,
-    shas: readonly string[],
-    repository: string,
-  ): Promise<Omit<ChangeFacts, 'alreadyDeployed'>[]> {
-    if (shas.length === 0) return [];
-    const rows = await m.query<Raw[]>(
-      `SELECT DISTINCT ON (sha) id, sha, pr_first_commit_at, committed_at, authored_at
-       FROM changes WHERE sha = ANY($1::text[]) ORDER BY sha, (repository = $2) DESC, id`,
-      [shas, repository],
-    );
-    return rows.map(toFacts);
-  }
-
-  /**
-   * The commits from `head` back to `stop` (exclusive) following parent links from pushes; when
-   * the chain breaks (a push not received yet), the SHA of the commit that would mend it (none
-   * when the walk exceeded MAX_CHAIN_DEPTH).
-   */
-  async chain(
-    m: EntityManager,
-    head: string,
-    stop: string,
-    repository: string,
-  ): Promise<ChainWalk> {
-    const rows = await m.query<Raw[]>(
-      `WITH RECURSIVE chain AS (
-         SELECT h.id, h.sha, h.parent_sha, h.repository, 1 AS depth
-         FROM (SELECT * FROM changes WHERE sha = $1 ORDER BY (repository = $3) DESC, id LIMIT 1) h
-         UNION ALL
-         SELECT c.id, c.sha, c.parent_sha, c.repository, chain.depth + 1
-         FROM chain JOIN changes c ON c.sha = chain.parent_sha AND c.repository = chain.repository
-         WHERE chain.parent_sha <> $2 AND chain.depth < $4
-       )
-       SELECT chain.id, chain.sha, chain.parent_sha, c.pr_first_commit_at, c.committed_at, c.authored_at
-       FROM chain JOIN changes c ON c.id = chain.id ORDER BY chain.depth`,
-      [head, stop, repository, MAX_CHAIN_DEPTH],
-    );
-    const last = rows.at(-1);
-    if (!last) return { found: false, missingSha: head };
-    if (last.parent_sha === stop) return { found: true, changes: rows.map(toFacts) };
-    if (rows.length >= MAX_CHAIN_DEPTH) return { found: false, missingSha: null };
-    // The walk stopped at a commit whose parent (or whose own parent link) no push gave yet.
-    return { found: false, missingSha: (last.parent_sha as string | null) ?? (last.sha as string) };
-  }
-
-  /** A change row for a deployment's head commit (a seed deployment keeps it as its change). */
-  async ensureChange(m: EntityManager, repository: string, sha: string): Promise<void> {
-    await m.query(
-      `INSERT INTO changes (repository, sha) SELECT $1, $2
-       WHERE NOT EXISTS (SELECT 1 FROM changes WHERE sha = $2) ON CONFLICT DO NOTHING`,
-      [repository, sha],
-    );
-  }
-
-  /** Which of these changes an earlier successful production deployment of the service carried. */
-  async alreadyDeployed(
-    m: EntityManager,
-    changeIds: readonly string[],
-    d: ChangesetDeployment,
-  ): Promise<Set<string>> {
-    if (changeIds.length === 0) return new Set();
-    const rows = await m.query<Raw[]>(
-      `SELECT DISTINCT dc.change_id FROM deployment_changes dc
-       JOIN deployments d ON d.id = dc.deployment_id JOIN environments e ON e.id = d.environment_id
-       WHERE dc.change_id = ANY($1::bigint[]) AND d.service_id = $2 AND e.tier = 'production'
-         AND ${REACHED_USERS} AND (${ORDER}) < ($3::timestamptz, $4::text, $5::text)`,
-      [changeIds, d.serviceId, d.finishedAt, d.source, d.externalId],
-    );
-    return new Set(rows.map((r) => String(r.change_id)));
-  }
-
-  /** Stores a deployment's changeset (its change rows and status) in one statement. */
-  async write(
-    m: EntityManager,
-    deploymentId: string,
-    predecessorId: string | null,
-    cs: Changeset,
-    missingSha: string | null,
-  ): Promise<void> {
-    const rows = new Map(
-      cs.rows.map((r) => [
-        r.changeId,
-        {
-          change_id: r.changeId,
-          lead_time_seconds: r.leadTimeSeconds,
-          excluded_reason: r.excludedReason,
         },
       ]),
     );
+  }
+
+  /**
+   * Changes by SHA for each lookup, preferring the lookup's repository when a SHA is stored under
+   * several; keyed by the lookup's key, in SHA order.
+   */
+  async changesBySha(
+    m: EntityManager,
+    lookups: readonly {
+      readonly key: string;
+      readonly shas: readonly string[];
+      readonly repository: string;
+    }[],
+  ): Promise<Map<string, ChangeRow[]>> {
+    const pairs = lookups.flatMap((l) =>
+      l.shas.map((sha) => ({ key: l.key, sha, repository: l.repository })),
+    );
+    if (pairs.length === 0) return new Map();
+    const rows = await m.query<Raw[]>(
+      `SELECT DISTINCT ON (v.key, c.sha) v.key, c.id, c.sha, c.pr_first_commit_at, c.committed_at, c.authored_at
+       FROM ${recordset(
+         [
+           ['key', 'text'],
+           ['sha', 'text'],
+           ['repository', 'text'],
+         ],
+         1,
+       )}
+       JOIN changes c ON c.sha = v.sha
+       ORDER BY v.key, c.sha, (c.repository = v.repository) DESC, c.id`,
+      [JSON.stringify(pairs)],
+    );
+    return groupBy(rows, (r) => r.key as string, toFacts);
+  }
+
+  /**
+   * For each walk: the commits from `head` back to `stop` (exclusive) following parent links
+   * from pushes; when the chain breaks (a push not received yet), the SHA of the commit that
+   * would mend it (none when the walk exceeded MAX_CHAIN_DEPTH). One statement for all walks.
+   */
+  async chains(
+    m: EntityManager,
+    walks: readonly {
+      readonly key: string;
+      readonly head: string;
+      readonly stop: string;
+      readonly repository: string;
+    }[],
+  ): Promise<Map<string, ChainWalk>> {
+    if (walks.length === 0) return new Map();
+    const rows = await m.query<Raw[]>(
+      `WITH RECURSIVE chain AS (
+         SELECT w.key, w.stop, h.id, h.sha, h.parent_sha, h.repository, 1 AS depth
+         FROM ${recordset(
+           [
+             ['key', 'text'],
+             ['head', 'text'],
+             ['stop', 'text'],
+             ['repository', 'text'],
+           ],
+           1,
+           'w',
+         )}
+         CROSS JOIN LATERAL (
+           SELECT * FROM changes WHERE sha = w.head ORDER BY (repository = w.repository) DESC, id LIMIT 1) h
+         UNION ALL
+         SELECT chain.key, chain.stop, c.id, c.sha, c.parent_sha, c.repository, chain.depth + 1
+         FROM chain JOIN changes c ON c.sha = chain.parent_sha AND c.repository = chain.repository
+         WHERE chain.parent_sha <> chain.stop AND chain.depth < $2
+       )
+       SELECT chain.key, chain.id, chain.sha, chain.parent_sha, c.pr_first_commit_at, c.committed_at, c.authored_at
+       FROM chain JOIN changes c ON c.id = chain.id ORDER BY chain.key, chain.depth`,
+      [JSON.stringify(walks), MAX_CHAIN_DEPTH],
+    );
+    const walked = groupBy(
+      rows,
+      (r) => r.key as string,
+      (r) => r,
+    );
+    return new Map(walks.map((w) => [w.key, walkResult(walked.get(w.key) ?? [], w.head, w.stop)]));
+  }
+
+  /** A change row for each head commit no change has yet (a seed deployment keeps it as its change). */
+  async ensureChanges(
+    m: EntityManager,
+    commits: readonly { readonly repository: string; readonly sha: string }[],
+  ): Promise<void> {
+    if (commits.length === 0) return;
+    await m.query(
+      `INSERT INTO changes (repository, sha)
+       SELECT DISTINCT ON (v.sha) v.repository, v.sha FROM ${recordset(
+         [
+           ['repository', 'text'],
+           ['sha', 'text'],
+         ],
+         1,
+       )}
+       WHERE NOT EXISTS (SELECT 1 FROM changes c WHERE c.sha = v.sha)
+       ORDER BY v.sha
+       ON CONFLICT DO NOTHING`,
+      [JSON.stringify(commits)],
+    );
+  }
+
+  /**
+   * For each deployment, which of the given changes an earlier successful production deployment
+   * of its service carried, as stored: deployments in `ignored` (being recomputed) do not count.
+   */
+  async alreadyDeployed(
+    m: EntityManager,
+    asked: readonly { readonly deploymentId: string; readonly changeIds: readonly string[] }[],
+    ignored: readonly string[],
+  ): Promise<Map<string, Set<string>>> {
+    const pairs = asked.flatMap((a) =>
+      a.changeIds.map((changeId) => ({ deployment_id: a.deploymentId, change_id: changeId })),
+    );
+    if (pairs.length === 0) return new Map();
+    const rows = await m.query<Raw[]>(
+      `SELECT DISTINCT v.deployment_id, v.change_id
+       FROM ${recordset(
+         [
+           ['deployment_id', 'bigint'],
+           ['change_id', 'bigint'],
+         ],
+         1,
+       )}
+       JOIN deployments x ON x.id = v.deployment_id
+       JOIN deployment_changes dc ON dc.change_id = v.change_id
+       JOIN deployments d ON d.id = dc.deployment_id JOIN environments e ON e.id = d.environment_id
+       WHERE d.service_id = x.service_id AND e.tier = 'production' AND ${REACHED_USERS}
+         AND (${ORDER}) < (${orderOf('x')}) AND d.id <> ALL($2::bigint[])`,
+      [JSON.stringify(pairs), ignored],
+    );
+    const deployed = new Map<string, Set<string>>();
+    for (const r of rows) {
+      const id = String(r.deployment_id);
+      deployed.set(id, (deployed.get(id) ?? new Set()).add(String(r.change_id)));
+    }
+    return deployed;
+  }
+
+  /** Stores deployments' changesets (their change rows and status) in one statement. */
+  async write(m: EntityManager, written: readonly ChangesetWrite[]): Promise<void> {
+    if (written.length === 0) return;
+    const rows = written.flatMap((w) =>
+      [...new Map(w.changeset.rows.map((r) => [r.changeId, r])).values()].map((r) => ({
+        deployment_id: w.deploymentId,
+        change_id: r.changeId,
+        lead_time_seconds: r.leadTimeSeconds,
+        excluded_reason: r.excludedReason,
+      })),
+    );
+    const statuses = written.map((w) => ({
+      id: w.deploymentId,
+      status: w.changeset.status,
+      note: w.changeset.note,
+      predecessor_id: w.predecessorId,
+      missing_sha: w.missingSha,
+    }));
     await m.query(
       `WITH v AS (
-         SELECT * FROM jsonb_to_recordset($2::jsonb)
-           AS v(change_id bigint, lead_time_seconds double precision, excluded_reason text)),
+         SELECT * FROM ${recordset(
+           [
+             ['deployment_id', 'bigint'],
+             ['change_id', 'bigint'],
+             ['lead_time_seconds', 'double precision'],
+             ['excluded_reason', 'text'],
+           ],
+           1,
+         )}),
+       s AS (
+         SELECT * FROM ${recordset(
+           [
+             ['id', 'bigint'],
+             ['status', 'text'],
+             ['note', 'text'],
+             ['predecessor_id', 'bigint'],
+             ['missing_sha', 'text'],
+           ],
+           2,
+           's',
+         )}),
        gone AS (
-         DELETE FROM deployment_changes dc
-         WHERE dc.deployment_id = $1 AND dc.change_id NOT IN (SELECT change_id FROM v)),
+         DELETE FROM deployment_changes dc USING s
+         WHERE dc.deployment_id = s.id
+           AND NOT EXISTS (SELECT 1 FROM v WHERE v.deployment_id = dc.deployment_id AND v.change_id = dc.change_id)),
        kept AS (
          INSERT INTO deployment_changes (deployment_id, change_id, lead_time_seconds, excluded_reason)
-         SELECT $1, v.change_id, v.lead_time_seconds, v.excluded_reason FROM v
+         SELECT v.deployment_id, v.change_id, v.lead_time_seconds, v.excluded_reason FROM v
+         ORDER BY v.deployment_id, v.change_id
          ON CONFLICT (deployment_id, change_id) DO UPDATE
            SET lead_time_seconds = EXCLUDED.lead_time_seconds, excluded_reason = EXCLUDED.excluded_reason
            WHERE (deployment_changes.lead_time_seconds, deployment_changes.excluded_reason)
              IS DISTINCT FROM (EXCLUDED.lead_time_seconds, EXCLUDED.excluded_reason))
-       UPDATE deployments SET changeset_status = $3, changeset_note = $4, predecessor_id = $5,
-         changeset_missing_sha = $6, updated_at = now()
-       WHERE id = $1`,
-      [
-        deploymentId,
-        JSON.stringify([...rows.values()]),
-        cs.status,
-        cs.note,
-        predecessorId,
-        missingSha,
-      ],
+       UPDATE deployments d SET changeset_status = s.status, changeset_note = s.note,
+         predecessor_id = s.predecessor_id, changeset_missing_sha = s.missing_sha, updated_at = now()
+       FROM s WHERE d.id = s.id`,
+      [JSON.stringify(rows), JSON.stringify(statuses)],
     );
   }
 
@@ -257,7 +372,30 @@ export class ChangesetRepository {
   }
 }
 
-function toFacts(r: Raw): Omit<ChangeFacts, 'alreadyDeployed'> {
+/** A walk's rows (head first) read as where it ended: at `stop`, or where the chain broke. */
+function walkResult(rows: readonly Raw[], head: string, stop: string): ChainWalk {
+  const last = rows.at(-1);
+  if (!last) return { found: false, missingSha: head };
+  if (last.parent_sha === stop) return { found: true, changes: rows.map(toFacts) };
+  if (rows.length >= MAX_CHAIN_DEPTH) return { found: false, missingSha: null };
+  // The walk stopped at a commit whose parent (or whose own parent link) no push gave yet.
+  return { found: false, missingSha: (last.parent_sha as string | null) ?? (last.sha as string) };
+}
+
+function groupBy<T>(
+  rows: readonly Raw[],
+  key: (r: Raw) => string,
+  map: (r: Raw) => T,
+): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const r of rows) {
+    const k = key(r);
+    groups.set(k, [...(groups.get(k) ?? []), map(r)]);
+  }
+  return groups;
+}
+
+function toFacts(r: Raw): ChangeRow {
   const d = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string));
   return {
     changeId: String(r.id),

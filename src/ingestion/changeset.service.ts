@@ -1,10 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { computeChangeset, type ChangeFacts, type ChangesetInput } from './changeset.calculator.js';
+import { computeChangeset, type ChangesetInput } from './changeset.calculator.js';
 import {
   ChangesetRepository,
   MAX_CHAIN_DEPTH,
+  type ChainWalk,
+  type ChangeRow,
   type ChangesetDeployment,
+  type ChangesetWrite,
+  type Predecessor,
 } from './changeset.repository.js';
 import { reachedUsers } from './deployment.state.js';
 
@@ -48,12 +52,14 @@ export class ChangesetService {
       m,
       [...byService.keys()].filter((id) => !locked.has(id)),
     );
-    for (const serviceId of byService.keys()) {
-      const ds = byService.get(serviceId)!.sort(compareOrder);
-      const chain = await this.repo.fromOnwards(m, ds[0], ds.length + MAX_LATER_RECOMPUTED);
-      const done = new Set(chain.map((d) => d.id));
-      for (const d of [...chain, ...ds.filter((d) => !done.has(d.id))]) await this.computeOne(m, d);
-    }
+    const starts = [...byService.values()].map((ds) => ({
+      from: ds.sort(compareOrder)[0],
+      limit: ds.length + MAX_LATER_RECOMPUTED,
+    }));
+    const chained = await this.repo.fromOnwards(m, starts);
+    const done = new Set(chained.map((d) => d.id));
+    // Deployments beyond a chain's limit come after it: appended in their own order.
+    await this.computeAll(m, [...chained, ...given.filter((d) => !done.has(d.id))]);
   }
 
   /**
@@ -69,61 +75,137 @@ export class ChangesetService {
     const timed = await this.repo.timedBy(m, changedIds);
     // Refreshing lead times reads no other deployment: no lock, so that a push never waits for
     // a deployment's changeset while holding change rows that deployment may need.
-    for (const d of await this.repo.deployments(m, timed)) await this.computeOne(m, d);
+    await this.computeAll(m, (await this.repo.deployments(m, timed)).sort(compareOrder));
   }
 
-  private async computeOne(m: EntityManager, d: ChangesetDeployment): Promise<void> {
-    const predecessor = await this.repo.predecessor(m, d);
-    let origin: ChangesetInput['origin'] = null;
-    let unresolvedReason: string | undefined;
-    let missingSha: string | null = null;
-    let changes: Omit<ChangeFacts, 'alreadyDeployed'>[] = [];
-    const short = (sha: string) => sha.slice(0, 12);
-    if (d.commitShas.length > 0) {
-      origin = 'FROM_EVENT';
-      changes = await this.repo.changesBySha(m, d.commitShas, d.repository);
-    } else if (!predecessor) {
-      // A seed deployment keeps at least its head commit, so later redeploys see it as deployed.
-      if (d.commitSha) {
-        await this.repo.ensureChange(m, d.repository, d.commitSha);
-        changes = await this.repo.changesBySha(m, [d.commitSha], d.repository);
-      }
-    } else if (!d.commitSha || !predecessor.commitSha) {
-      unresolvedReason = !d.commitSha
-        ? 'the deployment names neither its commits nor its commit SHA'
-        : 'the previous deployment names no commit SHA, so the commits between them are unknown';
-    } else if (d.commitSha === predecessor.commitSha) {
-      origin = 'FROM_PUSHES';
-    } else {
-      const walk = await this.repo.chain(m, d.commitSha, predecessor.commitSha, d.repository);
-      if (walk.found) {
-        origin = 'FROM_PUSHES';
-        changes = walk.changes;
-      } else {
-        missingSha = walk.missingSha;
-        unresolvedReason =
-          `the commits between ${short(predecessor.commitSha)} (previous deployment) and ` +
-          `${short(d.commitSha)} are not known from pushes` +
-          (missingSha
-            ? `; they are filled in when commit ${short(missingSha)} is pushed`
-            : ` within ${MAX_CHAIN_DEPTH} commits`);
+  /**
+   * Computes and stores the changesets of these deployments, given in changeset order per
+   * service. Set-based: each step is one statement for all of them (predecessors, head commits
+   * of seeds, changes named on events, commit walks, changes deployed before, the write), and
+   * a deployment's "already deployed" also counts the changesets computed here before it.
+   */
+  private async computeAll(
+    m: EntityManager,
+    ordered: readonly ChangesetDeployment[],
+  ): Promise<void> {
+    const ds = [...new Map(ordered.map((d) => [d.id, d])).values()];
+    if (ds.length === 0) return;
+    const predecessors = await this.repo.predecessors(m, ds);
+    const plans = ds.map((d) => plan(d, predecessors.get(d.id) ?? null));
+    await this.repo.ensureChanges(
+      m,
+      plans.flatMap((p) => (p.seedSha ? [{ repository: p.d.repository, sha: p.seedSha }] : [])),
+    );
+    const named = await this.repo.changesBySha(
+      m,
+      plans.flatMap((p) =>
+        p.shas ? [{ key: p.d.id, shas: p.shas, repository: p.d.repository }] : [],
+      ),
+    );
+    const walks = await this.repo.chains(
+      m,
+      plans.flatMap((p) =>
+        p.walk ? [{ key: p.d.id, ...p.walk, repository: p.d.repository }] : [],
+      ),
+    );
+    const resolved = plans.map((p) => resolve(p, named.get(p.d.id) ?? [], walks.get(p.d.id)));
+    const stored = await this.repo.alreadyDeployed(
+      m,
+      resolved.map((r) => ({ deploymentId: r.d.id, changeIds: r.changes.map((c) => c.changeId) })),
+      ds.map((d) => d.id),
+    );
+    // Changes carried by the deployments computed so far, per service.
+    const carried = new Map<string, Set<string>>();
+    const written: ChangesetWrite[] = [];
+    for (const r of resolved) {
+      const before = carried.get(r.d.serviceId) ?? new Set<string>();
+      const deployed = stored.get(r.d.id) ?? new Set<string>();
+      const changeset = computeChangeset({
+        kind: r.d.kind,
+        finishedAt: r.d.finishedAt,
+        predecessor: r.predecessor,
+        origin: r.origin,
+        unresolvedReason: r.unresolvedReason,
+        changes: r.changes.map((c) => ({
+          ...c,
+          alreadyDeployed: deployed.has(c.changeId) || before.has(c.changeId),
+        })),
+      });
+      written.push({
+        deploymentId: r.d.id,
+        predecessorId: r.predecessor?.id ?? null,
+        changeset,
+        missingSha: r.missingSha,
+      });
+      if (r.d.tier === 'production' && reachedUsers(r.d.status)) {
+        for (const row of changeset.rows) before.add(row.changeId);
+        carried.set(r.d.serviceId, before);
       }
     }
-    const deployed = await this.repo.alreadyDeployed(
-      m,
-      changes.map((c) => c.changeId),
-      d,
-    );
-    const changeset = computeChangeset({
-      kind: d.kind,
-      finishedAt: d.finishedAt,
-      predecessor,
-      origin,
-      unresolvedReason,
-      changes: changes.map((c) => ({ ...c, alreadyDeployed: deployed.has(c.changeId) })),
-    });
-    await this.repo.write(m, d.id, predecessor?.id ?? null, changeset, missingSha);
+    await this.repo.write(m, written);
   }
+}
+
+/** What a deployment's changes are to be made of, before any change is read. */
+interface Plan {
+  readonly d: ChangesetDeployment;
+  readonly predecessor: Predecessor | null;
+  /** A seed's head commit: stored as a change if none has it yet, then read by SHA. */
+  readonly seedSha?: string;
+  /** The commits to read by SHA (named on the event, or a seed's head). */
+  readonly shas?: readonly string[];
+  /** The commit walk from the deployment's head back to its predecessor's. */
+  readonly walk?: { readonly head: string; readonly stop: string };
+  readonly origin: ChangesetInput['origin'];
+  readonly unresolvedReason?: string;
+}
+
+function plan(d: ChangesetDeployment, predecessor: Predecessor | null): Plan {
+  const base = { d, predecessor };
+  if (d.commitShas.length > 0) return { ...base, origin: 'FROM_EVENT', shas: d.commitShas };
+  // A seed deployment keeps at least its head commit, so later redeploys see it as deployed.
+  if (!predecessor)
+    return d.commitSha
+      ? { ...base, origin: null, seedSha: d.commitSha, shas: [d.commitSha] }
+      : { ...base, origin: null };
+  if (!d.commitSha || !predecessor.commitSha) {
+    return {
+      ...base,
+      origin: null,
+      unresolvedReason: !d.commitSha
+        ? 'the deployment names neither its commits nor its commit SHA'
+        : 'the previous deployment names no commit SHA, so the commits between them are unknown',
+    };
+  }
+  if (d.commitSha === predecessor.commitSha) return { ...base, origin: 'FROM_PUSHES' };
+  return {
+    ...base,
+    origin: 'FROM_PUSHES',
+    walk: { head: d.commitSha, stop: predecessor.commitSha },
+  };
+}
+
+/** A plan with the changes read for it: the changes, or why they are unknown. */
+function resolve(
+  p: Plan,
+  named: ChangeRow[],
+  walk: ChainWalk | undefined,
+): Plan & { readonly changes: ChangeRow[]; readonly missingSha: string | null } {
+  if (!p.walk || !walk) return { ...p, changes: named, missingSha: null };
+  if (walk.found) return { ...p, changes: walk.changes, missingSha: null };
+  const short = (sha: string) => sha.slice(0, 12);
+  return {
+    ...p,
+    origin: null,
+    changes: [],
+    missingSha: walk.missingSha,
+    unresolvedReason:
+      `the commits between ${short(p.walk.stop)} (previous deployment) and ` +
+      `${short(p.walk.head)} are not known from pushes` +
+      (walk.missingSha
+        ? `; they are filled in when commit ${short(walk.missingSha)} is pushed`
+        : ` within ${MAX_CHAIN_DEPTH} commits`),
+  };
 }
 
 function compareOrder(a: ChangesetDeployment, b: ChangesetDeployment): number {

@@ -163,6 +163,34 @@ describe('changesets of successful production deployments', () => {
     });
   });
 
+  it('computes a history delivered in one batch, in any order, as it does event by event', async () => {
+    // Several deployments of one service computed in one pass: a later one's ALREADY_DEPLOYED
+    // comes from a changeset computed in the same pass, not yet stored.
+    const history = () => [
+      deploy(1),
+      push(1, [2, 3], 2),
+      deploy(3),
+      deploy(4, { commitSha: sha(2), kind: 'ROLLBACK', commits: [{ sha: sha(2) }] }),
+      push(3, [4], 5),
+      deploy(6, { commitSha: sha(4) }),
+      push(4, [5, 6], 6),
+      deploy(7, { commitSha: sha(6) }),
+    ];
+    await ingest(...history());
+    const oneByOne = await changesets();
+    expect(oneByOne.d6.changes.map((c) => c.reason)).toEqual(['ALREADY_DEPLOYED', null]);
+    for (const order of [history(), history().reverse()]) {
+      await resetData(t.db);
+      t.app.get(RefCache).clear();
+      const outcomes = await ingestion.ingestBatch(
+        order.map((event) => ({ event, payload: {} })),
+        'cli',
+      );
+      expect(outcomes.map((o) => o.result)).toEqual(order.map(() => 'ACCEPTED'));
+      expect(await changesets()).toEqual(oneByOne);
+    }
+  });
+
   it('marks changes without a start time and with a start after the finish', async () => {
     await ingest(
       deploy(1),
