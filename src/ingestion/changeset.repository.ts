@@ -20,6 +20,8 @@ export interface ChangesetDeployment {
   readonly repository: string;
   /** finished_at, else the last event time (a ROLLED_BACK report without a finish). */
   readonly finishedAt: Date;
+  /** The previous deployment of the service to the environment that reached users. */
+  readonly predecessor: Predecessor | null;
 }
 
 export interface Predecessor {
@@ -47,9 +49,12 @@ export interface ChangesetWrite {
 /** Deployment order for changesets: finish time, then natural key (never arrival order). */
 const orderOf = (alias: string) =>
   `COALESCE(${alias}.finished_at, ${alias}.last_event_at), ${alias}.source, ${alias}.external_id`;
+const orderDesc = (alias: string) =>
+  `COALESCE(${alias}.finished_at, ${alias}.last_event_at) DESC, ${alias}.source DESC, ${alias}.external_id DESC`;
 const ORDER = orderOf('d');
-const ORDER_DESC = `COALESCE(d.finished_at, d.last_event_at) DESC, d.source DESC, d.external_id DESC`;
-const REACHED_USERS = `d.status IN ('SUCCEEDED', 'ROLLED_BACK')`;
+// ix_deployments_changeset_order (migration ChangesetOrderIndex) is partial on exactly this.
+const reachedUsers = (alias: string) => `${alias}.status IN ('SUCCEEDED', 'ROLLED_BACK')`;
+const REACHED_USERS = reachedUsers('d');
 /** Advisory lock class of changeset computation (second key: the service id). */
 const CHANGESET_LOCK = 0x4348_4753; // "CHGS"
 /** How far a commit chain is followed from a deployment back to its predecessor. */
@@ -70,15 +75,35 @@ const toDeployment = (r: Raw): ChangesetDeployment => ({
   commitShas: (r.commit_shas as string[] | null) ?? [],
   repository: r.repository as string,
   finishedAt: new Date(r.finished_at as string),
+  predecessor:
+    r.predecessor_id === null
+      ? null
+      : {
+          id: r.predecessor_id as string, // bigint, as text
+          commitSha: (r.predecessor_commit_sha as string | null) ?? null,
+          version: (r.predecessor_version as string | null) ?? null,
+        },
 });
 
+/** A deployment with its predecessor (one backward step of ix_deployments_changeset_order). */
 const SELECT_DEPLOYMENT = `
   SELECT d.id, d.source, d.external_id, d.service_id, d.environment_id, e.tier, d.status, d.kind,
          d.version, d.commit_sha, d.commit_shas, COALESCE(d.repository, s.repository, '') AS repository,
-         COALESCE(d.finished_at, d.last_event_at) AS finished_at
-  FROM deployments d JOIN services s ON s.id = d.service_id JOIN environments e ON e.id = d.environment_id`;
+         COALESCE(d.finished_at, d.last_event_at) AS finished_at, p.id AS predecessor_id,
+         p.commit_sha AS predecessor_commit_sha, p.version AS predecessor_version
+  FROM deployments d JOIN services s ON s.id = d.service_id JOIN environments e ON e.id = d.environment_id
+  LEFT JOIN LATERAL (
+    SELECT p.id, p.commit_sha, p.version FROM deployments p
+    WHERE p.service_id = d.service_id AND p.environment_id = d.environment_id AND ${reachedUsers('p')}
+      AND (${orderOf('p')}) < (${orderOf('d')})
+    ORDER BY ${orderDesc('p')} LIMIT 1) p ON true`;
 
-/** The SQL behind changesets; every method runs inside the ingestion transaction. */
+/**
+ * The SQL behind changesets; every method runs inside the ingestion transaction and takes all the
+ * deployments of a write at once. The planner takes a `jsonb_to_recordset` for 100 rows, enough
+ * to hash a plain join against the whole deployments or changes table; so each lookup is written
+ * as a probe per row (LATERAL, EXISTS, `= ANY`) and stays an index lookup however long the history.
+ */
 @Injectable()
 export class ChangesetRepository {
   /**
@@ -132,34 +157,6 @@ export class ChangesetRepository {
     return rows.map(toDeployment);
   }
 
-  /** Each deployment's previous deployment of its service to its environment that reached users. */
-  async predecessors(
-    m: EntityManager,
-    ds: readonly ChangesetDeployment[],
-  ): Promise<Map<string, Predecessor>> {
-    if (ds.length === 0) return new Map();
-    const rows = await m.query<Raw[]>(
-      `SELECT x.id AS for_id, p.id, p.commit_sha, p.version
-       FROM deployments x CROSS JOIN LATERAL (
-         SELECT d.id, d.commit_sha, d.version FROM deployments d
-         WHERE d.service_id = x.service_id AND d.environment_id = x.environment_id AND ${REACHED_USERS}
-           AND (${ORDER}) < (${orderOf('x')})
-         ORDER BY ${ORDER_DESC} LIMIT 1) p
-       WHERE x.id = ANY($1::bigint[])`,
-      [ds.map((d) => d.id)],
-    );
-    return new Map(
-      rows.map((r) => [
-        String(r.for_id),
-        {
-          id: String(r.id),
-          commitSha: (r.commit_sha as string | null) ?? null,
-          version: (r.version as string | null) ?? null,
-        },
-      ]),
-    );
-  }
-
   /**
    * Changes by SHA for each lookup, preferring the lookup's repository when a SHA is stored under
    * several; keyed by the lookup's key, in SHA order.
@@ -173,11 +170,12 @@ export class ChangesetRepository {
     }[],
   ): Promise<Map<string, ChangeRow[]>> {
     const pairs = lookups.flatMap((l) =>
-      l.shas.map((sha) => ({ key: l.key, sha, repository: l.repository })),
+      [...new Set(l.shas)].map((sha) => ({ key: l.key, sha, repository: l.repository })),
     );
     if (pairs.length === 0) return new Map();
+    // LATERAL: one index probe per SHA (a join would hash the whole changes table).
     const rows = await m.query<Raw[]>(
-      `SELECT DISTINCT ON (v.key, c.sha) v.key, c.id, c.sha, c.pr_first_commit_at, c.committed_at, c.authored_at
+      `SELECT v.key, c.id, c.sha, c.pr_first_commit_at, c.committed_at, c.authored_at
        FROM ${recordset(
          [
            ['key', 'text'],
@@ -186,8 +184,10 @@ export class ChangesetRepository {
          ],
          1,
        )}
-       JOIN changes c ON c.sha = v.sha
-       ORDER BY v.key, c.sha, (c.repository = v.repository) DESC, c.id`,
+       CROSS JOIN LATERAL (
+         SELECT * FROM changes c WHERE c.sha = v.sha
+         ORDER BY (c.repository = v.repository) DESC, c.id LIMIT 1) c
+       ORDER BY v.key, v.sha`,
       [JSON.stringify(pairs)],
     );
     return groupBy(rows, (r) => r.key as string, toFacts);
@@ -210,7 +210,8 @@ export class ChangesetRepository {
     if (walks.length === 0) return new Map();
     const rows = await m.query<Raw[]>(
       `WITH RECURSIVE chain AS (
-         SELECT w.key, w.stop, h.id, h.sha, h.parent_sha, h.repository, 1 AS depth
+         SELECT w.key, w.stop, h.id, h.sha, h.parent_sha, h.repository, h.pr_first_commit_at,
+                h.committed_at, h.authored_at, 1 AS depth
          FROM ${recordset(
            [
              ['key', 'text'],
@@ -224,12 +225,15 @@ export class ChangesetRepository {
          CROSS JOIN LATERAL (
            SELECT * FROM changes WHERE sha = w.head ORDER BY (repository = w.repository) DESC, id LIMIT 1) h
          UNION ALL
-         SELECT chain.key, chain.stop, c.id, c.sha, c.parent_sha, c.repository, chain.depth + 1
-         FROM chain JOIN changes c ON c.sha = chain.parent_sha AND c.repository = chain.repository
+         SELECT chain.key, chain.stop, c.id, c.sha, c.parent_sha, c.repository, c.pr_first_commit_at,
+                c.committed_at, c.authored_at, chain.depth + 1
+         FROM chain CROSS JOIN LATERAL (
+           SELECT * FROM changes c WHERE c.repository = chain.repository AND c.sha = chain.parent_sha
+           LIMIT 1) c
          WHERE chain.parent_sha <> chain.stop AND chain.depth < $2
        )
-       SELECT chain.key, chain.id, chain.sha, chain.parent_sha, c.pr_first_commit_at, c.committed_at, c.authored_at
-       FROM chain JOIN changes c ON c.id = chain.id ORDER BY chain.key, chain.depth`,
+       SELECT key, id, sha, parent_sha, pr_first_commit_at, committed_at, authored_at
+       FROM chain ORDER BY key, depth`,
       [JSON.stringify(walks), MAX_CHAIN_DEPTH],
     );
     const walked = groupBy(
@@ -276,7 +280,7 @@ export class ChangesetRepository {
     );
     if (pairs.length === 0) return new Map();
     const rows = await m.query<Raw[]>(
-      `SELECT DISTINCT v.deployment_id, v.change_id
+      `SELECT v.deployment_id, v.change_id
        FROM ${recordset(
          [
            ['deployment_id', 'bigint'],
@@ -285,10 +289,14 @@ export class ChangesetRepository {
          1,
        )}
        JOIN deployments x ON x.id = v.deployment_id
-       JOIN deployment_changes dc ON dc.change_id = v.change_id
-       JOIN deployments d ON d.id = dc.deployment_id JOIN environments e ON e.id = d.environment_id
-       WHERE d.service_id = x.service_id AND e.tier = 'production' AND ${REACHED_USERS}
-         AND (${ORDER}) < (${orderOf('x')}) AND d.id <> ALL($2::bigint[])`,
+       WHERE EXISTS (
+         SELECT 1 FROM deployment_changes dc
+         WHERE dc.change_id = v.change_id AND dc.deployment_id <> ALL($2::bigint[])
+           -- a scalar subquery is not flattened: one primary-key probe per carrying deployment
+           AND (SELECT d.service_id = x.service_id AND e.tier = 'production' AND ${REACHED_USERS}
+                       AND (${ORDER}) < (${orderOf('x')})
+                FROM deployments d JOIN environments e ON e.id = d.environment_id
+                WHERE d.id = dc.deployment_id))`,
       [JSON.stringify(pairs), ignored],
     );
     const deployed = new Map<string, Set<string>>();
@@ -341,8 +349,8 @@ export class ChangesetRepository {
            's',
          )}),
        gone AS (
-         DELETE FROM deployment_changes dc USING s
-         WHERE dc.deployment_id = s.id
+         DELETE FROM deployment_changes dc
+         WHERE dc.deployment_id = ANY($3::bigint[])
            AND NOT EXISTS (SELECT 1 FROM v WHERE v.deployment_id = dc.deployment_id AND v.change_id = dc.change_id)),
        kept AS (
          INSERT INTO deployment_changes (deployment_id, change_id, lead_time_seconds, excluded_reason)
@@ -355,7 +363,7 @@ export class ChangesetRepository {
        UPDATE deployments d SET changeset_status = s.status, changeset_note = s.note,
          predecessor_id = s.predecessor_id, changeset_missing_sha = s.missing_sha, updated_at = now()
        FROM s WHERE d.id = s.id`,
-      [JSON.stringify(rows), JSON.stringify(statuses)],
+      [JSON.stringify(rows), JSON.stringify(statuses), written.map((w) => w.deploymentId)],
     );
   }
 

@@ -8,7 +8,6 @@ import {
   type ChangeRow,
   type ChangesetDeployment,
   type ChangesetWrite,
-  type Predecessor,
 } from './changeset.repository.js';
 import { reachedUsers } from './deployment.state.js';
 
@@ -80,9 +79,10 @@ export class ChangesetService {
 
   /**
    * Computes and stores the changesets of these deployments, given in changeset order per
-   * service. Set-based: each step is one statement for all of them (predecessors, head commits
-   * of seeds, changes named on events, commit walks, changes deployed before, the write), and
-   * a deployment's "already deployed" also counts the changesets computed here before it.
+   * service, each read with its predecessor. Set-based: each step is one statement for all of
+   * them (head commits of seeds, changes named on events, commit walks, changes deployed before,
+   * the write), and a deployment's "already deployed" also counts the changesets computed here
+   * before it.
    */
   private async computeAll(
     m: EntityManager,
@@ -90,8 +90,7 @@ export class ChangesetService {
   ): Promise<void> {
     const ds = [...new Map(ordered.map((d) => [d.id, d])).values()];
     if (ds.length === 0) return;
-    const predecessors = await this.repo.predecessors(m, ds);
-    const plans = ds.map((d) => plan(d, predecessors.get(d.id) ?? null));
+    const plans = ds.map(plan);
     await this.repo.ensureChanges(
       m,
       plans.flatMap((p) => (p.seedSha ? [{ repository: p.d.repository, sha: p.seedSha }] : [])),
@@ -123,7 +122,7 @@ export class ChangesetService {
       const changeset = computeChangeset({
         kind: r.d.kind,
         finishedAt: r.d.finishedAt,
-        predecessor: r.predecessor,
+        predecessor: r.d.predecessor,
         origin: r.origin,
         unresolvedReason: r.unresolvedReason,
         changes: r.changes.map((c) => ({
@@ -133,7 +132,7 @@ export class ChangesetService {
       });
       written.push({
         deploymentId: r.d.id,
-        predecessorId: r.predecessor?.id ?? null,
+        predecessorId: r.d.predecessor?.id ?? null,
         changeset,
         missingSha: r.missingSha,
       });
@@ -149,7 +148,6 @@ export class ChangesetService {
 /** What a deployment's changes are to be made of, before any change is read. */
 interface Plan {
   readonly d: ChangesetDeployment;
-  readonly predecessor: Predecessor | null;
   /** A seed's head commit: stored as a change if none has it yet, then read by SHA. */
   readonly seedSha?: string;
   /** The commits to read by SHA (named on the event, or a seed's head). */
@@ -160,8 +158,9 @@ interface Plan {
   readonly unresolvedReason?: string;
 }
 
-function plan(d: ChangesetDeployment, predecessor: Predecessor | null): Plan {
-  const base = { d, predecessor };
+function plan(d: ChangesetDeployment): Plan {
+  const { predecessor } = d;
+  const base = { d };
   if (d.commitShas.length > 0) return { ...base, origin: 'FROM_EVENT', shas: d.commitShas };
   // A seed deployment keeps at least its head commit, so later redeploys see it as deployed.
   if (!predecessor)
