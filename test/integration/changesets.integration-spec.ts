@@ -42,6 +42,16 @@ function push(
   };
 }
 
+/** Deploy commit 3, roll back to commit 2, then roll forward to commit 4 (a child of 3). */
+const rollbackHistory = (): (DeploymentEvent | ChangeEvent)[] => [
+  deploy(1),
+  push(1, [2, 3], 2),
+  deploy(3),
+  deploy(4, { commitSha: sha(2), kind: 'ROLLBACK', commits: [{ sha: sha(2) }] }),
+  push(3, [4], 5),
+  deploy(6, { commitSha: sha(4) }),
+];
+
 interface Row {
   external_id: string;
   changeset_status: string;
@@ -139,15 +149,7 @@ describe('changesets of successful production deployments', () => {
   });
 
   it('excludes rollbacks and changes already deployed by an earlier deployment', async () => {
-    await ingest(
-      deploy(1),
-      push(1, [2, 3], 2),
-      deploy(3),
-      // roll back to commit 2, then roll forward to 4 (child of 3)
-      deploy(4, { commitSha: sha(2), kind: 'ROLLBACK', commits: [{ sha: sha(2) }] }),
-      push(3, [4], 5),
-      deploy(6, { commitSha: sha(4) }),
-    );
+    await ingest(...rollbackHistory());
     const { d4, d6 } = await changesets();
     expect(d4).toMatchObject({
       changeset_status: 'FROM_EVENT',
@@ -167,12 +169,7 @@ describe('changesets of successful production deployments', () => {
     // Several deployments of one service computed in one pass: a later one's ALREADY_DEPLOYED
     // comes from a changeset computed in the same pass, not yet stored.
     const history = () => [
-      deploy(1),
-      push(1, [2, 3], 2),
-      deploy(3),
-      deploy(4, { commitSha: sha(2), kind: 'ROLLBACK', commits: [{ sha: sha(2) }] }),
-      push(3, [4], 5),
-      deploy(6, { commitSha: sha(4) }),
+      ...rollbackHistory(),
       push(4, [5, 6], 6),
       deploy(7, { commitSha: sha(6) }),
     ];
