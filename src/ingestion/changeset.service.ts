@@ -57,8 +57,9 @@ export class ChangesetService {
     }));
     const chained = await this.repo.fromOnwards(m, starts);
     const done = new Set(chained.map((d) => d.id));
-    // Deployments beyond a chain's limit come after it: appended in their own order.
-    await this.computeAll(m, [...chained, ...given.filter((d) => !done.has(d.id))]);
+    // Deployments beyond a chain's limit come after it: appended, in changeset order.
+    const beyond = given.filter((d) => !done.has(d.id)).sort(compareOrder);
+    await this.computeAll(m, [...chained, ...beyond]);
   }
 
   /**
