@@ -102,7 +102,7 @@ const SELECT_DEPLOYMENT = `
  * The SQL behind changesets; every method runs inside the ingestion transaction and takes all the
  * deployments of a write at once. The planner takes a `jsonb_to_recordset` for 100 rows, enough
  * to hash a plain join against the whole deployments or changes table; so each lookup is written
- * as a probe per row (LATERAL, EXISTS, `= ANY`) and stays an index lookup however long the history.
+ * as a probe per row (LATERAL, EXISTS, `= ANY`) that goes through an index.
  */
 @Injectable()
 export class ChangesetRepository {

@@ -79,17 +79,13 @@ export class ChangesetService {
   }
 
   /**
-   * Computes and stores the changesets of these deployments, given in changeset order per
-   * service, each read with its predecessor. Set-based: each step is one statement for all of
-   * them (head commits of seeds, changes named on events, commit walks, changes deployed before,
-   * the write), and a deployment's "already deployed" also counts the changesets computed here
-   * before it.
+   * Computes and stores the changesets of these deployments, each given once, in changeset
+   * order per service and read with its predecessor. Set-based: each step is one statement for
+   * all of them (head commits of seeds, changes named on events, commit walks, changes deployed
+   * before, the write), and a deployment's "already deployed" also counts the changesets computed
+   * here before it.
    */
-  private async computeAll(
-    m: EntityManager,
-    ordered: readonly ChangesetDeployment[],
-  ): Promise<void> {
-    const ds = [...new Map(ordered.map((d) => [d.id, d])).values()];
+  private async computeAll(m: EntityManager, ds: readonly ChangesetDeployment[]): Promise<void> {
     if (ds.length === 0) return;
     const plans = ds.map(plan);
     await this.repo.ensureChanges(
