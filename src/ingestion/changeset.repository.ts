@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { preparedQuery } from '../database/prepared.js';
 import type { EntityManager } from 'typeorm';
 import type { DeploymentKind, DeploymentStatus, EnvironmentTier } from './domain-events.js';
 import type { ChangeFacts, Changeset } from './changeset.calculator.js';
@@ -113,7 +114,8 @@ export class ChangesetRepository {
    */
   async lockServices(m: EntityManager, serviceIds: readonly string[]): Promise<void> {
     if (serviceIds.length === 0) return;
-    await m.query(
+    await preparedQuery(
+      m,
       `SELECT pg_advisory_xact_lock($1, (s.id % 2147483647)::int)
        FROM (SELECT DISTINCT unnest($2::bigint[]) AS id ORDER BY 1) s`,
       [CHANGESET_LOCK, serviceIds],
@@ -122,7 +124,11 @@ export class ChangesetRepository {
 
   async deployments(m: EntityManager, ids: readonly string[]): Promise<ChangesetDeployment[]> {
     if (ids.length === 0) return [];
-    const rows = await m.query<Raw[]>(`${SELECT_DEPLOYMENT} WHERE d.id = ANY($1::bigint[])`, [ids]);
+    const rows = await preparedQuery<Raw>(
+      m,
+      `${SELECT_DEPLOYMENT} WHERE d.id = ANY($1::bigint[])`,
+      [ids],
+    );
     return rows.map(toDeployment);
   }
 
@@ -136,7 +142,8 @@ export class ChangesetRepository {
     starts: readonly { readonly from: ChangesetDeployment; readonly limit: number }[],
   ): Promise<ChangesetDeployment[]> {
     if (starts.length === 0) return [];
-    const rows = await m.query<Raw[]>(
+    const rows = await preparedQuery<Raw>(
+      m,
       `SELECT x.* FROM ${recordset(
         [
           ['id', 'bigint'],
@@ -174,7 +181,8 @@ export class ChangesetRepository {
     );
     if (pairs.length === 0) return new Map();
     // LATERAL: one index probe per SHA (a join would hash the whole changes table).
-    const rows = await m.query<Raw[]>(
+    const rows = await preparedQuery<Raw>(
+      m,
       `SELECT v.key, c.id, c.sha, c.pr_first_commit_at, c.committed_at, c.authored_at
        FROM ${recordset(
          [
@@ -208,7 +216,8 @@ export class ChangesetRepository {
     }[],
   ): Promise<Map<string, ChainWalk>> {
     if (walks.length === 0) return new Map();
-    const rows = await m.query<Raw[]>(
+    const rows = await preparedQuery<Raw>(
+      m,
       `WITH RECURSIVE chain AS (
          SELECT w.key, w.stop, h.id, h.sha, h.parent_sha, h.repository, h.pr_first_commit_at,
                 h.committed_at, h.authored_at, 1 AS depth
@@ -250,7 +259,8 @@ export class ChangesetRepository {
     commits: readonly { readonly repository: string; readonly sha: string }[],
   ): Promise<void> {
     if (commits.length === 0) return;
-    await m.query(
+    await preparedQuery(
+      m,
       `INSERT INTO changes (repository, sha)
        SELECT DISTINCT ON (v.sha) v.repository, v.sha FROM ${recordset(
          [
@@ -279,7 +289,8 @@ export class ChangesetRepository {
       a.changeIds.map((changeId) => ({ deployment_id: a.deploymentId, change_id: changeId })),
     );
     if (pairs.length === 0) return new Map();
-    const rows = await m.query<Raw[]>(
+    const rows = await preparedQuery<Raw>(
+      m,
       `SELECT v.deployment_id, v.change_id
        FROM ${recordset(
          [
@@ -325,7 +336,8 @@ export class ChangesetRepository {
       predecessor_id: w.predecessorId,
       missing_sha: w.missingSha,
     }));
-    await m.query(
+    await preparedQuery(
+      m,
       `WITH v AS (
          SELECT * FROM ${recordset(
            [
@@ -370,7 +382,8 @@ export class ChangesetRepository {
   /** Deployments where these changes carry (or lack for want of a time) a lead time. */
   async timedBy(m: EntityManager, changeIds: readonly string[]): Promise<string[]> {
     if (changeIds.length === 0) return [];
-    const rows = await m.query<Raw[]>(
+    const rows = await preparedQuery<Raw>(
+      m,
       `SELECT DISTINCT deployment_id FROM deployment_changes
        WHERE change_id = ANY($1::bigint[])
          AND (excluded_reason IS NULL OR excluded_reason IN ('NO_START_TIME', 'NEGATIVE'))`,

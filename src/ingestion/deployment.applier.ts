@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { preparedQuery } from '../database/prepared.js';
 import {
   occurredAt,
   resolveRefs,
@@ -182,7 +183,8 @@ export class DeploymentApplier {
       environments,
     );
     if (otherEnvironments.length > 0) {
-      for (const e of await m.query<EnvironmentRecord[]>(
+      for (const e of await preparedQuery<EnvironmentRecord>(
+        m,
         `SELECT id, name, tier FROM environments WHERE id = ANY($1::bigint[])`,
         [otherEnvironments],
       ))
@@ -193,7 +195,8 @@ export class DeploymentApplier {
       services,
     );
     if (otherServices.length > 0) {
-      for (const s of await m.query<ServiceRecord[]>(
+      for (const s of await preparedQuery<ServiceRecord>(
+        m,
         `SELECT id, name, namespace, team, repository FROM services WHERE id = ANY($1::bigint[])`,
         [otherServices],
       ))

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { preparedQuery } from '../database/prepared.js';
 import type { EntityManager } from 'typeorm';
 import type { EnvironmentTier, Transport } from './domain-events.js';
 import { recordset, type Col } from './recordset.js';
@@ -128,7 +129,8 @@ export class IngestionRepository {
     rows: readonly RawEventRow[],
   ): Promise<Map<string, string>> {
     if (rows.length === 0) return new Map();
-    const inserted = await m.query<{ id: string; source: string; dedupe_key: string }[]>(
+    const inserted = await preparedQuery<{ id: string; source: string; dedupe_key: string }>(
+      m,
       `INSERT INTO raw_events (source, dedupe_key, transport, kind, occurred_at, payload_hash, headers, payload, outcome, note)
        SELECT v.source, v.dedupe_key, v.transport, v.kind, v.occurred_at, v.payload_hash, v.headers, v.payload, v.outcome, v.note
        FROM ${recordset(RAW_EVENT_COLS, 1)}
@@ -140,7 +142,8 @@ export class IngestionRepository {
 
   /** The stored payload hash of an earlier delivery with this key (to tell a retry from a clash). */
   async rawEventHash(m: EntityManager, source: string, dedupeKey: string): Promise<string | null> {
-    const rows = await m.query<{ payload_hash: string }[]>(
+    const rows = await preparedQuery<{ payload_hash: string }>(
+      m,
       `SELECT payload_hash FROM raw_events WHERE source = $1 AND dedupe_key = $2`,
       [source, dedupeKey],
     );
@@ -160,7 +163,8 @@ export class IngestionRepository {
       ['repository', 'text'],
     ];
     const param = [JSON.stringify(keys)];
-    const rows = await m.query<(ServiceRecord & { fresh: number })[]>(
+    const rows = await preparedQuery<ServiceRecord & { fresh: number }>(
+      m,
       `WITH v AS (SELECT * FROM ${recordset(cols, 1)}),
        upd AS (
          UPDATE services s SET team = COALESCE(v.team, s.team), repository = COALESCE(v.repository, s.repository)
@@ -185,7 +189,8 @@ export class IngestionRepository {
       keys.length,
       (r) => `${r.name}\u0000${r.namespace}`,
       () =>
-        m.query<ServiceRecord[]>(
+        preparedQuery<ServiceRecord>(
+          m,
           `SELECT s.id, s.name, s.namespace, s.team, s.repository FROM services s
          JOIN ${recordset(cols, 1)} USING (name, namespace)`,
           param,
@@ -209,7 +214,8 @@ export class IngestionRepository {
         keys.map((k) => ({ name: k.name, tier: k.tier, inferred_tier: k.inferredTier })),
       ),
     ];
-    const rows = await m.query<(EnvironmentRecord & { fresh: number })[]>(
+    const rows = await preparedQuery<EnvironmentRecord & { fresh: number }>(
+      m,
       `WITH v AS (SELECT * FROM ${recordset(cols, 1)}),
        upd AS (
          UPDATE environments e SET tier = v.tier FROM v
@@ -232,7 +238,8 @@ export class IngestionRepository {
       keys.length,
       (r) => r.name,
       () =>
-        m.query<EnvironmentRecord[]>(
+        preparedQuery<EnvironmentRecord>(
+          m,
           `SELECT e.id, e.name, e.tier FROM environments e JOIN ${recordset(cols, 1)} USING (name)`,
           param,
         ),
@@ -271,7 +278,8 @@ export class IngestionRepository {
     rows: readonly ChangeRow[],
   ): Promise<{ changed: string[]; unresolved: string[] }> {
     if (rows.length === 0) return { changed: [], unresolved: [] };
-    const result = await m.query<{ id: string; updated: boolean | null }[]>(
+    const result = await preparedQuery<{ id: string; updated: boolean | null }>(
+      m,
       `WITH up AS (INSERT INTO changes (repository, sha, parent_sha, message, authored_at, committed_at, pushed_at,
                             pull_request_id, pr_first_commit_at, pr_merged_at)
        SELECT v.repository, v.sha, v.parent_sha, v.message, v.authored_at, v.committed_at, v.pushed_at,
@@ -316,7 +324,8 @@ export class IngestionRepository {
     }[],
   ): Promise<void> {
     if (rows.length === 0) return;
-    await m.query(
+    await preparedQuery(
+      m,
       `INSERT INTO deployment_remediations (deployment_id, target_kind, target_source, target_external_id)
        SELECT * FROM ${recordset(
          [
@@ -336,7 +345,8 @@ export class IngestionRepository {
     rows: readonly { incident_id: string; service_id: string }[],
   ): Promise<void> {
     if (rows.length === 0) return;
-    await m.query(
+    await preparedQuery(
+      m,
       `INSERT INTO incident_services (incident_id, service_id)
        SELECT * FROM ${recordset(
          [
@@ -358,7 +368,8 @@ export class IngestionRepository {
     }[],
   ): Promise<void> {
     if (rows.length === 0) return;
-    await m.query(
+    await preparedQuery(
+      m,
       `INSERT INTO incident_causes (incident_id, deployment_source, deployment_external_id)
        SELECT * FROM ${recordset(
          [

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { preparedQuery } from '../database/prepared.js';
 
 /**
  * Multi-row SQL without building giant VALUES lists: the rows travel as ONE jsonb parameter and
@@ -32,6 +33,10 @@ export interface KeyedTable {
  * One statement for a batch of keyed rows: inserts the rows whose natural key is free and locks
  * (FOR UPDATE) the stored rows of the others. A key that a concurrent transaction inserted after
  * this statement's snapshot is in neither list: the caller tries it again.
+ *
+ * An inserted row comes back as the row given, with its new id (the database returns only the id
+ * and key: a batch of a thousand new rows is not sent back and parsed again); a stored row comes
+ * with its id and every column of `t`.
  */
 export async function insertOrLock(
   m: EntityManager,
@@ -40,19 +45,28 @@ export async function insertOrLock(
 ): Promise<{ inserted: Row[]; stored: Row[] }> {
   if (rows.length === 0) return { inserted: [], stored: [] };
   const on = t.key.map(([n]) => `t.${n} = v.${n}`).join(' AND ');
-  const result = await m.query<Row[]>(
+  const isKey = new Set(t.key.map(([n]) => n));
+  const keyAndNulls = t.columns
+    .map(([n, type]) => (isKey.has(n) ? n : `NULL::${type} AS ${n}`))
+    .join(', ');
+  const result = await preparedQuery<Row>(
+    m,
     `WITH v AS (SELECT * FROM ${recordset(t.columns, 1)}),
      ins AS (
        INSERT INTO ${t.table} (${names(t.columns)})
        SELECT ${names(t.columns, 'v.')} FROM v ORDER BY ${names(t.key, 'v.')}
-       ON CONFLICT (${names(t.key)}) DO NOTHING RETURNING *),
-     stored AS (SELECT t.* FROM ${t.table} t JOIN v ON ${on} ORDER BY t.id FOR UPDATE OF t)
-     SELECT true AS _inserted, * FROM ins UNION ALL SELECT false, * FROM stored`,
+       ON CONFLICT (${names(t.key)}) DO NOTHING RETURNING id, ${names(t.key)}),
+     stored AS (SELECT t.id, ${names(t.columns, 't.')} FROM ${t.table} t JOIN v ON ${on} ORDER BY t.id FOR UPDATE OF t)
+     SELECT true AS _inserted, id, ${keyAndNulls} FROM ins UNION ALL SELECT false, * FROM stored`,
     [JSON.stringify(rows)],
   );
+  const given = new Map(rows.map((row) => [keyOf(t, row), row]));
   const inserted: Row[] = [];
   const stored: Row[] = [];
-  for (const { _inserted, ...row } of result) (_inserted ? inserted : stored).push(row);
+  for (const { _inserted, ...row } of result) {
+    if (_inserted) inserted.push({ ...given.get(keyOf(t, row)), id: row.id });
+    else stored.push(row);
+  }
   return { inserted, stored };
 }
 
@@ -61,7 +75,8 @@ export async function updateById(m: EntityManager, t: KeyedTable, rows: Row[]): 
   if (rows.length === 0) return;
   const keyNames = new Set(t.key.map(([n]) => n));
   const set = t.columns.filter(([n]) => !keyNames.has(n));
-  await m.query(
+  await preparedQuery(
+    m,
     `UPDATE ${t.table} t SET ${set.map(([n]) => `${n} = v.${n}`).join(', ')}, updated_at = now()
      FROM ${recordset([['id', 'bigint'], ...set], 1)} WHERE t.id = v.id`,
     [JSON.stringify(rows)],
