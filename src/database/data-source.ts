@@ -1,6 +1,4 @@
-import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
-import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { EmbeddedPostgres } from './embedded-postgres.js';
 import { MIGRATIONS } from '../../migrations/index.js';
@@ -39,26 +37,10 @@ export async function openDatabase(
     await embedded?.stop();
     throw error;
   }
-  if (embedded) forgetPreparedStatementsOnConnect(dataSource);
   const description = embedded
     ? `embedded PostgreSQL (PGlite) in ${config.dataDir}`
     : `PostgreSQL at ${redactUrl(url)}`;
   return { dataSource, embedded, description };
-}
-
-/**
- * PGlite is one backend session that outlives the socket connections to it: a statement prepared
- * by a connection the pool has since closed (idle, or broken) would still exist for the next one,
- * and preparing it again would fail. Each new connection starts by dropping them; pg sends this
- * before anything the pool's caller asks of the connection.
- */
-function forgetPreparedStatementsOnConnect(dataSource: DataSource): void {
-  const pool = (dataSource.driver as PostgresDriver).master as Pool;
-  pool.on('connect', (client) => {
-    client.query('DEALLOCATE ALL').catch(() => {
-      // A connection that cannot run this cannot run anything else either: its caller finds out.
-    });
-  });
 }
 
 export async function closeDatabase(db: OpenedDatabase): Promise<void> {

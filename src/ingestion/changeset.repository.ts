@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { preparedQuery } from '../database/prepared.js';
 import type { EntityManager } from 'typeorm';
 import type { DeploymentKind, DeploymentStatus, EnvironmentTier } from './domain-events.js';
 import type { ChangeFacts, Changeset } from './changeset.calculator.js';
@@ -114,8 +113,7 @@ export class ChangesetRepository {
    */
   async lockServices(m: EntityManager, serviceIds: readonly string[]): Promise<void> {
     if (serviceIds.length === 0) return;
-    await preparedQuery(
-      m,
+    await m.query(
       `SELECT pg_advisory_xact_lock($1, (s.id % 2147483647)::int)
        FROM (SELECT DISTINCT unnest($2::bigint[]) AS id ORDER BY 1) s`,
       [CHANGESET_LOCK, serviceIds],
@@ -124,11 +122,7 @@ export class ChangesetRepository {
 
   async deployments(m: EntityManager, ids: readonly string[]): Promise<ChangesetDeployment[]> {
     if (ids.length === 0) return [];
-    const rows = await preparedQuery<Raw>(
-      m,
-      `${SELECT_DEPLOYMENT} WHERE d.id = ANY($1::bigint[])`,
-      [ids],
-    );
+    const rows = await m.query<Raw[]>(`${SELECT_DEPLOYMENT} WHERE d.id = ANY($1::bigint[])`, [ids]);
     return rows.map(toDeployment);
   }
 
@@ -142,8 +136,7 @@ export class ChangesetRepository {
     starts: readonly { readonly from: ChangesetDeployment; readonly limit: number }[],
   ): Promise<ChangesetDeployment[]> {
     if (starts.length === 0) return [];
-    const rows = await preparedQuery<Raw>(
-      m,
+    const rows = await m.query<Raw[]>(
       `SELECT x.* FROM ${recordset(
         [
           ['id', 'bigint'],
@@ -181,8 +174,7 @@ export class ChangesetRepository {
     );
     if (pairs.length === 0) return new Map();
     // LATERAL: one index probe per SHA (a join would hash the whole changes table).
-    const rows = await preparedQuery<Raw>(
-      m,
+    const rows = await m.query<Raw[]>(
       `SELECT v.key, c.id, c.sha, c.pr_first_commit_at, c.committed_at, c.authored_at
        FROM ${recordset(
          [
@@ -216,8 +208,7 @@ export class ChangesetRepository {
     }[],
   ): Promise<Map<string, ChainWalk>> {
     if (walks.length === 0) return new Map();
-    const rows = await preparedQuery<Raw>(
-      m,
+    const rows = await m.query<Raw[]>(
       `WITH RECURSIVE chain AS (
          SELECT w.key, w.stop, h.id, h.sha, h.parent_sha, h.repository, h.pr_first_commit_at,
                 h.committed_at, h.authored_at, 1 AS depth
@@ -259,8 +250,7 @@ export class ChangesetRepository {
     commits: readonly { readonly repository: string; readonly sha: string }[],
   ): Promise<void> {
     if (commits.length === 0) return;
-    await preparedQuery(
-      m,
+    await m.query(
       `INSERT INTO changes (repository, sha)
        SELECT DISTINCT ON (v.sha) v.repository, v.sha FROM ${recordset(
          [
@@ -289,8 +279,7 @@ export class ChangesetRepository {
       a.changeIds.map((changeId) => ({ deployment_id: a.deploymentId, change_id: changeId })),
     );
     if (pairs.length === 0) return new Map();
-    const rows = await preparedQuery<Raw>(
-      m,
+    const rows = await m.query<Raw[]>(
       `SELECT v.deployment_id, v.change_id
        FROM ${recordset(
          [
@@ -336,8 +325,7 @@ export class ChangesetRepository {
       predecessor_id: w.predecessorId,
       missing_sha: w.missingSha,
     }));
-    await preparedQuery(
-      m,
+    await m.query(
       `WITH v AS (
          SELECT * FROM ${recordset(
            [
@@ -382,8 +370,7 @@ export class ChangesetRepository {
   /** Deployments where these changes carry (or lack for want of a time) a lead time. */
   async timedBy(m: EntityManager, changeIds: readonly string[]): Promise<string[]> {
     if (changeIds.length === 0) return [];
-    const rows = await preparedQuery<Raw>(
-      m,
+    const rows = await m.query<Raw[]>(
       `SELECT DISTINCT deployment_id FROM deployment_changes
        WHERE change_id = ANY($1::bigint[])
          AND (excluded_reason IS NULL OR excluded_reason IN ('NO_START_TIME', 'NEGATIVE'))`,

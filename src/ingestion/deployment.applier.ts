@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { preparedQuery } from '../database/prepared.js';
 import {
   occurredAt,
   resolveRefs,
@@ -183,8 +182,7 @@ export class DeploymentApplier {
       environments,
     );
     if (otherEnvironments.length > 0) {
-      for (const e of await preparedQuery<EnvironmentRecord>(
-        m,
+      for (const e of await m.query<EnvironmentRecord[]>(
         `SELECT id, name, tier FROM environments WHERE id = ANY($1::bigint[])`,
         [otherEnvironments],
       ))
@@ -195,8 +193,7 @@ export class DeploymentApplier {
       services,
     );
     if (otherServices.length > 0) {
-      for (const s of await preparedQuery<ServiceRecord>(
-        m,
+      for (const s of await m.query<ServiceRecord[]>(
         `SELECT id, name, namespace, team, repository FROM services WHERE id = ANY($1::bigint[])`,
         [otherServices],
       ))

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { preparedQuery } from '../database/prepared.js';
 import {
   occurredAt,
   resolveRefs,
@@ -110,8 +109,7 @@ export class IncidentApplier {
       .filter(([k]) => environmentByKey.has(k))
       .map(([k, r]) => ({ id: r.id, environment_id: environmentByKey.get(k) }));
     if (withEnvironment.length > 0)
-      await preparedQuery(
-        m,
+      await m.query(
         `UPDATE incidents i SET environment_id = v.environment_id
          FROM jsonb_to_recordset($1::jsonb) AS v(id bigint, environment_id bigint)
          WHERE i.id = v.id AND i.environment_id IS NULL`,

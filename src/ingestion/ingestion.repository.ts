@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { preparedQuery } from '../database/prepared.js';
 import type { EntityManager } from 'typeorm';
 import type { EnvironmentTier, Transport } from './domain-events.js';
 import { recordset, type Col } from './recordset.js';
@@ -129,8 +128,7 @@ export class IngestionRepository {
     rows: readonly RawEventRow[],
   ): Promise<Map<string, string>> {
     if (rows.length === 0) return new Map();
-    const inserted = await preparedQuery<{ id: string; source: string; dedupe_key: string }>(
-      m,
+    const inserted = await m.query<{ id: string; source: string; dedupe_key: string }[]>(
       `INSERT INTO raw_events (source, dedupe_key, transport, kind, occurred_at, payload_hash, headers, payload, outcome, note)
        SELECT v.source, v.dedupe_key, v.transport, v.kind, v.occurred_at, v.payload_hash, v.headers, v.payload, v.outcome, v.note
        FROM ${recordset(RAW_EVENT_COLS, 1)}
@@ -142,8 +140,7 @@ export class IngestionRepository {
 
   /** The stored payload hash of an earlier delivery with this key (to tell a retry from a clash). */
   async rawEventHash(m: EntityManager, source: string, dedupeKey: string): Promise<string | null> {
-    const rows = await preparedQuery<{ payload_hash: string }>(
-      m,
+    const rows = await m.query<{ payload_hash: string }[]>(
       `SELECT payload_hash FROM raw_events WHERE source = $1 AND dedupe_key = $2`,
       [source, dedupeKey],
     );
@@ -163,8 +160,7 @@ export class IngestionRepository {
       ['repository', 'text'],
     ];
     const param = [JSON.stringify(keys)];
-    const rows = await preparedQuery<ServiceRecord & { fresh: number }>(
-      m,
+    const rows = await m.query<(ServiceRecord & { fresh: number })[]>(
       `WITH v AS (SELECT * FROM ${recordset(cols, 1)}),
        upd AS (
          UPDATE services s SET team = COALESCE(v.team, s.team), repository = COALESCE(v.repository, s.repository)
@@ -189,8 +185,7 @@ export class IngestionRepository {
       keys.length,
       (r) => `${r.name}\u0000${r.namespace}`,
       () =>
-        preparedQuery<ServiceRecord>(
-          m,
+        m.query<ServiceRecord[]>(
           `SELECT s.id, s.name, s.namespace, s.team, s.repository FROM services s
          JOIN ${recordset(cols, 1)} USING (name, namespace)`,
           param,
@@ -214,8 +209,7 @@ export class IngestionRepository {
         keys.map((k) => ({ name: k.name, tier: k.tier, inferred_tier: k.inferredTier })),
       ),
     ];
-    const rows = await preparedQuery<EnvironmentRecord & { fresh: number }>(
-      m,
+    const rows = await m.query<(EnvironmentRecord & { fresh: number })[]>(
       `WITH v AS (SELECT * FROM ${recordset(cols, 1)}),
        upd AS (
          UPDATE environments e SET tier = v.tier FROM v
@@ -238,8 +232,7 @@ export class IngestionRepository {
       keys.length,
       (r) => r.name,
       () =>
-        preparedQuery<EnvironmentRecord>(
-          m,
+        m.query<EnvironmentRecord[]>(
           `SELECT e.id, e.name, e.tier FROM environments e JOIN ${recordset(cols, 1)} USING (name)`,
           param,
         ),
@@ -278,8 +271,7 @@ export class IngestionRepository {
     rows: readonly ChangeRow[],
   ): Promise<{ changed: string[]; unresolved: string[] }> {
     if (rows.length === 0) return { changed: [], unresolved: [] };
-    const result = await preparedQuery<{ id: string; updated: boolean | null }>(
-      m,
+    const result = await m.query<{ id: string; updated: boolean | null }[]>(
       `WITH up AS (INSERT INTO changes (repository, sha, parent_sha, message, authored_at, committed_at, pushed_at,
                             pull_request_id, pr_first_commit_at, pr_merged_at)
        SELECT v.repository, v.sha, v.parent_sha, v.message, v.authored_at, v.committed_at, v.pushed_at,
@@ -324,8 +316,7 @@ export class IngestionRepository {
     }[],
   ): Promise<void> {
     if (rows.length === 0) return;
-    await preparedQuery(
-      m,
+    await m.query(
       `INSERT INTO deployment_remediations (deployment_id, target_kind, target_source, target_external_id)
        SELECT * FROM ${recordset(
          [
@@ -345,8 +336,7 @@ export class IngestionRepository {
     rows: readonly { incident_id: string; service_id: string }[],
   ): Promise<void> {
     if (rows.length === 0) return;
-    await preparedQuery(
-      m,
+    await m.query(
       `INSERT INTO incident_services (incident_id, service_id)
        SELECT * FROM ${recordset(
          [
@@ -368,8 +358,7 @@ export class IngestionRepository {
     }[],
   ): Promise<void> {
     if (rows.length === 0) return;
-    await preparedQuery(
-      m,
+    await m.query(
       `INSERT INTO incident_causes (incident_id, deployment_source, deployment_external_id)
        SELECT * FROM ${recordset(
          [

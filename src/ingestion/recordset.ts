@@ -1,5 +1,4 @@
 import type { EntityManager } from 'typeorm';
-import { preparedQuery } from '../database/prepared.js';
 
 /**
  * Multi-row SQL without building giant VALUES lists: the rows travel as ONE jsonb parameter and
@@ -49,8 +48,7 @@ export async function insertOrLock(
   const keyAndNulls = t.columns
     .map(([n, type]) => (isKey.has(n) ? n : `NULL::${type} AS ${n}`))
     .join(', ');
-  const result = await preparedQuery<Row>(
-    m,
+  const result = await m.query<Row[]>(
     `WITH v AS (SELECT * FROM ${recordset(t.columns, 1)}),
      ins AS (
        INSERT INTO ${t.table} (${names(t.columns)})
@@ -75,8 +73,7 @@ export async function updateById(m: EntityManager, t: KeyedTable, rows: Row[]): 
   if (rows.length === 0) return;
   const keyNames = new Set(t.key.map(([n]) => n));
   const set = t.columns.filter(([n]) => !keyNames.has(n));
-  await preparedQuery(
-    m,
+  await m.query(
     `UPDATE ${t.table} t SET ${set.map(([n]) => `${n} = v.${n}`).join(', ')}, updated_at = now()
      FROM ${recordset([['id', 'bigint'], ...set], 1)} WHERE t.id = v.id`,
     [JSON.stringify(rows)],
