@@ -9,6 +9,7 @@
  *  - a steady 500 events/s of single mutations (open loop), for the latency under load;
  *  - baseline 2, the database's ceiling: the same rows (raw events and entities) written with
  *    plain multi-row INSERTs through `pg`.
+ * Each phase also reports the CPU it cost per event, in this process and in PostgreSQL (cpu.ts).
  * BENCH_POSTGRES_URL names the server (default postgres://postgres@127.0.0.1:5432/postgres);
  * BENCH_SECONDS the length of each phase (default 8).
  */
@@ -18,6 +19,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import pg from 'pg';
+import { cpuMark, cpuPerEvent } from './cpu.js';
 import { benchEvent } from './events.js';
 import type { LoadResult, LoadSpec } from './load.js';
 
@@ -33,6 +35,9 @@ interface Phase {
   readonly p50Ms: number | null;
   readonly p99Ms: number | null;
   readonly errors: number;
+  /** CPU ms per event: this process (server and load generator), PostgreSQL's processes. */
+  readonly nodeCpuMsPerEvent: number;
+  readonly postgresCpuMsPerEvent: number | null;
 }
 
 const quantile = (sorted: number[], q: number): number | null =>
@@ -54,7 +59,9 @@ async function phase(
   seconds = SECONDS,
 ): Promise<Phase> {
   process.stdout.write(`  ${name.padEnd(34)} … `);
+  const cpu = cpuMark();
   const r = await runLoad({ ...spec, durationMs: seconds * 1000 });
+  const perEvent = cpuPerEvent(cpu, r.events);
   const sorted = [...r.latenciesMs].sort((a, b) => a - b);
   const p: Phase = {
     name,
@@ -63,9 +70,11 @@ async function phase(
     p50Ms: round(quantile(sorted, 0.5)),
     p99Ms: round(quantile(sorted, 0.99)),
     errors: r.errors,
+    nodeCpuMsPerEvent: perEvent.nodeMs,
+    postgresCpuMsPerEvent: perEvent.postgresMs,
   };
   console.log(
-    `${p.eventsPerSecond} events/s, p50 ${p.p50Ms} ms, p99 ${p.p99Ms} ms${r.errors ? `, ${r.errors} errors (${r.firstError})` : ''}`,
+    `${p.eventsPerSecond} events/s, p50 ${p.p50Ms} ms, p99 ${p.p99Ms} ms, CPU/event ${p.nodeCpuMsPerEvent} + ${p.postgresCpuMsPerEvent ?? '?'} ms${r.errors ? `, ${r.errors} errors (${r.firstError})` : ''}`,
   );
   return p;
 }
@@ -99,6 +108,7 @@ async function rawInsertBaseline(
       params,
     );
   };
+  const cpu = cpuMark();
   const start = performance.now();
   for (let from = 0; from < count; from += chunk) {
     const events = Array.from({ length: chunk }, (_, k) => benchEvent(from + k, tag));
@@ -224,6 +234,7 @@ async function rawInsertBaseline(
     await client.query('COMMIT');
   }
   const elapsed = performance.now() - start;
+  const perEvent = cpuPerEvent(cpu, count);
   await client.end();
   const p: Phase = {
     name: 'raw multi-row INSERT (pg)',
@@ -232,8 +243,12 @@ async function rawInsertBaseline(
     p50Ms: null,
     p99Ms: null,
     errors: 0,
+    nodeCpuMsPerEvent: perEvent.nodeMs,
+    postgresCpuMsPerEvent: perEvent.postgresMs,
   };
-  console.log(`${p.eventsPerSecond} events/s (${count} events in chunks of ${chunk})`);
+  console.log(
+    `${p.eventsPerSecond} events/s (${count} events in chunks of ${chunk}), CPU/event ${p.nodeCpuMsPerEvent} + ${p.postgresCpuMsPerEvent ?? '?'} ms`,
+  );
   return p;
 }
 
@@ -332,10 +347,12 @@ export async function main(): Promise<void> {
         'p99 < 50 ms at 500 events/s': (steady.p99Ms ?? Infinity) < 50,
       },
     };
-    console.log('\n| phase | events/s | p50 ms | p99 ms | errors |\n|---|---:|---:|---:|---:|');
+    console.log(
+      '\n| phase | events/s | p50 ms | p99 ms | errors | Node CPU ms/event | PostgreSQL CPU ms/event |\n|---|---:|---:|---:|---:|---:|---:|',
+    );
     for (const p of phases)
       console.log(
-        `| ${p.name} | ${p.eventsPerSecond} | ${p.p50Ms ?? '-'} | ${p.p99Ms ?? '-'} | ${p.errors} |`,
+        `| ${p.name} | ${p.eventsPerSecond} | ${p.p50Ms ?? '-'} | ${p.p99Ms ?? '-'} | ${p.errors} | ${p.nodeCpuMsPerEvent} | ${p.postgresCpuMsPerEvent ?? '-'} |`,
       );
     console.log(`\nsingle / trivial query: ${summary.singleVsTrivialQuery}`);
     console.log(
