@@ -1,8 +1,8 @@
 /**
  * CPU time of a phase, per event: this process (the server and the load generator's thread
- * together) and the PostgreSQL server's processes. On a shared machine CPU per event varies far
- * less from run to run than events per second, so it is what tells two versions apart.
- * PostgreSQL's CPU is read from /proc: only a server on this machine, on Linux; null otherwise.
+ * together) and the PostgreSQL server's processes, so that a phase's cost can be split between
+ * Node and the database and set beside the raw INSERT's. PostgreSQL's CPU is read from /proc:
+ * only a server on this machine, on Linux; null otherwise.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 
