@@ -40,6 +40,10 @@ const parsers = {
     if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new InvalidValue();
     return Number(raw);
   },
+  nonNegativeInt: (raw: string): number => {
+    if (!/^\d+$/.test(raw)) throw new InvalidValue();
+    return Number(raw);
+  },
   string: (raw: string): string => {
     if (raw.trim() === '') throw new InvalidValue();
     return raw;
@@ -106,6 +110,14 @@ export const CONFIG_VARIABLES = {
     expected: 'a positive integer',
     parse: parsers.positiveInt,
     defaultValue: 10,
+  }),
+  databaseSlowQueryMs: variable({
+    name: 'DATABASE_SLOW_QUERY_MS',
+    description:
+      'A query that takes longer is logged as a warning with the start of its SQL (0 = never)',
+    expected: 'a whole number of milliseconds',
+    parse: parsers.nonNegativeInt,
+    defaultValue: 1000,
   }),
   dataDir: variable({
     name: 'SHIPWATCH_DATA_DIR',

@@ -15,7 +15,8 @@ export interface OpenedDatabase {
 
 /** The one DataSource factory, used by the app, the migration command, tests and benchmarks. */
 export async function openDatabase(
-  config: Pick<AppConfig, 'databaseUrl' | 'dataDir' | 'databasePoolSize'>,
+  config: Pick<AppConfig, 'databaseUrl' | 'dataDir' | 'databasePoolSize'> &
+    Partial<Pick<AppConfig, 'databaseSlowQueryMs'>>,
 ): Promise<OpenedDatabase> {
   const embedded = config.databaseUrl ? undefined : await EmbeddedPostgres.start(config.dataDir);
   const url = config.databaseUrl ?? embedded!.url;
@@ -28,6 +29,8 @@ export async function openDatabase(
     synchronize: false,
     logging: ['error'],
     logger: new QueryLogger(),
+    // TypeORM calls QueryLogger.logQuerySlow past this; 0 or unset: never.
+    maxQueryExecutionTime: config.databaseSlowQueryMs || undefined,
     poolSize: embedded ? 1 : config.databasePoolSize,
     extra: { application_name: 'shipwatch', connectionTimeoutMillis: 10_000 },
   });
