@@ -25,7 +25,7 @@ import { loadConfig } from '../src/config/config.schema.js';
 import { SHIPWATCH_VERSION } from '../src/config/version.js';
 import { startDemoApp, type DemoApp } from '../src/demo/demo-app.js';
 import { generateHistory } from '../src/demo/history.generator.js';
-import { prometheusAvailable, startPrometheusProcess } from '../src/demo/prometheus-process.js';
+import { prometheusAvailable, startPrometheus } from '../src/demo/prometheus-process.js';
 import { startRollbackReceiver, type ReceivedRollback } from '../src/demo/rollback-receiver.js';
 import { startSignalSimulator } from '../src/demo/signal-simulator.js';
 import { JsonLogger } from '../src/observability/json-logger.js';
@@ -213,7 +213,7 @@ async function main(): Promise<number> {
       ),
     );
   } else {
-    const prom = await startPrometheusProcess({ targets: [demo.target] });
+    const prom = await startPrometheus({ scrapeTargets: [demo.target] });
     cleanups.push(() => prom.stop());
     signalsUrl = prom.url;
     say(`real Prometheus on ${prom.url}, scraping the demo app every second`);

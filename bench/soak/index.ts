@@ -26,7 +26,7 @@ import pg from 'pg';
 import { createApp } from '../../src/app.factory.js';
 import { loadConfig } from '../../src/config/config.schema.js';
 import { startDemoApp } from '../../src/demo/demo-app.js';
-import { prometheusAvailable, startPrometheusProcess } from '../../src/demo/prometheus-process.js';
+import { prometheusAvailable, startPrometheus } from '../../src/demo/prometheus-process.js';
 import { JsonLogger } from '../../src/observability/json-logger.js';
 import type { Kind, LoadMessage, LoadOptions, LoadSummary, Sample } from './load.js';
 
@@ -91,7 +91,7 @@ export async function main(): Promise<void> {
   const maxGrowth = Number(process.env.SOAK_MAX_GROWTH ?? '1.25');
   const serverUrl = process.env.SOAK_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   if (!(seconds > 0) || !(rate > 0)) throw new Error('SOAK_SECONDS and SOAK_RATE must be > 0');
-  if (!prometheusAvailable(process.env.PROMETHEUS_BIN)) {
+  if (!prometheusAvailable()) {
     throw new Error('the soak benchmark needs a `prometheus` binary (apt-get install prometheus)');
   }
   const gc = collector();
@@ -113,10 +113,7 @@ export async function main(): Promise<void> {
       latencyMs: 20,
     });
     cleanup.push(() => demo.stop());
-    const prometheus = await startPrometheusProcess({
-      targets: [demo.target],
-      bin: process.env.PROMETHEUS_BIN,
-    });
+    const prometheus = await startPrometheus({ scrapeTargets: [demo.target] });
     cleanup.push(() => prometheus.stop());
     let loggedErrors = 0;
     const errorLines: string[] = [];

@@ -1,22 +1,55 @@
 /**
- * A real Prometheus for the demo (`npm run demo`): the Debian/upstream `prometheus` binary on a
- * free loopback port, scraping the demo app every second, with a temporary config and data
- * directory that stop() removes. The test harness (test/support/prometheus-harness.ts) does the
- * same with more options.
+ * Real Prometheus and Alertmanager processes (Debian packages `prometheus` and
+ * `prometheus-alertmanager`; PROMETHEUS_BIN, PROMTOOL_BIN and ALERTMANAGER_BIN name other
+ * binaries), for `npm run demo`, the soak benchmark and the integration and e2e tests. Each server
+ * runs on a free loopback port with temporary config and data directories, which stop() removes.
+ * Processes still running when this process exits are killed.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export interface PrometheusProcess {
+export interface RunningPrometheus {
   readonly url: string;
+  readonly port: number;
+  /** Stops the server (SIGTERM, then SIGKILL) and removes its directories. */
   stop(): Promise<void>;
+  /** Stops the server only; its data is kept for start(). */
+  kill(): Promise<void>;
+  /** Starts it again on the same port with the same data (after kill()). */
+  start(): Promise<void>;
+  /** kill() then start(). */
+  restart(): Promise<void>;
+  /** Instant query; the sample values of the result vector. */
+  query(promql: string): Promise<{ metric: Record<string, string>; value: number }[]>;
 }
 
+export interface RunningAlertmanager {
+  readonly url: string;
+  readonly port: number;
+  stop(): Promise<void>;
+  /** GET /api/v2/alerts (active alerts by default). */
+  alerts(filter?: { active?: boolean }): Promise<GettableAlert[]>;
+}
+
+export interface GettableAlert {
+  readonly labels: Record<string, string>;
+  readonly annotations: Record<string, string>;
+  readonly startsAt: string;
+  readonly endsAt: string;
+  readonly generatorURL?: string;
+  readonly status: { readonly state: 'active' | 'suppressed' | 'unprocessed' };
+}
+
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 /** Whether a `prometheus` binary can be run (`prometheus --version`). */
-export function prometheusAvailable(bin = 'prometheus'): boolean {
+export function prometheusAvailable(bin = process.env.PROMETHEUS_BIN ?? 'prometheus'): boolean {
   const probe = spawnSync(bin, ['--version'], { stdio: 'ignore', timeout: 10_000 });
   return probe.error === undefined && probe.status === 0;
 }
@@ -33,69 +66,201 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startPrometheusProcess(options: {
-  readonly targets: readonly string[];
-  readonly bin?: string;
+export interface PrometheusOptions {
+  /** host:port of each target to scrape (job "demo"). */
+  readonly scrapeTargets: readonly string[];
   readonly scrapeInterval?: string;
-}): Promise<PrometheusProcess> {
-  const dir = mkdtempSync(join(tmpdir(), 'shipwatch-demo-prometheus-'));
+  /** Contents of rule files (YAML), evaluated every scrape interval. */
+  readonly ruleFiles?: readonly string[];
+  /**
+   * History loaded before the start: OpenMetrics text with timestamps (seconds) and `# EOF`,
+   * turned into blocks by `promtool tsdb create-blocks-from openmetrics` (PROMTOOL_BIN).
+   */
+  readonly backfill?: string;
+}
+
+export async function startPrometheus(options: PrometheusOptions): Promise<RunningPrometheus> {
+  const bin = process.env.PROMETHEUS_BIN ?? 'prometheus';
+  const dir = mkdtempSync(join(tmpdir(), 'sw-prometheus-'));
   const interval = options.scrapeInterval ?? '1s';
+  const rules = (options.ruleFiles ?? []).map((content, i) => {
+    const file = join(dir, `rules-${i}.yml`);
+    writeFileSync(file, content);
+    return file;
+  });
   writeFileSync(
     join(dir, 'prometheus.yml'),
     [
       'global:',
       `  scrape_interval: ${interval}`,
+      `  evaluation_interval: ${interval}`,
+      ...(rules.length ? ['rule_files:', ...rules.map((r) => `  - ${JSON.stringify(r)}`)] : []),
       'scrape_configs:',
       '  - job_name: demo',
+      `    scrape_interval: ${interval}`,
       `    scrape_timeout: ${interval}`,
       '    static_configs:',
-      `      - targets: [${options.targets.map((t) => JSON.stringify(t)).join(', ')}]`,
+      `      - targets: [${options.scrapeTargets.map((t) => JSON.stringify(t)).join(', ')}]`,
+      '',
+    ].join('\n'),
+  );
+  if (options.backfill !== undefined) {
+    writeFileSync(join(dir, 'backfill.om'), options.backfill);
+    execFileSync(
+      process.env.PROMTOOL_BIN ?? 'promtool',
+      ['tsdb', 'create-blocks-from', 'openmetrics', join(dir, 'backfill.om'), join(dir, 'data')],
+      { stdio: 'pipe' },
+    );
+  }
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const args = [
+    `--config.file=${join(dir, 'prometheus.yml')}`,
+    `--storage.tsdb.path=${join(dir, 'data')}`,
+    `--web.listen-address=127.0.0.1:${port}`,
+    '--web.enable-lifecycle',
+    '--storage.tsdb.retention.time=1d',
+    '--log.level=warn',
+  ];
+  let child: ChildProcess | undefined;
+  const start = async () => {
+    child = await spawnReady(bin, args, `${url}/-/ready`);
+  };
+  const kill = async () => {
+    if (child) await terminate(child);
+    child = undefined;
+  };
+  await start().catch((error: unknown) => {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  });
+  return {
+    url,
+    port,
+    start,
+    kill,
+    restart: async () => {
+      await kill();
+      await start();
+    },
+    stop: async () => {
+      await kill();
+      rmSync(dir, { recursive: true, force: true });
+    },
+    async query(promql) {
+      const res = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(promql)}`);
+      const body = (await res.json()) as {
+        status: string;
+        error?: string;
+        data?: { result: { metric: Record<string, string>; value: [number, string] }[] };
+      };
+      if (body.status !== 'success') throw new Error(`query failed: ${body.error ?? res.status}`);
+      return (body.data?.result ?? []).map((r) => ({
+        metric: r.metric,
+        value: Number(r.value[1]),
+      }));
+    },
+  };
+}
+
+export async function startAlertmanager(): Promise<RunningAlertmanager> {
+  const bin = process.env.ALERTMANAGER_BIN ?? 'prometheus-alertmanager';
+  const dir = mkdtempSync(join(tmpdir(), 'sw-alertmanager-'));
+  writeFileSync(
+    join(dir, 'alertmanager.yml'),
+    [
+      'route:',
+      '  receiver: blackhole',
+      '  group_wait: 1s',
+      'receivers:',
+      '  - name: blackhole',
       '',
     ].join('\n'),
   );
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(
-    options.bin ?? 'prometheus',
-    [
-      `--config.file=${join(dir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--storage.tsdb.retention.time=1h',
-      '--log.level=error',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  const stop = async (): Promise<void> => {
-    await terminate(child);
+  let child: ChildProcess;
+  try {
+    child = await spawnReady(
+      bin,
+      [
+        `--config.file=${join(dir, 'alertmanager.yml')}`,
+        `--storage.path=${join(dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        // An empty address turns clustering (gossip on :9094) off.
+        '--cluster.listen-address=',
+        '--log.level=warn',
+      ],
+      `${url}/-/ready`,
+    );
+  } catch (error) {
     rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    url,
+    port,
+    stop: async () => {
+      await terminate(child);
+      rmSync(dir, { recursive: true, force: true });
+    },
+    async alerts(filter = {}) {
+      const active = filter.active ?? true;
+      const res = await fetch(`${url}/api/v2/alerts?active=${active}`);
+      if (!res.ok) throw new Error(`GET /api/v2/alerts answered ${res.status}`);
+      return (await res.json()) as GettableAlert[];
+    },
   };
+}
+
+/** Spawns a server and resolves once `readyUrl` answers 200 (or rejects with its output). */
+async function spawnReady(bin: string, args: string[], readyUrl: string): Promise<ChildProcess> {
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
   let output = '';
-  child.stderr?.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-2000)));
+  const collect = (chunk: Buffer) => {
+    output = (output + chunk.toString('utf8')).slice(-4000);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  // Set by the event handlers (an object, so that TypeScript does not narrow them away).
+  const status: { spawnError?: Error; exited?: string } = {};
+  child.once('error', (error) => {
+    status.spawnError = error;
+  });
+  child.once('exit', (code, signal) => {
+    status.exited = `exited with ${signal ?? code}`;
+    running.delete(child);
+  });
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) {
-      await stop();
-      throw new Error(`prometheus exited with ${child.exitCode}: ${output}`);
+    if (status.spawnError) {
+      throw new Error(
+        `cannot run ${bin}: ${status.spawnError.message} (install the Debian package: apt-get install -y prometheus prometheus-alertmanager)`,
+      );
     }
+    if (status.exited) throw new Error(`${bin} ${status.exited}:\n${output}`);
     try {
-      if ((await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(1000) })).ok) {
-        return { url, stop };
-      }
+      const res = await fetch(readyUrl, { signal: AbortSignal.timeout(1000) });
+      if (res.ok) return child;
     } catch {
       // not listening yet
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  await stop();
-  throw new Error(`prometheus was not ready within 30 s: ${output}`);
+  await terminate(child);
+  throw new Error(`${bin} was not ready within 30 s:\n${output}`);
 }
 
 async function terminate(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
+  if (child.exitCode !== null || child.signalCode !== null) {
+    running.delete(child);
+    return;
+  }
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGTERM');
   const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
   await exited;
   clearTimeout(timer);
+  running.delete(child);
 }

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { startDemoApp, type DemoApp } from '../../src/demo/demo-app.js';
 import { OutboxDispatcher } from '../../src/remediation/outbox.dispatcher.js';
 import { VerificationService } from '../../src/verification/verification.service.js';
-import { startPrometheus, type RunningPrometheus } from '../support/prometheus-harness.js';
+import { startPrometheus, type RunningPrometheus } from '../../src/demo/prometheus-process.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/signed-webhook-receiver.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { baseEnv, buildCli, collect, runCli, spawnCli, type CliRun } from './cli-process.js';

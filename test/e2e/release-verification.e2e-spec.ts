@@ -15,7 +15,7 @@ import {
   startPrometheus,
   type RunningAlertmanager,
   type RunningPrometheus,
-} from '../support/prometheus-harness.js';
+} from '../../src/demo/prometheus-process.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/signed-webhook-receiver.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 

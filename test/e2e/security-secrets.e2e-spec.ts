@@ -20,7 +20,7 @@ import { OutboxDispatcher } from '../../src/remediation/outbox.dispatcher.js';
 import { OutboxService } from '../../src/remediation/outbox.service.js';
 import type { RemediationAction } from '../../src/remediation/remediation-action.js';
 import { aRelease, aRollback, anAlert } from '../factories/remediation-actions.js';
-import { startPrometheus, type RunningPrometheus } from '../support/prometheus-harness.js';
+import { startPrometheus, type RunningPrometheus } from '../../src/demo/prometheus-process.js';
 import { sampleValue } from '../support/schema-walk.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/signed-webhook-receiver.js';
 import { ADMIN_TOKEN, resetData, testConfig } from '../support/test-app.js';

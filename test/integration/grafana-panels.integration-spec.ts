@@ -22,7 +22,7 @@ import {
   freePort,
   startPrometheus,
   type RunningPrometheus,
-} from '../support/prometheus-harness.js';
+} from '../../src/demo/prometheus-process.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/signed-webhook-receiver.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import {

@@ -4,7 +4,7 @@ import { OutboxDispatcher } from '../../src/remediation/outbox.dispatcher.js';
 import { OutboxService } from '../../src/remediation/outbox.service.js';
 import type { RemediationAction } from '../../src/remediation/remediation-action.js';
 import { aRelease, anAlert } from '../factories/remediation-actions.js';
-import { startAlertmanager, type RunningAlertmanager } from '../support/prometheus-harness.js';
+import { startAlertmanager, type RunningAlertmanager } from '../../src/demo/prometheus-process.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 jest.setTimeout(60_000);

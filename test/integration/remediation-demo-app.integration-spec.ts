@@ -1,6 +1,6 @@
 import { jest } from '@jest/globals';
 import { startDemoApp, type DemoApp } from '../../src/demo/demo-app.js';
-import { startPrometheus, type RunningPrometheus } from '../support/prometheus-harness.js';
+import { startPrometheus, type RunningPrometheus } from '../../src/demo/prometheus-process.js';
 
 jest.setTimeout(60_000);
 

@@ -14,7 +14,7 @@ import {
   freePort,
   startPrometheus,
   type RunningPrometheus,
-} from '../support/prometheus-harness.js';
+} from '../../src/demo/prometheus-process.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { openMetricsHistory, type VersionTraffic } from './verification-history.js';
 

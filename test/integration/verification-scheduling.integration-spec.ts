@@ -6,7 +6,7 @@
 import request from 'supertest';
 import { VerificationRepository } from '../../src/verification/verification.repository.js';
 import { VerificationService } from '../../src/verification/verification.service.js';
-import { freePort } from '../support/prometheus-harness.js';
+import { freePort } from '../../src/demo/prometheus-process.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const DEPLOYMENT = `mutation($input: DeploymentInput!) { recordDeployment(input: $input) { result entityId } }`;
