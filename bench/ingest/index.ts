@@ -101,14 +101,14 @@ async function rawInsertBaseline(
       return c;
     }),
   );
-  const [client] = connections;
+  const [setup] = connections;
   const [{ id: serviceId }] = (
-    await client.query<{ id: string }>(
+    await setup.query<{ id: string }>(
       `INSERT INTO services (name) VALUES ('raw-baseline') RETURNING id`,
     )
   ).rows;
   const [{ id: envId }] = (
-    await client.query<{ id: string }>(
+    await setup.query<{ id: string }>(
       `INSERT INTO environments (name, tier) VALUES ('raw-baseline', 'staging') RETURNING id`,
     )
   ).rows;
