@@ -2,20 +2,41 @@ import type { Config } from 'jest';
 
 /**
  * NestJS 12 is ESM-only, so tests run in Jest's native ESM mode
- * (NODE_OPTIONS=--experimental-vm-modules, set by the npm scripts).
+ * (NODE_OPTIONS=--experimental-vm-modules, set by the npm scripts). SWC strips the types (with
+ * legacy decorators and their metadata, which Nest's injection reads); `npm run typecheck` is
+ * what checks them. Test files run in parallel workers, each on its own database
+ * (test/support/jest/): docs/development.md says what a test must do to run beside others.
  */
+const swc = [
+  '@swc/jest',
+  {
+    swcrc: false,
+    sourceMaps: 'inline',
+    module: { type: 'es6' },
+    jsc: {
+      target: 'es2022',
+      keepClassNames: true,
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: true },
+    },
+  },
+] as const;
+
 const common = {
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
-  transform: {
-    '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }],
-  },
-  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': swc as unknown as [string, Record<string, unknown>] },
+  testEnvironment: '<rootDir>/test/support/jest/environment.mjs',
 } satisfies Config;
 
 const config: Config = {
   // Real databases and processes on a shared 2-core machine: a generous limit, never timed assertions.
   testTimeout: 180_000,
+  // Two test files at once, one per core of the 2-core CI machine: several files start servers
+  // whose start-up limits assume about a core each. `--maxWorkers=N` or `--runInBand` overrides it.
+  maxWorkers: 2,
+  globalSetup: '<rootDir>/test/support/jest/global-setup.mjs',
+  globalTeardown: '<rootDir>/test/support/jest/global-teardown.mjs',
   projects: [
     {
       ...common,
@@ -25,6 +46,7 @@ const config: Config = {
         '<rootDir>/migrations/**/*.spec.ts',
         '<rootDir>/grafana/**/*.spec.ts',
         '<rootDir>/scripts/**/*.spec.ts',
+        '<rootDir>/test/support/**/*.spec.ts',
       ],
     },
     {
@@ -34,7 +56,6 @@ const config: Config = {
     },
     {
       ...common,
-      testTimeout: 180_000,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
     },

@@ -144,7 +144,7 @@ const TABLES = [
 ];
 
 /** Constants and small helpers of the definitions. */
-const HELPERS = [
+export const HELPERS = [
   `CREATE FUNCTION dora_definition_version() RETURNS text
      LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT 'shipwatch-dora/1'::text $$`,
   `CREATE FUNCTION dora_attribution_window() RETURNS interval
@@ -182,7 +182,7 @@ const HELPERS = [
 ];
 
 /** The definitions: one fact row per finished deployment, per deployed change, per incident. */
-const DEFINITIONS = [
+export const DEFINITIONS = [
   `CREATE FUNCTION dora_compute_deployment_facts(p_ids bigint[])
      RETURNS SETOF dora_deployment_facts LANGUAGE plpgsql STABLE AS $fn$
    #variable_conflict use_column
@@ -573,7 +573,7 @@ const MAINTENANCE = [
 ];
 
 /** Triggers: every change to the delivery tables appends what it may affect to dora_dirty. */
-const TRIGGERS = [
+export const TRIGGERS = [
   `CREATE FUNCTION dora_mark_deployments() RETURNS trigger LANGUAGE plpgsql AS $fn$
    BEGIN
      IF TG_OP IN ('UPDATE','DELETE') THEN
@@ -706,7 +706,7 @@ function triggerStatements(): string[] {
 }
 
 /** Reading: calendar buckets, decomposition into rollup periods, and the figures. */
-const REPORT = [
+export const REPORT = [
   // idx 0 is the window; 1..n the calendar buckets (local calendar periods in p_timezone,
   // weeks starting on ISO day p_week_start), clipped to the window. `days` counts wall-clock
   // days in p_timezone, so a 23-hour DST day is one day.

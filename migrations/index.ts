@@ -8,6 +8,17 @@ import { ReleaseVerification1764700000000 } from './1764700000000-ReleaseVerific
 import { RemediationOutbox1764800000000 } from './1764800000000-RemediationOutbox.js';
 import { ProtectSecretTables1765000000000 } from './1765000000000-ProtectSecretTables.js';
 import { ChangesetOrderIndex1765100000000 } from './1765100000000-ChangesetOrderIndex.js';
+import { IncidentIntakeTransports1765200000000 } from './1765200000000-IncidentIntakeTransports.js';
+import { VerificationSubmitter1765300000000 } from './1765300000000-VerificationSubmitter.js';
+import { DoraInference1765400000000 } from './1765400000000-DoraInference.js';
+import { ServiceRepositoryPaths1765500000000 } from './1765500000000-ServiceRepositoryPaths.js';
+import { IncidentTriage1765600000000 } from './1765600000000-IncidentTriage.js';
+import { DoraAttributionFilter1765700000000 } from './1765700000000-DoraAttributionFilter.js';
+import { ServiceCatalog1765800000000 } from './1765800000000-ServiceCatalog.js';
+import { PullRequestStarts1765900000000 } from './1765900000000-PullRequestStarts.js';
+import { DoraReportPlans1766000000000 } from './1766000000000-DoraReportPlans.js';
+import { ReleaseTags1766100000000 } from './1766100000000-ReleaseTags.js';
+import { DeployLocks1766200000000 } from './1766200000000-DeployLocks.js';
 
 export const MIGRATIONS = [
   InitialSchema1764460800000,
@@ -16,4 +27,15 @@ export const MIGRATIONS = [
   RemediationOutbox1764800000000,
   ProtectSecretTables1765000000000,
   ChangesetOrderIndex1765100000000,
+  IncidentIntakeTransports1765200000000,
+  VerificationSubmitter1765300000000,
+  DoraInference1765400000000,
+  ServiceRepositoryPaths1765500000000,
+  IncidentTriage1765600000000,
+  DoraAttributionFilter1765700000000,
+  ServiceCatalog1765800000000,
+  PullRequestStarts1765900000000,
+  DoraReportPlans1766000000000,
+  ReleaseTags1766100000000,
+  DeployLocks1766200000000,
 ];

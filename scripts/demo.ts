@@ -65,16 +65,24 @@ const TIMING = {
   cooldownSeconds: 0,
   rollbackVerifyTimeoutSeconds: 60,
 };
-const ANALYSIS = { minRequests: 100, minEvaluatedTicks: 3, passK: 3, consecutiveErrorLimit: 3 };
-/** The simulator answers only sum(increase(counter{...}[Ns])): one errors SLI in that shape. */
+const ANALYSIS = {
+  minRequests: 100,
+  minEvaluatedTicks: 3,
+  passK: 3,
+  consecutiveErrorLimit: 3,
+  // Two 3 s windows: the default tolerances (60 s critical, 180 s severe) scaled to these ticks.
+  criticalSustainSeconds: 6,
+  severeSustainSeconds: 6,
+};
+/** One errors SLI on plain selectors (the simulator answers no target_info join). */
 const SIMULATED_SLIS = [
   {
     name: 'errors',
     objective: 0.999,
     totalQuery:
-      'sum(increase(http_server_request_duration_seconds_count{service_name="{{service}}",deployment_environment_name="{{environment}}",service_version=~"{{versionRegex}}"}[{{window}}]))',
+      'http_server_request_duration_seconds_count{service_name="{{service}}",deployment_environment_name="{{environment}}",service_version=~"{{versionRegex}}"}',
     badQuery:
-      'sum(increase(http_server_request_duration_seconds_count{service_name="{{service}}",deployment_environment_name="{{environment}}",service_version=~"{{versionRegex}}",http_response_status_code=~"5.."}[{{window}}])) or vector(0)',
+      'http_server_request_duration_seconds_count{service_name="{{service}}",deployment_environment_name="{{environment}}",service_version=~"{{versionRegex}}",http_response_status_code=~"5.."} or vector(0)',
   },
 ];
 
@@ -226,7 +234,7 @@ async function main(): Promise<number> {
       SHIPWATCH_DATA_DIR: 'memory://',
       SHIPWATCH_BOOTSTRAP_TOKEN: ADMIN,
       PROMETHEUS_URL: signalsUrl,
-      SHIPWATCH_OUTBOUND_ALLOWED_HOSTS: `127.0.0.1:${receiver.port}`,
+      SHIPWATCH_OUTBOUND_PRIVATE_HOSTS: `127.0.0.1:${receiver.port}`,
       SHIPWATCH_SCHEDULER: 'on',
       LOG_LEVEL: flags.verbose ? 'info' : 'error',
     },

@@ -1,8 +1,12 @@
 import { type INestApplication, Logger, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { Server } from 'node:http';
 import { AppModule } from './app.module.js';
+import { anonymousGraphqlBody, anonymousGraphqlGate } from './auth/anonymous-graphql.gate.js';
+import { RateLimitMiddleware } from './auth/rate-limit.middleware.js';
 import { HttpExceptionFilter } from './common/errors/http-exception.filter.js';
+import { closeUnreadRefusals } from './common/http/close-unread-refusals.middleware.js';
 import type { AppConfig } from './config/config.schema.js';
 import { closeDatabase, openDatabase, type OpenedDatabase } from './database/data-source.js';
 import { runMigrations } from './database/migrator.js';
@@ -35,11 +39,19 @@ export async function createApp(
       rawBody: true,
     });
     app.use(httpMetricsMiddleware);
+    app.use(closeUnreadRefusals);
+    app.disable('x-powered-by');
+    app.set('trust proxy', config.trustProxy);
+    limitServer(app.getHttpServer(), config);
+    // Who is calling and whether they may, before any body is read (src/auth).
+    app.use(app.get(RateLimitMiddleware).use);
+    app.use('/graphql', anonymousGraphqlBody);
     app.useBodyParser('json', {
       limit: config.bodyLimitBytes,
       type: ['application/json', 'application/*+json'],
     });
     app.useBodyParser('text', { limit: config.bodyLimitBytes, type: 'text/*' });
+    app.use('/graphql', anonymousGraphqlGate);
     app.useGlobalFilters(new HttpExceptionFilter());
     await app.init();
     return { app, db };
@@ -47,4 +59,11 @@ export async function createApp(
     await closeDatabase(db);
     throw error;
   }
+}
+
+/** Bounds on connections and slow clients (SHIPWATCH_MAX_CONNECTIONS, *_TIMEOUT_MS). */
+function limitServer(server: Server, config: AppConfig): void {
+  server.maxConnections = config.maxConnections;
+  server.headersTimeout = config.headersTimeoutMs;
+  server.requestTimeout = config.requestTimeoutMs;
 }

@@ -7,7 +7,11 @@ import { register } from 'node:module';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import {
+  ATTR_SERVICE_NAME,
+  ATTR_SERVICE_VERSION,
+  ATTR_URL_QUERY,
+} from '@opentelemetry/semantic-conventions';
 import { SHIPWATCH_VERSION } from './config/version.js';
 import { registerTracingSdk } from './observability/tracing-sdk.js';
 
@@ -27,6 +31,13 @@ if (tracingRequested(process.env)) {
     instrumentations: [
       new HttpInstrumentation({
         ignoreIncomingRequestHook: (req) => req.url === '/metrics' || req.url === '/healthz',
+        // A query string may carry credentials (`?access_token=`): spans keep the path only.
+        startIncomingSpanHook: (req) =>
+          req.url?.includes('?') ? { [ATTR_URL_QUERY]: 'REDACTED' } : {},
+        // Outbound calls (rollback targets, alert channels) go through node:http, and their URLs
+        // can be secrets (a Slack webhook's path): no client spans; `remediation.deliver` spans
+        // name the kind and channel only.
+        ignoreOutgoingRequestHook: () => true,
       }),
     ],
     // Metrics stay on /metrics (Prometheus pull); the SDK exports traces only.

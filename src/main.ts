@@ -3,7 +3,8 @@ import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory.js';
 import { ConfigError, loadConfig } from './config/config.schema.js';
 import { SHIPWATCH_VERSION } from './config/version.js';
-import { DataDirInUseError } from './database/embedded-postgres.js';
+import { DataDirInUseError } from './database/data-dir-lock.js';
+import { DatabaseUnreachableError } from './database/data-source.js';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig(process.env, SHIPWATCH_VERSION);
@@ -32,7 +33,11 @@ async function bootstrap(): Promise<void> {
 }
 
 bootstrap().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof DataDirInUseError) {
+  if (
+    error instanceof ConfigError ||
+    error instanceof DataDirInUseError ||
+    error instanceof DatabaseUnreachableError
+  ) {
     process.stderr.write(`shipwatch: ${error.message}\n`);
   } else {
     process.stderr.write(

@@ -12,10 +12,13 @@
  *   measurement); an empty result makes `result[0]` an evaluation Error, retried after 10 s, and
  *   more than 4 consecutive errors (consecutiveErrorLimit) abort too. The first measurement is
  *   at the start of the analysis.
+ *
+ * Both read the simulated scrape the way their queries do on Prometheus: Flagger
+ * `sum(rate(non-5xx[1m])) / sum(rate(all[1m]))`, Argo's example
+ * `sum(irate(non-5xx[5m])) / sum(irate(all[5m]))`, with Prometheus' extrapolation and its "fewer
+ * than two samples in the range: no value" (a 1m rate at a 60 s scrape is mostly empty).
  */
 import type { TrafficSimulator } from '../../src/verification/analysis/traffic-simulator.js';
-import type { TimeRange } from '../../src/verification/analysis/window.rule.js';
-import { DEFAULT_SLIS } from '../../src/verification/verification-policy.js';
 
 export interface RuleOutcome {
   /** Seconds after the deploy at which the rule decided to roll back, or null. */
@@ -23,18 +26,22 @@ export interface RuleOutcome {
   readonly reason: string;
 }
 
-const [ERRORS, LATENCY] = DEFAULT_SLIS;
-
-async function canary(sim: TrafficSimulator, deploy: Date, from: number, to: number) {
-  const range: TimeRange = {
-    start: new Date(deploy.getTime() + from * 1000),
-    end: new Date(deploy.getTime() + to * 1000),
-  };
-  const [errors, latency] = await Promise.all([
-    sim.counts(ERRORS, 'CANARY', range),
-    sim.counts(LATENCY, 'CANARY', range),
-  ]);
-  return { errors: errors.reading, latency: latency.reading };
+/** The new version's success rate and slow share over `rangeSeconds` before `to`; null: no value. */
+function canary(
+  sim: TrafficSimulator,
+  deploy: Date,
+  to: number,
+  rangeSeconds: number,
+  fn: 'rate' | 'irate',
+): { successRate: number | null; slowShare: number | null } {
+  const at = new Date(deploy.getTime() + to * 1000);
+  const ok = sim.rangeFunction(fn, 'ok', 'NEW', at, rangeSeconds);
+  const all = sim.rangeFunction(fn, 'requests', 'NEW', at, rangeSeconds);
+  const slow = sim.rangeFunction(fn, 'slow', 'NEW', at, rangeSeconds);
+  // x / 0 is NaN or ±Inf in PromQL: no usable value.
+  const ratio = (a: number | null, b: number | null) =>
+    a === null || b === null || !(b > 0) ? null : a / b;
+  return { successRate: ratio(ok, all), slowShare: ratio(slow, all) };
 }
 
 export async function flaggerDefault(
@@ -49,13 +56,11 @@ export async function flaggerDefault(
     const t = k * interval;
     if (failed >= threshold) return { rollbackAt: t, reason: `${failed} failed checks` };
     if (k === 1) continue; // first iteration: pre-rollout hooks only, no metrics
-    const { errors, latency } = await canary(sim, deploy, t - interval, t);
-    if (errors.kind !== 'OK' || errors.counts.total <= 0) {
+    const { successRate, slowShare } = canary(sim, deploy, t, interval, 'rate');
+    if (successRate === null || slowShare === null) {
       failed++; // "no values found": halt advancement and count a failed check
       continue;
     }
-    const successRate = 1 - errors.counts.bad / errors.counts.total;
-    const slowShare = latency.kind === 'OK' ? latency.counts.bad / latency.counts.total : 1;
     if (successRate < 0.99 || slowShare > 0.01) failed++;
   }
   return { rollbackAt: null, reason: `${failed} failed checks` };
@@ -73,8 +78,8 @@ export async function argoDocumentedExample(
   let consecutiveErrors = 0;
   let t = 0;
   while (t <= horizonSeconds) {
-    const { errors } = await canary(sim, deploy, t - interval, t);
-    if (errors.kind !== 'OK' || errors.counts.total <= 0) {
+    const { successRate } = canary(sim, deploy, t, interval, 'irate');
+    if (successRate === null) {
       consecutiveErrors++;
       if (consecutiveErrors > consecutiveErrorLimit) {
         return { rollbackAt: t, reason: `${consecutiveErrors} consecutive errors (empty result)` };
@@ -83,7 +88,6 @@ export async function argoDocumentedExample(
       continue;
     }
     consecutiveErrors = 0;
-    const successRate = 1 - errors.counts.bad / errors.counts.total;
     if (!(successRate >= 0.95)) failed++;
     if (failed > failureLimit) return { rollbackAt: t, reason: `${failed} failed measurements` };
     t += interval;

@@ -4,7 +4,10 @@
  * 15% staging), 5M changes with log-uniform lead times (10 min to 20 days, 40% through pull
  * requests that started earlier), hotfixes and rollbacks naming what they fix, rolled-back
  * deployments, and incidents (6% of deployments, most naming their cause, plus unattributed
- * ones). Triggers and foreign-key checks are off during the load (session_replication_role);
+ * ones). Inference and path attribution are on: 3% of the planned production deployments are
+ * rollbacks by redeploy that inference found (INFERRED links, their changes without lead times),
+ * and 1% of the changes have unknown paths in a path-scoped service (UNKNOWN_PATHS).
+ * Triggers and foreign-key checks are off during the load (session_replication_role);
  * dora_rebuild() computes the DORA facts afterwards, as a definition change would.
  */
 export const BENCH_START = '2024-11-30T00:00:00Z';
@@ -88,6 +91,27 @@ export const GENERATE: readonly { readonly label: string; readonly sql: string }
       SELECT d.id, 'DEPLOYMENT', 'bench', 'd' || d.predecessor_id
       FROM deployments d
       WHERE d.kind IN ('HOTFIX','ROLLBACK') AND d.predecessor_id IS NOT NULL AND random() < 0.6`,
+  },
+  {
+    label: 'inferred rollbacks and unknown paths',
+    sql: `
+      WITH picked AS MATERIALIZED (
+        SELECT d.id, d.predecessor_id FROM deployments d
+        WHERE d.environment_id = 1 AND d.status = 'SUCCEEDED' AND d.kind = 'PLANNED'
+          AND d.predecessor_id IS NOT NULL AND random() < 0.03),
+      kinds AS (
+        UPDATE deployments d SET inferred_kind = 'ROLLBACK',
+               inference = jsonb_build_object('rule', 'ROLLBACK', 'reason', 'a redeploy of an older release')
+        FROM picked p WHERE d.id = p.id),
+      changes AS (
+        UPDATE deployment_changes dc SET lead_time_seconds = NULL, excluded_reason = 'ROLLBACK_DEPLOYMENT'
+        FROM picked p WHERE dc.deployment_id = p.id)
+      INSERT INTO deployment_remediations (deployment_id, target_kind, target_source, target_external_id,
+                                           attribution, rule)
+      SELECT p.id, 'DEPLOYMENT', 'bench', 'd' || p.predecessor_id, 'INFERRED', 'ROLLBACK' FROM picked p
+      ON CONFLICT DO NOTHING;
+      UPDATE deployment_changes SET lead_time_seconds = NULL, excluded_reason = 'UNKNOWN_PATHS'
+      WHERE lead_time_seconds IS NOT NULL AND random() < 0.01`,
   },
   {
     label: 'incidents',

@@ -185,6 +185,14 @@ export async function main(): Promise<void> {
     report,
     [...org, null],
   );
+  const orgExplicit = await measure(
+    client,
+    'org-wide 90-day weekly report, EXPLICIT and CONFIRMED only',
+    RUNS,
+    `SELECT * FROM dora_report($1, $2, $3, $4, 'production', $5,
+                               p_attributions => ARRAY['EXPLICIT', 'CONFIRMED'])`,
+    [...org, null],
+  );
   const orgBaseline = await measure(
     client,
     'org-wide 90-day weekly report (raw tables)',
@@ -265,6 +273,7 @@ export async function main(): Promise<void> {
     Math.round((base.p50Ms / fast.p50Ms) * 10) / 10;
   const rows = [
     { ...orgReport.m, speedupVsRaw: ratio(orgBaseline.m, orgReport.m) },
+    { ...orgExplicit.m, speedupVsRaw: ratio(orgBaseline.m, orgExplicit.m) },
     { ...orgBaseline.m, speedupVsRaw: 1 },
     { ...svcReport.m, speedupVsRaw: ratio(svcBaseline.m, svcReport.m) },
     { ...svcBaseline.m, speedupVsRaw: 1 },
@@ -272,9 +281,9 @@ export async function main(): Promise<void> {
   ];
   console.log('');
   console.table(rows);
-  const meetsTarget = orgReport.m.p95Ms < TARGET_P95_MS;
+  const meetsTarget = orgReport.m.p95Ms < TARGET_P95_MS && orgExplicit.m.p95Ms < TARGET_P95_MS;
   console.log(
-    `org-wide 90-day report p95 ${orgReport.m.p95Ms} ms: ${meetsTarget ? 'meets' : 'MISSES'} the ${TARGET_P95_MS} ms target; ` +
+    `org-wide 90-day report p95 ${orgReport.m.p95Ms} ms (filtered by attribution ${orgExplicit.m.p95Ms} ms): ${meetsTarget ? 'meets' : 'MISSES'} the ${TARGET_P95_MS} ms target; ` +
       `same figures as the raw-table computation: ${same.orgWide && same.service ? 'yes' : 'NO'}`,
   );
 

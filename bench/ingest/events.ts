@@ -3,21 +3,35 @@
  * service produces: a push, a finished pipeline run with test results, and a deployment to
  * staging; every 20th release also goes to production (with changeset and lead-time work).
  * Event ids carry a run tag so that repeated runs against one database never collide.
+ *
+ * A monorepo stream puts the 20 services of its tag in one repository, `acme/mono-<tag>`: one
+ * commit chain for all of them, each commit naming the files it changed (its service's folder,
+ * every 10th also `libs/shared/`), so that a production deployment walks the 20 commits since
+ * the previous one and keeps those touching its service's globs (see monorepoGlobs).
  */
 export type BenchEvent =
   | { readonly change: Record<string, unknown> }
   | { readonly pipelineRun: Record<string, unknown> }
   | { readonly deployment: Record<string, unknown> };
 
-const SERVICES = 20;
+export const SERVICES = 20;
 const hex = (n: number, tag: number) =>
   `${tag.toString(16).padStart(8, '0')}${n.toString(16).padStart(32, '0')}`;
 
+/** The service of a release of stream `tag`. */
+export const benchService = (tag: number, k: number) => `svc-${tag}-${k % SERVICES}`;
+
+/** The repository of a monorepo stream, and the globs each of its services declares there. */
+export const monorepoOf = (tag: number) => `acme/mono-${tag}`;
+export const monorepoGlobs = (service: string) => [`services/${service}/**`, 'libs/shared/**'];
+
 /** The i-th event (0-based) of stream `tag`; three events per release, in delivery order. */
-export function benchEvent(i: number, tag: number): BenchEvent {
+export function benchEvent(i: number, tag: number, monorepo = false): BenchEvent {
   const release = Math.floor(i / 3);
   // Each stream has its own services, so that streams measured one after the other never mix.
-  const service = `svc-${tag}-${release % SERVICES}`;
+  const service = benchService(tag, release);
+  const repository = monorepo ? monorepoOf(tag) : `acme/${service}`;
+  const previous = monorepo ? release - 1 : release - SERVICES;
   const t = new Date(Date.UTC(2025, 0, 1) + release * 60_000 + tag * 3_600_000);
   const iso = (offsetSeconds: number) => new Date(t.getTime() + offsetSeconds * 1000).toISOString();
   const source = `bench-${tag}`;
@@ -29,9 +43,23 @@ export function benchEvent(i: number, tag: number): BenchEvent {
           source,
           eventId: `push-${release}`,
           occurredAt: iso(0),
-          repository: `acme/${service}`,
-          before: release >= SERVICES ? hex(release - SERVICES, tag) : undefined,
-          commits: [{ sha: commit, committedAt: iso(-600), message: `change ${release}` }],
+          repository,
+          before: previous >= 0 ? hex(previous, tag) : undefined,
+          commits: [
+            {
+              sha: commit,
+              committedAt: iso(-600),
+              message: `change ${release}`,
+              ...(monorepo
+                ? {
+                    paths: [
+                      `services/${service}/src/change${release}.ts`,
+                      ...(release % 10 === 0 ? ['libs/shared/util.ts'] : []),
+                    ],
+                  }
+                : {}),
+            },
+          ],
         },
       };
     case 1:
@@ -42,7 +70,7 @@ export function benchEvent(i: number, tag: number): BenchEvent {
           occurredAt: iso(300),
           runId: `run-${release}`,
           pipelineName: `${service}-ci`,
-          repository: `acme/${service}`,
+          repository,
           ref: 'main',
           commitSha: commit,
           status: 'FINISHED',
@@ -69,7 +97,7 @@ export function benchEvent(i: number, tag: number): BenchEvent {
           environment: release % 20 === 19 ? 'production' : 'staging',
           version: `1.0.${release}`,
           commitSha: commit,
-          repository: `acme/${service}`,
+          repository,
           status: 'SUCCEEDED',
           startedAt: iso(330),
           finishedAt: iso(420),
@@ -92,14 +120,14 @@ export const INGEST_EVENTS =
 export const TRIVIAL_QUERY = '{ serverInfo { version } }';
 
 /** The request body that sends event i alone through its single-event mutation. */
-export function singleBody(i: number, tag: number): string {
-  const event = benchEvent(i, tag);
+export function singleBody(i: number, tag: number, monorepo = false): string {
+  const event = benchEvent(i, tag, monorepo);
   const [kind, input] = Object.entries(event)[0] as [keyof typeof MUTATION_OF, unknown];
   return JSON.stringify({ query: MUTATION_OF[kind], variables: { input } });
 }
 
 /** The request body that sends events [from, from + size) through ingestEvents. */
-export function batchBody(from: number, size: number, tag: number): string {
-  const events = Array.from({ length: size }, (_, k) => benchEvent(from + k, tag));
+export function batchBody(from: number, size: number, tag: number, monorepo = false): string {
+  const events = Array.from({ length: size }, (_, k) => benchEvent(from + k, tag, monorepo));
   return JSON.stringify({ query: INGEST_EVENTS, variables: { events } });
 }

@@ -6,6 +6,10 @@
  *  - baseline 1, the framework's ceiling: the trivial query `{ serverInfo { version } }`;
  *  - single-event mutations (recordChange / recordPipelineRun / recordDeployment);
  *  - `ingestEvents` batches of 100 and of 1,000;
+ *  - the single mutations and batches of 100 again for a monorepo (events.ts): 20 services in one
+ *    repository, commits naming their files, first with no globs declared (every commit of the
+ *    repository is every service's), then with each service's globs: the ratio is what path
+ *    attribution costs;
  *  - a steady 500 events/s of single mutations (open loop), for the latency under load;
  *  - baseline 2, the database's ceiling: the same rows (raw events and entities) written with
  *    plain multi-row INSERTs through `pg`, on two connections at once.
@@ -20,7 +24,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import pg from 'pg';
 import { cpuMark, cpuPerEvent } from './cpu.js';
-import { benchEvent } from './events.js';
+import { SERVICES, benchEvent, benchService, monorepoGlobs, monorepoOf } from './events.js';
 import type { LoadResult, LoadSpec } from './load.js';
 
 const ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -83,6 +87,82 @@ async function phase(
     `${p.eventsPerSecond} events/s, p50 ${p.p50Ms} ms, p99 ${p.p99Ms} ms, CPU/event ${p.nodeCpuMsPerEvent} + ${p.postgresCpuMsPerEvent ?? '?'} ms${r.errors ? `, ${r.errors} errors (${r.firstError})` : ''}`,
   );
   return p;
+}
+
+/**
+ * Two phases measured in alternating slices (A, B, A, B, …) of SECONDS / rounds each, so that a
+ * busy machine's drift weighs on both alike; each slice continues its stream where the last
+ * one stopped.
+ */
+async function pairedPhases(
+  pair: readonly [
+    { readonly name: string; readonly spec: Omit<LoadSpec, 'durationMs'> },
+    { readonly name: string; readonly spec: Omit<LoadSpec, 'durationMs'> },
+  ],
+  rounds = 4,
+): Promise<[Phase, Phase]> {
+  const acc = pair.map(
+    (): {
+      requests: number;
+      events: number;
+      errors: number;
+      elapsedMs: number;
+      latencies: number[];
+      nodeMs: number;
+      postgresMs: number | null;
+      firstError: string | undefined;
+    } => ({
+      requests: 0,
+      events: 0,
+      errors: 0,
+      elapsedMs: 0,
+      latencies: [],
+      nodeMs: 0,
+      postgresMs: 0,
+      firstError: undefined,
+    }),
+  );
+  for (let round = 0; round < rounds; round++) {
+    for (const [k, p] of pair.entries()) {
+      const a = acc[k];
+      const cpu = cpuMark();
+      const r = await runLoad({
+        ...p.spec,
+        offset: a.requests,
+        durationMs: (SECONDS * 1000) / rounds,
+      });
+      const used = cpuPerEvent(cpu, 1);
+      a.requests += r.requests;
+      a.events += r.events;
+      a.errors += r.errors;
+      a.elapsedMs += r.elapsedMs;
+      a.latencies.push(...r.latenciesMs);
+      a.nodeMs += used.nodeMs;
+      a.postgresMs =
+        a.postgresMs === null || used.postgresMs === null ? null : a.postgresMs + used.postgresMs;
+      a.firstError ??= r.firstError;
+    }
+  }
+  const phases = pair.map((p, k): Phase => {
+    const a = acc[k];
+    const sorted = a.latencies.sort((x, y) => x - y);
+    const per = (ms: number) => Math.round((ms / Math.max(1, a.events)) * 1000) / 1000;
+    const phase: Phase = {
+      name: p.name,
+      eventsPerSecond: Math.round((a.events * 1000) / a.elapsedMs),
+      requestsPerSecond: Math.round((a.requests * 1000) / a.elapsedMs),
+      p50Ms: round(quantile(sorted, 0.5)),
+      p99Ms: round(quantile(sorted, 0.99)),
+      errors: a.errors,
+      nodeCpuMsPerEvent: per(a.nodeMs),
+      postgresCpuMsPerEvent: a.postgresMs === null ? null : per(a.postgresMs),
+    };
+    console.log(
+      `  ${p.name.padEnd(34)} … ${phase.eventsPerSecond} events/s, p50 ${phase.p50Ms} ms, p99 ${phase.p99Ms} ms, CPU/event ${phase.nodeCpuMsPerEvent} + ${phase.postgresCpuMsPerEvent ?? '?'} ms (${rounds} alternating slices)${a.errors ? `, ${a.errors} errors (${a.firstError})` : ''}`,
+    );
+    return phase;
+  });
+  return [phases[0], phases[1]];
 }
 
 /** The rows the app writes for `count` events of stream `tag`, as plain multi-row INSERTs. */
@@ -282,6 +362,36 @@ async function rawInsertBaseline(
   return p;
 }
 
+/**
+ * The services of monorepo streams, each declaring its globs in the stream's repository
+ * (setServicePaths needs the service, which ingestion would create on its first event).
+ */
+async function declareMonorepos(url: string, port: number, tags: readonly number[]) {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  const services = tags.flatMap((tag) =>
+    Array.from({ length: SERVICES }, (_, k) => ({ tag, name: benchService(tag, k) })),
+  );
+  await c.query(`INSERT INTO services (name) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING`, [
+    services.map((s) => s.name),
+  ]);
+  await c.end();
+  for (const s of services) {
+    const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+      body: JSON.stringify({
+        query: `mutation($input: SetServicePathsInput!) { setServicePaths(input: $input) { globs } }`,
+        variables: {
+          input: { service: s.name, repository: monorepoOf(s.tag), globs: monorepoGlobs(s.name) },
+        },
+      }),
+    });
+    const body = (await res.json()) as { errors?: unknown };
+    if (body.errors) throw new Error(`setServicePaths: ${JSON.stringify(body.errors)}`);
+  }
+}
+
 async function withAdmin<T>(work: (c: pg.Client) => Promise<T>): Promise<T> {
   const admin = new pg.Client({ connectionString: ADMIN_URL });
   await admin.connect();
@@ -341,7 +451,18 @@ export async function main(): Promise<void> {
       kind: 'trivial',
       tag: 0,
     });
+    await declareMonorepos(url.toString(), port, [6, 7]);
     const single = await phase('single-event mutations', { ...base, kind: 'single', tag: 1 });
+    const [singleMonoOff, singleMono] = await pairedPhases([
+      {
+        name: 'single, monorepo, no globs',
+        spec: { ...base, kind: 'single', tag: 8, monorepo: true },
+      },
+      {
+        name: 'single, monorepo, globs',
+        spec: { ...base, kind: 'single', tag: 6, monorepo: true },
+      },
+    ]);
     const batch100 = await phase('ingestEvents, batches of 100', {
       ...base,
       kind: 'batch',
@@ -349,6 +470,17 @@ export async function main(): Promise<void> {
       tag: 2,
       concurrency: 4,
     });
+    const monorepoBatch = { ...base, kind: 'batch', batchSize: 100, concurrency: 4 } as const;
+    const [batch100MonoOff, batch100Mono] = await pairedPhases([
+      {
+        name: 'batches of 100, monorepo, no globs',
+        spec: { ...monorepoBatch, tag: 9, monorepo: true },
+      },
+      {
+        name: 'batches of 100, monorepo, globs',
+        spec: { ...monorepoBatch, tag: 7, monorepo: true },
+      },
+    ]);
     const batch1000 = await phase('ingestEvents, batches of 1,000', {
       ...base,
       kind: 'batch',
@@ -362,7 +494,41 @@ export async function main(): Promise<void> {
       Math.max(SECONDS, 10),
     );
     const raw = await rawInsertBaseline(url.toString(), 5, 30_000, 1000, RAW_CONNECTIONS);
-    phases.push(trivial, single, batch100, batch1000, steady, raw);
+    phases.push(
+      trivial,
+      single,
+      singleMonoOff,
+      singleMono,
+      batch100,
+      batch100MonoOff,
+      batch100Mono,
+      batch1000,
+      steady,
+      raw,
+    );
+    // What the monorepo deployments carried: each walks the 20 commits since its predecessor and
+    // keeps its own (1) and the shared ones (every 10th commit).
+    const mono = await withAdmin(async () => {
+      const c = new pg.Client({ connectionString: url.toString() });
+      await c.connect();
+      const [row] = (
+        await c.query<{ deployments: number; changes: number; walked: number }>(
+          `SELECT count(DISTINCT d.id)::int AS deployments, count(dc.change_id)::int AS changes,
+                  (SELECT count(*) FROM changes WHERE repository = ANY ($1))::int AS walked
+           FROM deployments d JOIN services s ON s.id = d.service_id
+           JOIN environments e ON e.id = d.environment_id
+           LEFT JOIN deployment_changes dc ON dc.deployment_id = d.id
+           WHERE e.tier = 'production' AND d.predecessor_id IS NOT NULL
+             AND d.repository = ANY ($1)`,
+          [[monorepoOf(6), monorepoOf(7)]], // the streams with globs
+        )
+      ).rows;
+      await c.end();
+      return row;
+    });
+    console.log(
+      `monorepo production deployments with a predecessor: ${mono.deployments}, carrying ${mono.changes} changes (${mono.walked} commits pushed)`,
+    );
 
     const ratio = (a: Phase, b: Phase) =>
       Math.round((a.eventsPerSecond / b.eventsPerSecond) * 100) / 100;
@@ -370,11 +536,16 @@ export async function main(): Promise<void> {
       singleVsTrivialQuery: ratio(single, trivial),
       batch100VsRawInsert: ratio(batch100, raw),
       batch1000VsRawInsert: ratio(batch1000, raw),
+      pathAttributionSingle: ratio(singleMono, singleMonoOff),
+      pathAttributionBatch100: ratio(batch100Mono, batch100MonoOff),
       targets: {
         'single >= 50% of trivial query': ratio(single, trivial) >= 0.5,
         'batches >= 20,000 events/s':
           Math.max(batch100.eventsPerSecond, batch1000.eventsPerSecond) >= 20_000,
         'p99 < 50 ms at 500 events/s': (steady.p99Ms ?? Infinity) < 50,
+        'path attribution costs <= 10% (single)': ratio(singleMono, singleMonoOff) >= 0.9,
+        'path attribution costs <= 10% (batches of 100)':
+          ratio(batch100Mono, batch100MonoOff) >= 0.9,
       },
       /** Whether plain INSERTs of the same rows, with no ingestion work at all, reach 20,000/s. */
       batchTargetWithinDatabaseCeiling: raw.eventsPerSecond >= 20_000,
@@ -389,6 +560,9 @@ export async function main(): Promise<void> {
     console.log(`\nsingle / trivial query: ${summary.singleVsTrivialQuery}`);
     console.log(
       `batch 100 / raw INSERT: ${summary.batch100VsRawInsert}; batch 1,000 / raw INSERT: ${summary.batch1000VsRawInsert}`,
+    );
+    console.log(
+      `monorepo with globs / without: single ${summary.pathAttributionSingle}, batches of 100 ${summary.pathAttributionBatch100}`,
     );
     for (const [target, met] of Object.entries(summary.targets))
       console.log(`${met ? 'met    ' : 'MISSED '} ${target}`);

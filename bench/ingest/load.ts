@@ -17,6 +17,10 @@ export interface LoadSpec {
   readonly durationMs: number;
   /** Requests per second (open loop); absent = closed loop. */
   readonly rate?: number;
+  /** Events of a monorepo stream (events.ts): paths on commits, one repository. */
+  readonly monorepo?: boolean;
+  /** The stream's first request (a slice continuing where the previous one stopped). */
+  readonly offset?: number;
 }
 
 export interface LoadResult {
@@ -31,7 +35,7 @@ export interface LoadResult {
 const spec = workerData as LoadSpec;
 const agent = new Agent({ keepAlive: true, maxSockets: Math.max(spec.concurrency, 64) });
 const trivialBody = JSON.stringify({ query: TRIVIAL_QUERY });
-let next = 0;
+let next = spec.offset ?? 0;
 
 function bodyFor(): { body: string; events: number } {
   const n = next++;
@@ -39,10 +43,10 @@ function bodyFor(): { body: string; events: number } {
     case 'trivial':
       return { body: trivialBody, events: 1 };
     case 'single':
-      return { body: singleBody(n, spec.tag), events: 1 };
+      return { body: singleBody(n, spec.tag, spec.monorepo), events: 1 };
     case 'batch':
       return {
-        body: batchBody(n * spec.batchSize, spec.batchSize, spec.tag),
+        body: batchBody(n * spec.batchSize, spec.batchSize, spec.tag, spec.monorepo),
         events: spec.batchSize,
       };
   }

@@ -245,6 +245,22 @@ export function customVariable(
     .current({ text: current, value: current, selected: true });
 }
 
+/** A multi-select variable of fixed values with an "All" option whose value is `allValue`. */
+export function multiCustomVariable(
+  name: string,
+  label: string,
+  values: readonly string[],
+  allValue: string,
+): CustomVariableBuilder {
+  return new CustomVariableBuilder(name)
+    .label(label)
+    .values(values.join(','))
+    .multi(true)
+    .includeAll(true)
+    .allValue(allValue)
+    .current({ text: 'All', value: '$__all', selected: true });
+}
+
 export function textVariable(name: string, label: string, value: string): TextBoxVariableBuilder {
   return new TextBoxVariableBuilder(name)
     .label(label)

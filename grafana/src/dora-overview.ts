@@ -3,7 +3,8 @@
  * (migrations/1764600000000-DoraMetrics.ts, docs/dora.md): `dora_report(...)` for the window and
  * its calendar buckets, `dora_service_summary(...)` per service and the `dora_failed_deployments`
  * view. Nothing here re-implements a definition. Performance levels are drawn from the versioned
- * benchmark data in src/dora/levels/dora-levels.ts (thresholds, and the level column).
+ * benchmark data in src/dora/levels/dora-levels.ts (thresholds, and the level column); DORA Quick
+ * Check scores from the steps and means of src/dora/levels/quick-check*.ts.
  */
 import {
   DashboardBuilder,
@@ -16,10 +17,13 @@ import {
   type DoraMetricKey,
   type LevelBands,
 } from '../../src/dora/levels/dora-levels.js';
+import { QUICK_CHECK_2025 } from '../../src/dora/levels/quick-check-2025.js';
+import { DURATION_STEPS, FREQUENCY_STEPS } from '../../src/dora/levels/quick-check.rule.js';
 import {
   GENERATED_TAGS,
   bars,
   customVariable,
+  multiCustomVariable,
   sqlArray,
   sqlQuery,
   sqlVariable,
@@ -38,8 +42,11 @@ const LEVEL_COLORS: Record<DoraLevel, string> = {
   LOW: 'red',
 };
 
-/** The report of the dashboard's range and variables: one WINDOW row and one row per BUCKET. */
-const REPORT = `dora_report($__timeFrom(), $__timeTo(), \${timezone:sqlstring}, \${granularity:sqlstring}, \${environment:sqlstring}, ${sqlArray('service')}, ${sqlArray('team')})`;
+/**
+ * The report of the dashboard's range and variables: one WINDOW row and one row per BUCKET.
+ * Failures and rework count only the selected attributions (none selected: every one).
+ */
+const REPORT = `dora_report($__timeFrom(), $__timeTo(), \${timezone:sqlstring}, \${granularity:sqlstring}, \${environment:sqlstring}, ${sqlArray('service')}, ${sqlArray('team')}, p_attributions => ${sqlArray('attribution')})`;
 
 function bandsOf(metric: DoraMetricKey): LevelBands | undefined {
   return DEFAULT_BENCHMARK_SET.metrics[metric];
@@ -180,10 +187,62 @@ function levels() {
   );
 }
 
+/** SQL of the Quick Check answer (1-6) of a p50 duration or of deployments per day. */
+const durationAnswerSql = (v: string) =>
+  `CASE WHEN ${v} IS NULL THEN NULL ${DURATION_STEPS.map((s) => `WHEN ${v} ${s.below !== undefined ? `< ${s.below}` : `<= ${s.atMost}`} THEN ${s.answer}`).join(' ')} ELSE 1 END`;
+const frequencyAnswerSql = (v: string) =>
+  `CASE WHEN ${v} IS NULL THEN NULL ${FREQUENCY_STEPS.map((s) => `WHEN ${v} >= ${s.min} THEN ${s.answer}`).join(' ')} ELSE 1 END`;
+const answerScoreSql = (answer: string) => `((${answer}) - 1) * 2.0`;
+const percentageScoreSql = (ratio: string) => `10 - LEAST(100, GREATEST(0, 100 * ${ratio})) / 10.0`;
+/** The mean of the scores that exist, as quick-check.rule.ts takes it (NULL when none does). */
+const meanSql = (...scores: string[]) =>
+  `(${scores.map((x) => `COALESCE(${x}, 0)`).join(' + ')}) / NULLIF(${scores.map((x) => `(${x} IS NOT NULL)::int`).join(' + ')}, 0)`;
+
+/**
+ * The window of `report` (a dora_report(...) call) scored with the DORA Quick Check 2025: one row
+ * per metric and per factor with its score and the industry mean, in the order shown.
+ */
+export function quickCheckSql(report: string): string {
+  const m = QUICK_CHECK_2025.industryMeans;
+  const row = (order: number, name: string, score: string, mean: number) =>
+    `(${order}, '${name}', ${score}, ${mean})`;
+  return `
+    WITH s AS (
+      SELECT ${answerScoreSql(frequencyAnswerSql('deployments_per_day'))} AS df,
+             ${answerScoreSql(durationAnswerSql('lead_time_p50_seconds'))} AS lt,
+             ${answerScoreSql(durationAnswerSql('recovery_p50_seconds'))} AS rt,
+             ${percentageScoreSql('change_failure_rate')} AS cfr,
+             ${percentageScoreSql('rework_rate')} AS rw
+      FROM ${report}
+      WHERE scope = 'WINDOW'
+    )
+    SELECT q.metric AS "Metric", round(q.score::numeric, 2) AS "Score (0-10)",
+           round(q.mean::numeric, 2) AS "${QUICK_CHECK_2025.industry}"
+    FROM s CROSS JOIN LATERAL (VALUES
+      ${row(1, 'Deployment frequency', 's.df', m.deploymentFrequency.mean)},
+      ${row(2, 'Change lead time', 's.lt', m.changeLeadTime.mean)},
+      ${row(3, 'Failed deployment recovery time', 's.rt', m.failedDeploymentRecoveryTime.mean)},
+      ${row(4, 'Change failure rate', 's.cfr', m.changeFailureRate.mean)},
+      ${row(5, 'Deployment rework rate', 's.rw', m.deploymentReworkRate.mean)},
+      ${row(6, 'Throughput', meanSql('s.lt', 's.df', 's.rt'), m.throughput.mean)},
+      ${row(7, 'Stability', meanSql('s.cfr', 's.rw'), m.stability.mean)},
+      ${row(8, 'Performance', meanSql('s.lt', 's.df', 's.rt', 's.cfr', 's.rw'), m.performance.mean)}
+    ) AS q(ord, metric, score, mean)
+    ORDER BY q.ord`;
+}
+
+function quickCheck() {
+  return table(
+    `${QUICK_CHECK_2025.title}`,
+    `Each metric over the range scored 0-10 (10 the best) as the DORA Quick Check scores it (${QUICK_CHECK_2025.id}), and the three factors, beside DORA's ${QUICK_CHECK_2025.industry.toLowerCase()} means. See docs/dora.md, "Quick Check scores".`,
+    { w: 12, h: 9 },
+  ).withTarget(sqlQuery(quickCheckSql(REPORT)));
+}
+
 function dataQuality() {
   return table(
     'Sample and exclusions',
-    'What the figures rest on: lead times counted and excluded (with reasons), changesets known, incidents attributed to a deployment.',
+    'What the figures rest on: lead times counted and excluded (with reasons, unknown paths of monorepo commits among them), changesets known, failures and rework resting on inference alone, incidents attributed to a deployment.',
     { w: 12, h: 7 },
   ).withTarget(
     sqlQuery(`
@@ -193,9 +252,12 @@ function dataQuality() {
              excluded_rollback AS "excluded: rollback",
              excluded_no_start_time AS "excluded: no start time",
              excluded_negative AS "excluded: negative",
+             excluded_unknown_paths AS "excluded: unknown paths",
              excluded_other AS "excluded: other",
              deployments_not_reached AS "deployments that never reached users",
              changeset_known_share AS "changeset known",
+             failed_inferred AS "failed: inferred only",
+             reworked_inferred AS "rework: inferred only",
              incidents AS "incidents",
              incident_attributed_share AS "incidents attributed",
              definition_version AS "definition"
@@ -292,7 +354,7 @@ function byService() {
              s.recovery_p50_seconds AS "recovery p50 (s)",
              ${levelCase('failedDeploymentRecoveryTime', 's.recovery_p50_seconds')} AS "recovery level",
              s.rework_rate AS "rework rate"
-      FROM dora_service_summary($__timeFrom(), $__timeTo(), \${environment:sqlstring}) s
+      FROM dora_service_summary($__timeFrom(), $__timeTo(), \${environment:sqlstring}, ${sqlArray('attribution')}) s
       WHERE s.service_id = ANY (coalesce(dora_scope_services(${sqlArray('service')}, ${sqlArray('team')}), ARRAY[s.service_id]))
       ORDER BY s.service`),
   );
@@ -306,11 +368,12 @@ function failedDeployments() {
     sqlQuery(`
       SELECT f.finished_at AS "finished", f.service AS "service", f.team AS "team",
              f.external_id AS "deployment", array_to_string(f.failure_evidence, ', ') AS "evidence",
-             f.recovered_at AS "recovered", f.recovery_seconds AS "recovery (s)"
+             f.failure_attribution AS "attribution", f.recovered_at AS "recovered", f.recovery_seconds AS "recovery (s)"
       FROM dora_failed_deployments f
       JOIN deployments d ON d.id = f.deployment_id
       WHERE $__timeFilter(f.finished_at)
         AND f.tier = \${environment:sqlstring}
+        AND (cardinality(${sqlArray('attribution')}) = 0 OR f.failure_attribution = ANY (${sqlArray('attribution')}))
         AND d.service_id = ANY (coalesce(dora_scope_services(${sqlArray('service')}, ${sqlArray('team')}), ARRAY[d.service_id]))
       ORDER BY f.finished_at DESC`),
   );
@@ -332,7 +395,8 @@ export function doraOverviewDashboard(): DashboardBuilder {
       sqlVariable(
         'team',
         'Team',
-        'SELECT DISTINCT team FROM services WHERE team IS NOT NULL ORDER BY 1',
+        // Every team, also one that no longer owns a service: its history stays its own.
+        'SELECT name FROM teams ORDER BY 1',
         'NULL',
       ),
     )
@@ -342,7 +406,9 @@ export function doraOverviewDashboard(): DashboardBuilder {
         'Service',
         `
         SELECT s.name FROM services s
-         WHERE cardinality(${sqlArray('team')}) = 0 OR s.team = ANY (${sqlArray('team')})
+         WHERE cardinality(${sqlArray('team')}) = 0
+            OR EXISTS (SELECT 1 FROM service_owners o
+                       WHERE o.service_id = s.id AND o.team = ANY (${sqlArray('team')}))
          ORDER BY 1`,
         'NULL',
       ),
@@ -355,6 +421,14 @@ export function doraOverviewDashboard(): DashboardBuilder {
         'production',
       ),
     )
+    .withVariable(
+      multiCustomVariable(
+        'attribution',
+        'Failures attributed',
+        ['EXPLICIT', 'CONFIRMED', 'INFERRED'],
+        'NULL',
+      ),
+    )
     .withVariable(customVariable('granularity', 'Trend per', ['day', 'week', 'month'], 'week'))
     .withVariable(textVariable('timezone', 'Timezone (IANA)', 'UTC'))
     .withRow(new RowBuilder('The range at a glance'))
@@ -365,6 +439,7 @@ export function doraOverviewDashboard(): DashboardBuilder {
     .withPanel(reworkRate())
     .withPanel(levels())
     .withPanel(dataQuality())
+    .withPanel(quickCheck())
     .withRow(new RowBuilder('Trends'))
     .withPanel(deploymentsTrend())
     .withPanel(leadTimeTrend())

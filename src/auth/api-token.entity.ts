@@ -1,7 +1,7 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-export type Scope = 'ingest' | 'read' | 'admin';
-export const SCOPES: readonly Scope[] = ['ingest', 'read', 'admin'];
+export type Scope = 'ingest' | 'read' | 'triage' | 'admin';
+export const SCOPES: readonly Scope[] = ['ingest', 'read', 'triage', 'admin'];
 
 @Entity({ name: 'api_tokens' })
 export class ApiTokenEntity {

@@ -10,6 +10,9 @@ import { bearerToken, hasScope, type Principal } from './principal.js';
 
 export type AuthenticatedRequest = Request & { principal?: Principal };
 
+/** The refusal of a bearer token that names no live API token. */
+export const UNKNOWN_TOKEN = 'the API token is unknown or revoked';
+
 /**
  * Every GraphQL operation is guarded: mutations need `ingest`, queries `read`, unless the
  * resolver declares another scope or `@Public()`. HTTP routes opt in with `@RequireScope`.
@@ -57,7 +60,7 @@ export class AuthGuard implements CanActivate {
       );
     }
     const principal = await this.tokens.authenticate(token);
-    if (!principal) throw new DomainError('UNAUTHENTICATED', 'the API token is unknown or revoked');
+    if (!principal) throw new DomainError('UNAUTHENTICATED', UNKNOWN_TOKEN);
     req.principal = principal;
     return principal;
   }

@@ -1,4 +1,4 @@
-import { Global, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ApiTokenResolver } from './api-token.resolver.js';
 import { ApiTokenService } from './api-token.service.js';
@@ -7,11 +7,12 @@ import { RateLimitMiddleware } from './rate-limit.middleware.js';
 
 @Global()
 @Module({
-  providers: [ApiTokenService, ApiTokenResolver, { provide: APP_GUARD, useClass: AuthGuard }],
-  exports: [ApiTokenService],
+  providers: [
+    ApiTokenService,
+    ApiTokenResolver,
+    RateLimitMiddleware,
+    { provide: APP_GUARD, useClass: AuthGuard },
+  ],
+  exports: [ApiTokenService, RateLimitMiddleware],
 })
-export class AuthModule implements NestModule {
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(RateLimitMiddleware).forRoutes('*path');
-  }
-}
+export class AuthModule {}

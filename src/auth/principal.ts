@@ -17,3 +17,11 @@ export function bearerToken(header: string | undefined): string | undefined {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
   return match?.[1];
 }
+
+/** The submitter recorded on ingested events (`envelope.submittedBy`): stable, never a secret. */
+export function submitterOf(principal: Principal | undefined): string | undefined {
+  if (!principal) return undefined;
+  return principal.kind === 'token' && principal.tokenId
+    ? `token:${principal.tokenId}`
+    : 'bootstrap';
+}

@@ -14,6 +14,8 @@ export interface OptionSpec {
   readonly placeholder?: string;
   /** Accepted values (case-insensitive); the parsed value is the spelling given here. */
   readonly choices?: readonly string[];
+  /** Parsed but not shown in help (a deprecated spelling). */
+  readonly hidden?: boolean;
 }
 
 export type OptionSpecs = Readonly<Record<string, OptionSpec>>;
@@ -34,10 +36,17 @@ export interface PositionalSpec {
 
 /** Options every command accepts. */
 export const GLOBAL_OPTIONS = {
+  server: {
+    type: 'string',
+    placeholder: '<url>',
+    description: 'Shipwatch server base URL (default: $SHIPWATCH_URL, else http://localhost:4000)',
+  },
   url: {
     type: 'string',
     placeholder: '<url>',
-    description: 'Shipwatch base URL (default: $SHIPWATCH_URL, else http://localhost:4000)',
+    hidden: true,
+    description:
+      'Deprecated spelling of --server; refused by commands that take a --link, where it was ambiguous',
   },
   token: {
     type: 'string',
@@ -164,6 +173,11 @@ export function parsePositiveInt(
 const RFC3339 =
   /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
 
+/** An RFC 3339 time given in full, not one read from the clock (`now`, `15m ago`). */
+export function isAbsoluteTime(value: string | undefined): boolean {
+  return value !== undefined && RFC3339.test(value.trim());
+}
+
 /** An RFC 3339 time (a date alone means its UTC midnight), `now`, or `15m ago` / `-15m`. */
 export function parseTime(flag: string, value: string, now: Date): Date {
   const v = value.trim();
@@ -206,14 +220,16 @@ export function renderHelp(spec: HelpSpec): string {
     lines.push(...columns(spec.positionals.map((p) => [`<${p.name}>`, p.description])));
   }
   const optionRows = (opts: OptionSpecs): [string, string][] =>
-    Object.entries(opts).map(([name, o]) => {
-      const flag = `${o.short ? `-${o.short}, ` : '    '}--${name}${o.type === 'string' ? ` ${o.placeholder ?? '<value>'}` : ''}`;
-      const extra = [
-        o.choices ? `one of ${o.choices.join(', ')}` : '',
-        o.multiple ? 'repeatable' : '',
-      ].filter((s) => s !== '');
-      return [flag, extra.length > 0 ? `${o.description} (${extra.join('; ')})` : o.description];
-    });
+    Object.entries(opts)
+      .filter(([, o]) => o.hidden !== true)
+      .map(([name, o]) => {
+        const flag = `${o.short ? `-${o.short}, ` : '    '}--${name}${o.type === 'string' ? ` ${o.placeholder ?? '<value>'}` : ''}`;
+        const extra = [
+          o.choices ? `one of ${o.choices.join(', ')}` : '',
+          o.multiple ? 'repeatable' : '',
+        ].filter((s) => s !== '');
+        return [flag, extra.length > 0 ? `${o.description} (${extra.join('; ')})` : o.description];
+      });
   if (spec.options && Object.keys(spec.options).length > 0) {
     lines.push('', 'Options:', ...columns(optionRows(spec.options)));
   }

@@ -4,7 +4,7 @@ import { runCli } from './cli.js';
 import { ExitCode } from './cli.errors.js';
 import type { CliContext } from './command.js';
 import { COMMANDS, GROUPS } from './commands/index.js';
-import { parseFailOn } from './commands/verdict.js';
+import { parseFailOn, verdictExitCode, VERDICTS } from './commands/verdict.js';
 
 /** A loopback port nothing listens on. */
 async function closedPort(): Promise<number> {
@@ -85,11 +85,62 @@ describe('the shipwatch runner', () => {
       '--outcome is only allowed',
     ],
     [['dora', '--since', 'yesterday'], '--since must be an RFC 3339 time'],
+    [
+      ['deployment', 'finish', '-s', 'a', '-e', 'b', '--url', 'https://ci.example.com/job/a/1/'],
+      '--url is ambiguous here and no longer accepted: pass Shipwatch',
+    ],
+    [['incident', 'open', '--id', '1', '--url', 'http://x'], '--url is ambiguous here'],
+    [['run', '--id', '1', '-p', 'x', '--url', 'http://x'], '--url is ambiguous here'],
+    [
+      ['dora', '--server', 'https://github.com/acme/shop/actions/runs/7'],
+      '--server https://github.com/acme/shop/actions/runs/7 looks like the link of a CI run',
+    ],
+    [['dora', '--url', 'http://a:1', '--server', 'http://a:1'], 'pass only --server'],
+    [
+      [
+        'deployment',
+        'finish',
+        '-s',
+        'a',
+        '-e',
+        'b',
+        '--server',
+        'http://127.0.0.1:1',
+        '--link',
+        'http://127.0.0.1:1/',
+      ],
+      '--link http://127.0.0.1:1/ is the Shipwatch server',
+    ],
   ])('%j is a usage error (exit 2): %s', async (argv, message) => {
     const { code, stderr } = await cli(argv, { SHIPWATCH_TOKEN: 't' });
     expect(code).toBe(ExitCode.USAGE);
     expect(stderr).toContain(message);
     expect(stderr).toContain('--help');
+  });
+
+  it('takes the server from --server, else SHIPWATCH_URL, and --url only where it was unambiguous, with a warning', async () => {
+    const viaServer = await cli(['token', 'list', '--server', url], { SHIPWATCH_TOKEN: 't' });
+    expect(viaServer.stderr).toContain(`cannot reach Shipwatch at ${url}`);
+    const viaUrl = await cli(['token', 'list', '--url', url], {
+      SHIPWATCH_TOKEN: 't',
+      SHIPWATCH_URL: 'http://127.0.0.1:9',
+    });
+    expect(viaUrl.code).toBe(ExitCode.UNREACHABLE);
+    expect(viaUrl.stderr).toContain('warning: --url is deprecated: use --server');
+    expect(viaUrl.stderr).toContain(`cannot reach Shipwatch at ${url}`);
+    const ciLink = await cli(['token', 'list'], {
+      SHIPWATCH_TOKEN: 't',
+      SHIPWATCH_URL: 'https://gitlab.example.com/acme/shop/-/pipelines/12',
+    });
+    expect(ciLink.code).toBe(ExitCode.USAGE);
+    expect(ciLink.stderr).toContain(
+      'SHIPWATCH_URL https://gitlab.example.com/acme/shop/-/pipelines/12 looks like the link of a CI run',
+    );
+    // --url is not in help any more; --server and --link are.
+    const help = await cli(['deployment', 'finish', '--help']);
+    expect(help.stdout).toContain('--server <url>');
+    expect(help.stdout).toContain('--link <url>');
+    expect(help.stdout).not.toContain('--url');
   });
 
   it('exits 3 without a token and 4 when the server is unreachable', async () => {
@@ -124,5 +175,26 @@ describe('argument values', () => {
     expect(() => parseDuration('--t', 'soon')).toThrow('--t must be a duration');
     expect(parseFailOn(undefined)).toEqual(['FAILED', 'DEGRADED']);
     expect(parseFailOn('failed, inconclusive')).toEqual(['FAILED', 'INCONCLUSIVE']);
+  });
+
+  it('never exits 0 for a release nobody judged, unless --allow-unverified', () => {
+    const failOn = parseFailOn(undefined);
+    const codes = Object.fromEntries(VERDICTS.map((v) => [v, verdictExitCode(v, failOn, false)]));
+    expect(codes).toEqual({
+      HEALTHY: 0,
+      HEALTHY_LOW_CONFIDENCE: 0,
+      FAILED: 1,
+      DEGRADED: 1,
+      NONE: 11,
+      INCONCLUSIVE: 12,
+      UNVERIFIED: 13,
+      ENV_DEGRADED: 14,
+      SUPERSEDED: 15,
+    });
+    for (const v of VERDICTS) {
+      expect(verdictExitCode(v, failOn, true)).toBe(failOn.includes(v) ? 1 : 0);
+    }
+    // A verdict named in --fail-on exits 1, as it always did.
+    expect(verdictExitCode('INCONCLUSIVE', parseFailOn('FAILED,INCONCLUSIVE'), false)).toBe(1);
   });
 });

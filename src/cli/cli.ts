@@ -3,22 +3,17 @@
  * one line on stderr (or one JSON document on stdout with --json) with a documented exit code.
  */
 import { columns, parseCommandLine, renderHelp, type OptionSpecs } from './args.js';
-import { CliError, ExitCode, UsageError } from './cli.errors.js';
+import { CliError, EXIT_CODE_MEANINGS, ExitCode, UsageError } from './cli.errors.js';
 import type { CliContext, Command, CommandGroup, Invocation } from './command.js';
 import { ShipwatchClient } from './graphql.client.js';
 import { writeJson } from './output.js';
+import { serverUrlProblem } from './url-role.rule.js';
 
 export const DEFAULT_URL = 'http://localhost:4000';
 
-export const EXIT_CODES_HELP = [
-  '  0    success (wait-verdict/verify: the release passed)',
-  '  1    failure: the server refused the request, an event was REJECTED, or the release failed verification',
-  '  2    usage error: unknown command or option, missing or malformed value',
-  '  3    authentication: no token, or the token is unknown, revoked or lacks the scope',
-  '  4    server unreachable: connection refused, DNS, timeout, HTTP 502/503/504',
-  '  5    wait-verdict: no final verdict within --timeout',
-  '  130  interrupted (an import resumes from its checkpoint)',
-];
+export const EXIT_CODES_HELP = EXIT_CODE_MEANINGS.map(
+  ([code, meaning]) => `  ${String(code).padEnd(4)} ${meaning.replace(/`/g, '')}`,
+);
 
 export function topHelp(commands: readonly Command[], groups: readonly CommandGroup[]): string {
   const rows: [string, string][] = [];
@@ -41,7 +36,7 @@ export function topHelp(commands: readonly Command[], groups: readonly CommandGr
     '',
     'Environment:',
     ...columns([
-      ['SHIPWATCH_URL', `Shipwatch base URL (default ${DEFAULT_URL})`],
+      ['SHIPWATCH_URL', `Shipwatch server base URL, like --server (default ${DEFAULT_URL})`],
       ['SHIPWATCH_TOKEN', 'API token (create one with `shipwatch token create`)'],
       [
         'SHIPWATCH_SOURCE',
@@ -181,6 +176,7 @@ async function dispatch(
     return ExitCode.OK;
   }
   const json = values.json === true;
+  const serverUrl = resolveServerUrl(command, values, ctx);
   let client: ShipwatchClient | undefined;
   const inv: Invocation<OptionSpecs> = {
     ctx,
@@ -188,9 +184,10 @@ async function dispatch(
     values,
     positionals,
     json,
+    serverUrl,
     client: () =>
       (client ??= new ShipwatchClient({
-        url: values.url ?? ctx.env.SHIPWATCH_URL ?? DEFAULT_URL,
+        url: serverUrl,
         token: values.token ?? (ctx.env.SHIPWATCH_TOKEN || undefined),
         userAgent: `shipwatch-cli/${ctx.version}`,
         fetch: ctx.fetch,
@@ -208,6 +205,45 @@ async function dispatch(
     },
   };
   return command.run(inv);
+}
+
+/**
+ * The Shipwatch server: --server, else SHIPWATCH_URL, else the default; refused when it looks
+ * like a CI run's link. The old --url is an alias of --server only in commands without a --link
+ * (where it named the server and nothing else); elsewhere it named both and is refused.
+ */
+function resolveServerUrl(
+  command: Command,
+  values: { readonly server?: string; readonly url?: string },
+  ctx: CliContext,
+): string {
+  const name = command.path.join(' ');
+  if (values.url !== undefined) {
+    if ('link' in command.options) {
+      throw new UsageError(
+        `--url is ambiguous here and no longer accepted: pass Shipwatch's URL with --server (or SHIPWATCH_URL) and the link of the CI run with --link`,
+        name,
+      );
+    }
+    if (values.server !== undefined) {
+      throw new UsageError(
+        '--url is the deprecated spelling of --server: pass only --server',
+        name,
+      );
+    }
+    ctx.stderr.write('shipwatch: warning: --url is deprecated: use --server\n');
+  }
+  const [value, from] =
+    values.server !== undefined
+      ? [values.server, '--server']
+      : values.url !== undefined
+        ? [values.url, '--url']
+        : ctx.env.SHIPWATCH_URL
+          ? [ctx.env.SHIPWATCH_URL, 'SHIPWATCH_URL']
+          : [DEFAULT_URL, 'the default server'];
+  const problem = serverUrlProblem(value, from, ctx.env);
+  if (problem) throw new UsageError(problem, name);
+  return value;
 }
 
 function report(error: unknown, ctx: CliContext, json: boolean): number {

@@ -31,7 +31,9 @@ export interface Invocation<O extends OptionSpecs> {
   readonly values: OptionValues<O> & GlobalValues;
   readonly positionals: readonly string[];
   readonly json: boolean;
-  /** A client for --url/SHIPWATCH_URL and --token/SHIPWATCH_TOKEN. */
+  /** The Shipwatch server: --server, else SHIPWATCH_URL, else http://localhost:4000. */
+  readonly serverUrl: string;
+  /** A client for the server and --token/SHIPWATCH_TOKEN. */
   client(): ShipwatchClient;
   /** Prints `human` (unless --json) or `data` as JSON (with --json). */
   result(human: string, data: unknown): void;

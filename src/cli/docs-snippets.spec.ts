@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { parseCommandLine } from './args.js';
+import { EXIT_CODE_MEANINGS } from './cli.errors.js';
 import { COMMANDS } from './commands/index.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -122,4 +123,27 @@ describe('shipwatch commands in the docs', () => {
       'unknown option --wait-verdikt',
     );
   });
+});
+
+describe('the exit code tables of the docs', () => {
+  /** `| code | meaning |` rows of the table that follows `| exit code | meaning |`. */
+  const table = (file: string): [number, string][] => {
+    const text = read(file);
+    const start = text.indexOf('| exit code | meaning');
+    expect([file, start >= 0]).toEqual([file, true]);
+    return text
+      .slice(start)
+      .split('\n')
+      .slice(2)
+      .filter((l, i, all) => l.startsWith('|') && all.slice(0, i).every((p) => p.startsWith('|')))
+      .map((l) => l.split('|').map((c) => c.trim()))
+      .map(([, code, meaning]) => [Number(code), meaning]);
+  };
+
+  it.each(['docs/getting-started.md', 'README.md'])(
+    '%s lists every exit code with the meaning the CLI has',
+    (file) => {
+      expect(table(file)).toEqual(EXIT_CODE_MEANINGS.map(([code, meaning]) => [code, meaning]));
+    },
+  );
 });

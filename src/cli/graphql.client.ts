@@ -147,14 +147,28 @@ export class ShipwatchClient {
     const reason = code ?? e.cause?.message ?? e.message ?? String(error);
     return new CliError(
       ExitCode.UNREACHABLE,
-      `cannot reach Shipwatch at ${this.url} (${reason}); check SHIPWATCH_URL or --url`,
+      `cannot reach Shipwatch at ${this.url} (${reason}); check SHIPWATCH_URL or --server`,
       code && REFUSED.has(code) ? 'CONNECTION_REFUSED' : 'UNREACHABLE',
     );
   }
 }
 
+/** A request the server answered with GraphQL errors: every one of them, beside the first. */
+export class GraphqlRequestError extends CliError {
+  constructor(
+    exitCode: CliError['exitCode'],
+    message: string,
+    code: string,
+    details: Record<string, unknown>,
+    readonly errors: readonly GraphqlErrorBody[],
+  ) {
+    super(exitCode, message, code, details);
+    this.name = 'GraphqlRequestError';
+  }
+}
+
 /** The first GraphQL error as a CliError; authentication problems exit with AUTH. */
-export function errorFromGraphql(errors: readonly GraphqlErrorBody[]): CliError {
+export function errorFromGraphql(errors: readonly GraphqlErrorBody[]): GraphqlRequestError {
   const first = errors[0];
   const code = first.extensions?.code ?? 'INTERNAL_SERVER_ERROR';
   const { code: _code, ...details } = first.extensions ?? {};
@@ -164,22 +178,30 @@ export function errorFromGraphql(errors: readonly GraphqlErrorBody[]): CliError 
       : '';
   switch (code) {
     case 'UNAUTHENTICATED':
-      return new CliError(
+      return new GraphqlRequestError(
         ExitCode.AUTH,
         `${first.message}: check SHIPWATCH_TOKEN or --token`,
         code,
         details,
+        errors,
       );
     case 'FORBIDDEN':
-      return new CliError(ExitCode.AUTH, first.message, code, details);
+      return new GraphqlRequestError(ExitCode.AUTH, first.message, code, details, errors);
     case 'GRAPHQL_VALIDATION_FAILED':
-      return new CliError(
+      return new GraphqlRequestError(
         ExitCode.FAILURE,
         `the server does not support this request (${first.message}); is it an older Shipwatch than this CLI?`,
         code,
         details,
+        errors,
       );
     default:
-      return new CliError(ExitCode.FAILURE, `${first.message}${more}`, code, details);
+      return new GraphqlRequestError(
+        ExitCode.FAILURE,
+        `${first.message}${more}`,
+        code,
+        details,
+        errors,
+      );
   }
 }

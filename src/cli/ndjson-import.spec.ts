@@ -131,6 +131,23 @@ describe('importNdjson', () => {
     expect(existsSync(checkpointPath(file))).toBe(false);
   });
 
+  it('a resumed import still reports the lines an earlier run rejected', async () => {
+    const lines = Array.from({ length: 30 }, (_, i) => line(i + 1));
+    lines[3] = JSON.stringify({ source: 'backfill', n: 4 }); // no eventId: the fake rejects it
+    lines[24] = '{oops';
+    writeFileSync(file, lines.join('\n') + '\n');
+    const server = new FakeServer();
+    const first = await importNdjson({ file, send: server.send, batchLines: 10, limitLines: 20 });
+    expect(first.rejections.map((r) => r.line)).toEqual([4]);
+    const rest = await importNdjson({ file, send: server.send, batchLines: 10 });
+    expect(rest.counts.rejected).toBe(1);
+    expect(rest.totalCounts.rejected).toBe(2);
+    expect(rest.rejections.map((r) => [r.line, r.errors[0].message.slice(0, 8)])).toEqual([
+      [4, 'is requi'],
+      [25, 'not JSON'],
+    ]);
+  });
+
   it('after a failure mid-way, resumes from the last acknowledged batch (nothing lost, nothing counted twice)', async () => {
     writeFileSync(file, Array.from({ length: 50 }, (_, i) => line(i + 1)).join('\n'));
     const server = new FakeServer();

@@ -47,6 +47,8 @@ export interface Checkpoint {
   readonly prefixSha256: string;
   /** Totals of every run so far. */
   readonly counts: Counts;
+  /** The first rejected lines of every run so far (at most MAX_REPORTED_REJECTIONS). */
+  readonly rejections?: readonly Rejection[];
   readonly updatedAt: string;
 }
 
@@ -88,7 +90,10 @@ export interface ImportSummary {
   readonly counts: Counts;
   /** Every run since the file was started (equals `counts` without a resume). */
   readonly totalCounts: Counts;
-  /** First rejections of this run (at most MAX_REPORTED_REJECTIONS). */
+  /**
+   * The first rejected lines of every run since the file was started, in line order (at most
+   * MAX_REPORTED_REJECTIONS): a resumed import still reports the bad lines an earlier run found.
+   */
   readonly rejections: Rejection[];
   readonly complete: boolean;
   /** Why the run stopped before the end. */
@@ -244,7 +249,7 @@ export async function importNdjson(options: ImportOptions): Promise<ImportSummar
   const resumedAfterLine = checkpoint?.line ?? 0;
   const counts: Counts = { accepted: 0, duplicate: 0, rejected: 0 };
   const total: Counts = { ...(checkpoint?.counts ?? counts) };
-  const rejections: Rejection[] = [];
+  const rejections: Rejection[] = [...(checkpoint?.rejections ?? [])];
   let offset = checkpoint?.offset ?? 0;
   let lineDone = resumedAfterLine;
   let seen = 0;
@@ -297,6 +302,7 @@ export async function importNdjson(options: ImportOptions): Promise<ImportSummar
       line: lineDone,
       prefixSha256: hash.copy().digest('hex'),
       counts: { ...total },
+      rejections,
       updatedAt: now().toISOString(),
     };
     await writeCheckpoint(file, checkpoint);

@@ -3,7 +3,7 @@
  * Field names follow src/ingestion/dto, src/delivery/models, src/auth/models.
  */
 
-const OUTCOME = 'index result rawEventId entityId note errors { field message }';
+const OUTCOME = 'index result rawEventId entityId note differingFields errors { field message }';
 
 export const RECORD_MUTATIONS = {
   deployment: `mutation RecordDeployment($input: DeploymentInput!) { recordDeployment(input: $input) { ${OUTCOME} } }`,
@@ -22,6 +22,7 @@ export interface IngestOutcome {
   readonly rawEventId?: string | null;
   readonly entityId?: string | null;
   readonly note?: string | null;
+  readonly differingFields?: readonly string[] | null;
   readonly errors: readonly { readonly field: string; readonly message: string }[];
 }
 
@@ -74,9 +75,19 @@ const VERIFICATION_FIELDS = `id deploymentId kind state verdict reason service n
   baselineKind startedAt finishedAt nextTickAt deployFinishedAt rollbackRequestedAt rollbackBlockedReason remediatedAt
   policy { isDefault mode timing { intervalSeconds windowSeconds bakeSeconds maxVerificationSeconds } }`;
 
-export const VERIFICATION_STATUS = `query VerificationStatus($id: ID!) {
+/** What wait-verdict polls: whether the release is (or can be) verified, and its verification. */
+export const VERDICT_GATE = `query VerdictGate($id: ID!) {
+  verificationCoverage(deploymentId: $id) { deploymentStatus verified prometheusConfigured reason message }
   releaseVerification(deploymentId: $id) { ${VERIFICATION_FIELDS} ticks { number classification reason stateAfter } }
 }`;
+
+export interface CoverageView {
+  readonly deploymentStatus: string;
+  readonly verified: boolean;
+  readonly prometheusConfigured: boolean;
+  readonly reason: string | null;
+  readonly message: string;
+}
 
 export const VERIFICATION_EVIDENCE = `query VerificationEvidence($id: ID!) {
   releaseVerification(deploymentId: $id) {
@@ -140,17 +151,58 @@ const DORA_PERIOD = `start end label days
   deploymentReworkRate { ratio reworked total level reason }
   dataQuality { deploymentsWithKnownChangeset knownChangesetShare incidents incidentsAttributed attributedIncidentShare }`;
 
+const QUICK_CHECK_FIGURE = '{ answer answerLabel score industryMean }';
+const QUICK_CHECK = `quickCheck {
+  edition title industry
+  deploymentFrequency ${QUICK_CHECK_FIGURE} changeLeadTime ${QUICK_CHECK_FIGURE}
+  changeFailureRate ${QUICK_CHECK_FIGURE} failedDeploymentRecoveryTime ${QUICK_CHECK_FIGURE}
+  deploymentReworkRate ${QUICK_CHECK_FIGURE}
+  throughput { score industryMean } stability { score industryMean } performance { score industryMean }
+}`;
+
+export interface QuickCheckFigureView {
+  readonly score: number | null;
+  readonly industryMean: number;
+}
+
+export interface QuickCheckView {
+  readonly edition: string;
+  readonly title: string;
+  readonly industry: string;
+  readonly deploymentFrequency: QuickCheckFigureView;
+  readonly changeLeadTime: QuickCheckFigureView;
+  readonly changeFailureRate: QuickCheckFigureView;
+  readonly failedDeploymentRecoveryTime: QuickCheckFigureView;
+  readonly deploymentReworkRate: QuickCheckFigureView;
+  readonly throughput: QuickCheckFigureView;
+  readonly stability: QuickCheckFigureView;
+  readonly performance: QuickCheckFigureView;
+}
+
 export const DORA_METRICS = `query DoraMetrics($filter: DoraMetricsFilter!, $buckets: Boolean!) {
   doraMetrics(filter: $filter) {
     definitionVersion
     benchmark { id report year }
     scope { environment services unmatchedServices teams timezone granularity }
-    window { ${DORA_PERIOD} }
+    window { ${DORA_PERIOD} ${QUICK_CHECK} }
     buckets @include(if: $buckets) { ${DORA_PERIOD} }
   }
 }`;
 
-export const SERVICES = `query Services($team: String) { services(team: $team) { id name namespace team } }`;
+/** One page of services, by name; pass `pageInfo.endCursor` as `after` for the next. */
+export const SERVICES = `query Services($team: String, $after: String) {
+  services(team: $team, first: 100, after: $after) {
+    edges { node { id name namespace team } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+
+export interface ServicesPage {
+  readonly services: {
+    readonly edges: { readonly node: { name: string; namespace: string; team: string | null } }[];
+    readonly pageInfo: { readonly hasNextPage: boolean; readonly endCursor: string | null };
+  };
+}
 
 export interface DoraPeriodView {
   readonly start: string;
@@ -220,6 +272,121 @@ export interface DoraMetricsView {
     readonly timezone: string;
     readonly granularity: string;
   };
-  readonly window: DoraPeriodView;
+  readonly window: DoraPeriodView & { readonly quickCheck: QuickCheckView };
   readonly buckets?: readonly DoraPeriodView[];
+}
+
+const REVIEW_FIELDS =
+  'id incidentId deploymentSource deploymentExternalId decision previousAttribution attribution reason actor actorName reviewedAt';
+
+export const CONFIRM_INCIDENT_CAUSE = `mutation ConfirmIncidentCause($input: ReviewIncidentCauseInput!) { confirmIncidentCause(input: $input) { ${REVIEW_FIELDS} } }`;
+export const REJECT_INCIDENT_CAUSE = `mutation RejectIncidentCause($input: ReviewIncidentCauseInput!) { rejectIncidentCause(input: $input) { ${REVIEW_FIELDS} } }`;
+
+export interface IncidentCauseReviewView {
+  readonly id: string;
+  readonly incidentId: string;
+  readonly deploymentSource: string;
+  readonly deploymentExternalId: string;
+  readonly decision: 'CONFIRMED' | 'REJECTED';
+  readonly previousAttribution: string | null;
+  readonly attribution: string;
+  readonly reason: string;
+  readonly actor: string;
+  readonly actorName: string;
+  readonly reviewedAt: string;
+}
+
+export const INCIDENT_TRIAGE = `query IncidentTriage($since: DateTime, $until: DateTime, $status: [TriageStatus!], $first: Int) {
+  incidentTriage(since: $since, until: $until, status: $status, first: $first) {
+    status reason deploymentSource deploymentExternalId
+    incident { id source externalId title detectedAt impactStartedAt services { name namespace } }
+    deployment { id finishedAt version service { name namespace } }
+  }
+}`;
+
+export interface TriageItemView {
+  readonly status: string;
+  readonly reason: string;
+  readonly deploymentSource: string;
+  readonly deploymentExternalId: string;
+  readonly incident: {
+    readonly id: string;
+    readonly source: string;
+    readonly externalId: string;
+    readonly title: string | null;
+    readonly detectedAt: string | null;
+    readonly impactStartedAt: string | null;
+    readonly services: readonly { readonly name: string; readonly namespace: string }[];
+  };
+  readonly deployment: {
+    readonly id: string;
+    readonly finishedAt: string | null;
+    readonly version: string | null;
+    readonly service: { readonly name: string; readonly namespace: string };
+  } | null;
+}
+
+export const APPLY_CATALOG = `mutation ApplyCatalog($input: ApplyCatalogInput!) {
+  applyCatalog(input: $input) {
+    dryRun effectiveAt ignored
+    changes { kind name field before after }
+    warnings { code message }
+  }
+}`;
+
+export interface CatalogPlanView {
+  readonly dryRun: boolean;
+  readonly effectiveAt: string;
+  readonly ignored: readonly string[];
+  readonly changes: readonly {
+    readonly kind: string;
+    readonly name: string;
+    readonly field: string;
+    readonly before: string | null;
+    readonly after: string | null;
+  }[];
+  readonly warnings: readonly { readonly code: string; readonly message: string }[];
+}
+
+const LOCK_FIELDS =
+  'id scope service namespace environment reason lockedBy lockedByName lockedAt until releasedAt releasedBy active';
+export const LOCK_DEPLOYMENTS = `mutation LockDeployments($input: DeployLockInput!) { lockDeployments(input: $input) { ${LOCK_FIELDS} } }`;
+export const UNLOCK_DEPLOYMENTS = `mutation UnlockDeployments($id: ID!) { unlockDeployments(id: $id) { ${LOCK_FIELDS} } }`;
+export const DEPLOY_LOCKS = `query DeployLocks($active: Boolean) { deployLocks(active: $active) { ${LOCK_FIELDS} } }`;
+
+export interface DeployLockView {
+  readonly id: string;
+  readonly scope: 'SERVICE' | 'ENVIRONMENT' | 'EVERYTHING';
+  readonly service: string | null;
+  readonly namespace: string;
+  readonly environment: string | null;
+  readonly reason: string;
+  readonly lockedBy: string;
+  readonly lockedByName: string;
+  readonly lockedAt: string;
+  readonly until: string | null;
+  readonly releasedAt: string | null;
+  readonly releasedBy: string | null;
+  readonly active: boolean;
+}
+
+export const DEPLOYMENT_GATE = `query DeploymentGate($service: String!, $environment: String!, $version: String, $namespace: String) {
+  deploymentGate(service: $service, environment: $environment, version: $version, namespace: $namespace) {
+    service namespace environment version decision complete evaluatedAt reasons { code level message }
+  }
+}`;
+
+export interface DeploymentGateView {
+  readonly service: string;
+  readonly namespace: string;
+  readonly environment: string;
+  readonly version: string | null;
+  readonly decision: 'ALLOW' | 'WARN' | 'DENY';
+  readonly complete: boolean;
+  readonly evaluatedAt: string;
+  readonly reasons: readonly {
+    readonly code: string;
+    readonly level: string;
+    readonly message: string;
+  }[];
 }

@@ -38,10 +38,21 @@ export function parseTimestamp(value: string): ParsedTimestamp {
   }
   const ms = Number((frac + '000').slice(0, 3));
   const utc =
-    Date.UTC(year, month - 1, day, hour, minute, Math.min(second, 59), ms) - offsetMinutes * 60_000;
+    utcMs(year, month - 1, day, hour, minute, Math.min(second, 59), ms) - offsetMinutes * 60_000;
   return { ok: true, date: new Date(utc) };
 }
 
+/**
+ * Date.UTC without its two-digit-year rule (which reads years 0–99 as 1900–1999): years 0000–0999
+ * are the years they say.
+ */
+function utcMs(...[year, monthIndex, day, ...time]: number[]): number {
+  const date = new Date(0);
+  date.setUTCFullYear(year, monthIndex, day);
+  date.setUTCHours(time[0] ?? 0, time[1] ?? 0, time[2] ?? 0, time[3] ?? 0);
+  return date.getTime();
+}
+
 function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return new Date(utcMs(year, month, 0)).getUTCDate();
 }

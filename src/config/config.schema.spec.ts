@@ -20,6 +20,30 @@ describe('loadConfig', () => {
     expect(config.schedulerEnabled).toBe(true);
   });
 
+  it('reads SHIPWATCH_TRUST_PROXY as off, a hop count or addresses and CIDRs', () => {
+    const trust = (raw: string) => loadConfig({ SHIPWATCH_TRUST_PROXY: raw }).trustProxy;
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(trust('off')).toBe(false);
+    expect(trust('on')).toBe(true);
+    expect(trust('2')).toBe(2);
+    expect(trust('10.0.0.0/8, loopback,2001:db8::/32')).toEqual([
+      '10.0.0.0/8',
+      'loopback',
+      '2001:db8::/32',
+    ]);
+    for (const bad of ['10.0.0.0/33', 'proxy.example', '::1/129', 'yes'])
+      expect(problemsOf({ SHIPWATCH_TRUST_PROXY: bad })).toHaveLength(1);
+  });
+
+  it('refuses a headers timeout longer than the request timeout', () => {
+    expect(
+      problemsOf({ SHIPWATCH_HEADERS_TIMEOUT_MS: '90000', SHIPWATCH_REQUEST_TIMEOUT_MS: '60000' }),
+    ).toEqual(['SHIPWATCH_HEADERS_TIMEOUT_MS must not exceed SHIPWATCH_REQUEST_TIMEOUT_MS']);
+    expect(
+      loadConfig({ SHIPWATCH_ANONYMOUS_RATE_LIMIT_RPS: '0.5' }).anonymousRateLimitPerSecond,
+    ).toBe(0.5);
+  });
+
   it('uses PostgreSQL when DATABASE_URL is set', () => {
     const config = loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/shipwatch' });
     expect(config.databaseKind).toBe('postgres');
@@ -57,5 +81,29 @@ describe('loadConfig', () => {
     const rows = describeConfig();
     expect(rows.map((r) => r.name)).toContain('PORT');
     for (const row of rows) expect(row.description.length).toBeGreaterThan(5);
+  });
+
+  it('reads one webhook secret per Git host, and refuses a secret shared by two hosts', () => {
+    const config = loadConfig({
+      GITHUB_WEBHOOK_SECRET: 'secret-of-github',
+      GITHUB_WEBHOOK_SECRETS: '{"GHE.example.com":"secret-of-ghe"}',
+    });
+    expect(config.githubWebhookHost).toBe('github.com');
+    expect(config.githubWebhookSecrets).toEqual({ 'ghe.example.com': 'secret-of-ghe' });
+    expect(
+      problemsOf({
+        GITHUB_WEBHOOK_SECRET: 'the-same-secret',
+        GITHUB_WEBHOOK_SECRETS: '{"ghe.example.com":"the-same-secret"}',
+      }),
+    ).toEqual([expect.stringContaining('the same secret')]);
+    expect(
+      problemsOf({
+        GITLAB_WEBHOOK_TOKEN: 'token-one',
+        GITLAB_WEBHOOK_HOST: 'gitlab.example.com',
+        GITLAB_WEBHOOK_TOKENS: '{"gitlab.example.com":"token-two"}',
+      }),
+    ).toEqual([expect.stringContaining('name each host once')]);
+    const [problem] = problemsOf({ GITHUB_WEBHOOK_SECRETS: '{"ghe.example.com":"short"}' });
+    expect(problem).toContain('GITHUB_WEBHOOK_SECRETS="***"');
   });
 });

@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+
 /**
  * The one place that reads the environment. Each variable is declared once with its parser,
  * default and description; `loadConfig` validates all of them and reports every problem at once.
@@ -21,6 +23,8 @@ interface VariableSpec<T> {
   readonly defaultValue?: T;
   /** How the default is shown in docs when it is not a plain value. */
   readonly defaultLabel?: string;
+  /** Holds secrets: never echoed in an error. */
+  readonly sensitive?: boolean;
 }
 
 function variable<T>(spec: VariableSpec<T>): VariableSpec<T> {
@@ -28,6 +32,13 @@ function variable<T>(spec: VariableSpec<T>): VariableSpec<T> {
 }
 
 class InvalidValue extends Error {}
+
+function isAddressOrCidr(raw: string): boolean {
+  const [address, bits, ...rest] = raw.split('/');
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  return bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (version === 4 ? 32 : 128));
+}
 
 const parsers = {
   port: (raw: string): number => {
@@ -38,6 +49,10 @@ const parsers = {
   },
   positiveInt: (raw: string): number => {
     if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new InvalidValue();
+    return Number(raw);
+  },
+  positiveNumber: (raw: string): number => {
+    if (!/^\d+(\.\d+)?$/.test(raw) || Number(raw) <= 0) throw new InvalidValue();
     return Number(raw);
   },
   nonNegativeInt: (raw: string): number => {
@@ -70,11 +85,44 @@ const parsers = {
       if (!(values as readonly string[]).includes(raw)) throw new InvalidValue();
       return raw as T;
     },
+  trustProxy: (raw: string): boolean | number | string[] => {
+    if (raw === 'off' || raw === 'false') return false;
+    if (raw === 'on' || raw === 'true') return true;
+    if (/^\d+$/.test(raw)) return Number(raw);
+    const list = parsers.list(raw);
+    const named = new Set(['loopback', 'uniquelocal', 'linklocal']);
+    if (list.length === 0 || !list.every((s) => named.has(s) || isAddressOrCidr(s)))
+      throw new InvalidValue();
+    return list;
+  },
   list: (raw: string): string[] =>
     raw
       .split(',')
       .map((s) => s.trim())
       .filter((s) => s !== ''),
+  host: (raw: string): string => {
+    const host = raw.trim().toLowerCase();
+    if (!/^[a-z0-9.-]+(:\d{1,5})?$/.test(host)) throw new InvalidValue();
+    return host;
+  },
+  /** `{"<host>": "<secret>", ...}`: one webhook secret per Git host, each at least 8 characters. */
+  hostSecrets: (raw: string): Readonly<Record<string, string>> => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw);
+    } catch {
+      throw new InvalidValue();
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw new InvalidValue();
+    }
+    const out: Record<string, string> = {};
+    for (const [host, secret] of Object.entries(parsed)) {
+      if (typeof secret !== 'string' || secret.length < 8) throw new InvalidValue();
+      out[parsers.host(host)] = secret;
+    }
+    return out;
+  },
 };
 
 const HTTP = ['http:', 'https:'];
@@ -153,6 +201,14 @@ export const CONFIG_VARIABLES = {
     parse: parsers.positiveInt,
     defaultValue: 5 * 1024 * 1024,
   }),
+  jsonMaxDepth: variable({
+    name: 'SHIPWATCH_JSON_MAX_DEPTH',
+    description:
+      'Deepest nesting of objects and arrays accepted in a webhook body or stored as a raw payload; deeper: HTTP 400 PAYLOAD_TOO_DEEP, nothing stored',
+    expected: 'a positive integer',
+    parse: parsers.positiveInt,
+    defaultValue: 64,
+  }),
   rateLimitPerSecond: variable({
     name: 'SHIPWATCH_RATE_LIMIT_RPS',
     description:
@@ -167,6 +223,101 @@ export const CONFIG_VARIABLES = {
     expected: 'a positive integer',
     parse: parsers.positiveInt,
     defaultValue: 5000,
+  }),
+  anonymousRateLimitPerSecond: variable({
+    name: 'SHIPWATCH_ANONYMOUS_RATE_LIMIT_RPS',
+    description:
+      'Requests per second allowed per client address without a valid API token (GraphQL, /cloudevents); over it: HTTP 429 with Retry-After',
+    expected: 'a positive number, e.g. 20 or 0.5',
+    parse: parsers.positiveNumber,
+    defaultValue: 20,
+  }),
+  anonymousRateLimitBurst: variable({
+    name: 'SHIPWATCH_ANONYMOUS_RATE_LIMIT_BURST',
+    description:
+      'Requests a client address without a valid API token may send at once before the per-second rate applies',
+    expected: 'a positive integer',
+    parse: parsers.positiveInt,
+    defaultValue: 100,
+  }),
+  trustProxy: variable<boolean | number | string[]>({
+    name: 'SHIPWATCH_TRUST_PROXY',
+    description:
+      'Which proxies may set X-Forwarded-For, i.e. how the client address of rate limits is found: off (the TCP peer), a hop count, or comma-separated addresses/CIDRs (loopback, uniquelocal and linklocal are allowed names)',
+    expected: 'off, a number of hops, or a comma-separated list of addresses/CIDRs',
+    parse: parsers.trustProxy,
+    defaultValue: false,
+    defaultLabel: 'off',
+  }),
+  graphqlMaxTokens: variable({
+    name: 'SHIPWATCH_GRAPHQL_MAX_TOKENS',
+    description:
+      'Most lexical tokens in a GraphQL document of a request with an API token; parsing stops past it (anonymous requests: 200)',
+    expected: 'a positive integer',
+    parse: parsers.positiveInt,
+    defaultValue: 5000,
+  }),
+  graphqlMaxDepth: variable({
+    name: 'SHIPWATCH_GRAPHQL_MAX_DEPTH',
+    description:
+      "Deepest field nesting in a GraphQL operation, fragments followed (GraphiQL's introspection needs 15)",
+    expected: 'a positive integer',
+    parse: parsers.positiveInt,
+    defaultValue: 15,
+  }),
+  graphqlMaxAliases: variable({
+    name: 'SHIPWATCH_GRAPHQL_MAX_ALIASES',
+    description: 'Most aliases in a GraphQL operation, fragments followed',
+    expected: 'a positive integer',
+    parse: parsers.positiveInt,
+    defaultValue: 30,
+  }),
+  graphqlMaxDirectives: variable({
+    name: 'SHIPWATCH_GRAPHQL_MAX_DIRECTIVES',
+    description: 'Most directives in a GraphQL operation, fragments followed',
+    expected: 'a positive integer',
+    parse: parsers.positiveInt,
+    defaultValue: 50,
+  }),
+  graphqlMaxCost: variable({
+    name: 'SHIPWATCH_GRAPHQL_MAX_COST',
+    description:
+      'Highest estimated cost of a GraphQL operation: each field counts once per time it is reached through fragments, and list fields count their `first` (or bucket count) times their items',
+    expected: 'a positive integer',
+    parse: parsers.positiveInt,
+    defaultValue: 5000,
+  }),
+  graphqlIntrospection: variable({
+    name: 'SHIPWATCH_GRAPHQL_INTROSPECTION',
+    description:
+      'Serve schema introspection and the GraphiQL page at GET /graphql (off in production if the schema should not be browsable)',
+    expected: 'on | off',
+    parse: (raw: string) => parsers.oneOf(['on', 'off'] as const)(raw) === 'on',
+    defaultValue: true,
+    defaultLabel: 'on',
+  }),
+  maxConnections: variable({
+    name: 'SHIPWATCH_MAX_CONNECTIONS',
+    description:
+      'Most open HTTP connections; past it new connections are closed at once (keeps file descriptors for the database)',
+    expected: 'a positive integer',
+    parse: parsers.positiveInt,
+    defaultValue: 1000,
+  }),
+  headersTimeoutMs: variable({
+    name: 'SHIPWATCH_HEADERS_TIMEOUT_MS',
+    description: 'Time a client has to send the request headers before the connection is closed',
+    expected: 'a positive integer (milliseconds)',
+    parse: parsers.positiveInt,
+    defaultValue: 10_000,
+  }),
+  requestTimeoutMs: variable({
+    name: 'SHIPWATCH_REQUEST_TIMEOUT_MS',
+    description:
+      'Time a client has to send a whole request (headers and body) before it is answered 408',
+    expected: 'a positive integer (milliseconds)',
+    parse: parsers.positiveInt,
+    defaultValue: 60_000,
   }),
   prometheusUrl: variable<string | undefined>({
     name: 'PROMETHEUS_URL',
@@ -202,7 +353,15 @@ export const CONFIG_VARIABLES = {
   outboundAllowedHosts: variable<string[]>({
     name: 'SHIPWATCH_OUTBOUND_ALLOWED_HOSTS',
     description:
-      'Comma-separated hosts (host or host:port) that rollback and alert targets may call, besides the hosts of the URLs configured here',
+      'Comma-separated hosts (host or host:port) that rollback targets may call, besides the hosts of ALERTMANAGER_URL, SLACK_WEBHOOK_URL and (with PAGERDUTY_ROUTING_KEY) PAGERDUTY_EVENTS_URL; each must be a public address',
+    expected: 'a comma-separated list of hosts',
+    parse: parsers.list,
+    defaultValue: [],
+  }),
+  outboundPrivateHosts: variable<string[]>({
+    name: 'SHIPWATCH_OUTBOUND_PRIVATE_HOSTS',
+    description:
+      'Comma-separated hosts (host or host:port) that may be called although they are, or resolve to, a private, loopback or link-local address (e.g. an in-cluster rollback receiver)',
     expected: 'a comma-separated list of hosts',
     parse: parsers.list,
     defaultValue: [],
@@ -214,10 +373,53 @@ export const CONFIG_VARIABLES = {
     expected: 'at least 8 characters',
     parse: parsers.secret,
   }),
+  githubWebhookHost: variable({
+    name: 'GITHUB_WEBHOOK_HOST',
+    description:
+      'The GitHub host whose deliveries GITHUB_WEBHOOK_SECRET signs; it names their source (`github` for github.com, else `github:<host>`)',
+    expected: 'a host name',
+    parse: parsers.host,
+    defaultValue: 'github.com',
+  }),
+  githubWebhookSecrets: variable<Readonly<Record<string, string>>>({
+    name: 'GITHUB_WEBHOOK_SECRETS',
+    description:
+      'More GitHub hosts (GitHub Enterprise Server), one secret each, as JSON `{"ghe.example.com": "<secret>"}`; the secret that verifies a delivery names its source',
+    expected: 'a JSON object of host to secret (at least 8 characters each)',
+    parse: parsers.hostSecrets,
+    defaultValue: {},
+    defaultLabel: '(none)',
+    sensitive: true,
+  }),
   gitlabWebhookToken: variable<string | undefined>({
     name: 'GITLAB_WEBHOOK_TOKEN',
     description:
       'Secret token of the GitLab webhook (X-Gitlab-Token, or the signing token); unset = /webhooks/gitlab refuses every delivery',
+    expected: 'at least 8 characters',
+    parse: parsers.secret,
+  }),
+  gitlabWebhookHost: variable({
+    name: 'GITLAB_WEBHOOK_HOST',
+    description:
+      'The GitLab host whose deliveries GITLAB_WEBHOOK_TOKEN authenticates; it names their source (`gitlab` for gitlab.com, else `gitlab:<host>`)',
+    expected: 'a host name',
+    parse: parsers.host,
+    defaultValue: 'gitlab.com',
+  }),
+  gitlabWebhookTokens: variable<Readonly<Record<string, string>>>({
+    name: 'GITLAB_WEBHOOK_TOKENS',
+    description:
+      'More GitLab hosts (self-managed instances), one token each, as JSON `{"gitlab.example.com": "<token>"}`; the token that authenticates a delivery names its source',
+    expected: 'a JSON object of host to token (at least 8 characters each)',
+    parse: parsers.hostSecrets,
+    defaultValue: {},
+    defaultLabel: '(none)',
+    sensitive: true,
+  }),
+  pagerdutyWebhookSecret: variable<string | undefined>({
+    name: 'PAGERDUTY_WEBHOOK_SECRET',
+    description:
+      'Secret of the PagerDuty V3 webhook subscription (X-PagerDuty-Signature); unset = /webhooks/pagerduty refuses every delivery',
     expected: 'at least 8 characters',
     parse: parsers.secret,
   }),
@@ -226,6 +428,38 @@ export const CONFIG_VARIABLES = {
     description: 'Bearer token accepted on /cloudevents besides API tokens with the ingest scope',
     expected: 'at least 8 characters',
     parse: parsers.secret,
+  }),
+  verificationMaxRunningPerReplica: variable({
+    name: 'VERIFICATION_MAX_RUNNING_PER_REPLICA',
+    description:
+      'Release verifications one replica claims and ticks at a time (one scheduler pass), taken round-robin across submitters and services',
+    expected: 'a whole number ≥ 1',
+    parse: parsers.positiveInt,
+    defaultValue: 10,
+  }),
+  verificationMaxRunningPerSubmitter: variable({
+    name: 'VERIFICATION_MAX_RUNNING_PER_SUBMITTER',
+    description:
+      'Release verifications of one submitter (an API token; a webhook source) being ticked at once across all replicas',
+    expected: 'a whole number ≥ 1',
+    parse: parsers.positiveInt,
+    defaultValue: 5,
+  }),
+  verificationLeaseSeconds: variable({
+    name: 'VERIFICATION_LEASE_SECONDS',
+    description:
+      'How long a claimed verification tick stays reserved for its replica; after it, another replica may run the tick',
+    expected: 'a whole number of seconds ≥ 1',
+    parse: parsers.positiveInt,
+    defaultValue: 60,
+  }),
+  metricsMaxServices: variable({
+    name: 'SHIPWATCH_METRICS_MAX_SERVICES',
+    description:
+      'Services with series of their own on /metrics, the most active first (deployments in the last 30 days); the rest share `service="other"`',
+    expected: 'a positive integer',
+    parse: parsers.positiveInt,
+    defaultValue: 200,
   }),
   schedulerEnabled: variable({
     name: 'SHIPWATCH_SCHEDULER',
@@ -267,6 +501,12 @@ export function loadConfig(env: Environment, version = '0.0.0'): AppConfig {
       );
     }
   }
+  if (problems.length === 0) problems.push(...hostSecretProblems(values));
+  if (
+    problems.length === 0 &&
+    (values.headersTimeoutMs as number) > (values.requestTimeoutMs as number)
+  )
+    problems.push('SHIPWATCH_HEADERS_TIMEOUT_MS must not exceed SHIPWATCH_REQUEST_TIMEOUT_MS');
   if (problems.length > 0) throw new ConfigError(problems);
   values.publicUrl ??= `http://localhost:${String(values.port)}`;
   return {
@@ -276,8 +516,46 @@ export function loadConfig(env: Environment, version = '0.0.0'): AppConfig {
   };
 }
 
+/**
+ * A webhook secret decides a delivery's source, so two hosts may not share one, and a host is
+ * named once (GITHUB_WEBHOOK_HOST or a key of GITHUB_WEBHOOK_SECRETS; the same for GitLab).
+ */
+function hostSecretProblems(values: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  const check = (
+    secret: unknown,
+    host: unknown,
+    more: unknown,
+    names: readonly [string, string, string],
+  ) => {
+    const entries = Object.entries(more as Record<string, string>);
+    if (typeof secret === 'string') entries.unshift([host as string, secret]);
+    const hosts = entries.map(([h]) => h);
+    const secrets = entries.map(([, s]) => s);
+    if (new Set(hosts).size < hosts.length) {
+      problems.push(`${names[2]} names ${names[1]} (${String(host)}) again: name each host once`);
+    }
+    if (new Set(secrets).size < secrets.length) {
+      problems.push(
+        `${names[0]} and ${names[2]} give two hosts the same secret: each host needs its own, as the secret names the source of a delivery`,
+      );
+    }
+  };
+  check(values.githubWebhookSecret, values.githubWebhookHost, values.githubWebhookSecrets, [
+    'GITHUB_WEBHOOK_SECRET',
+    'GITHUB_WEBHOOK_HOST',
+    'GITHUB_WEBHOOK_SECRETS',
+  ]);
+  check(values.gitlabWebhookToken, values.gitlabWebhookHost, values.gitlabWebhookTokens, [
+    'GITLAB_WEBHOOK_TOKEN',
+    'GITLAB_WEBHOOK_HOST',
+    'GITLAB_WEBHOOK_TOKENS',
+  ]);
+  return problems;
+}
+
 function redact(spec: VariableSpec<unknown>, raw: string): string {
-  return spec.parse === parsers.secret ? '***' : raw;
+  return spec.parse === parsers.secret || spec.sensitive ? '***' : raw;
 }
 
 /** Rows of the README configuration table. */

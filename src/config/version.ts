@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** The package version, read once; works from src/ (ts-jest) and dist/src/ (build). */
+/** The package version, read once; works from src/ (tests) and dist/src/ (build). */
 export const SHIPWATCH_VERSION: string = (() => {
   for (const up of ['../..', '../../..']) {
     try {

@@ -38,12 +38,34 @@ export async function openDatabase(
     await dataSource.initialize();
   } catch (error) {
     await embedded?.stop();
-    throw error;
+    throw embedded ? error : new DatabaseUnreachableError(redactUrl(url), error);
   }
   const description = embedded
     ? `embedded PostgreSQL (PGlite) in ${config.dataDir}`
     : `PostgreSQL at ${redactUrl(url)}`;
   return { dataSource, embedded, description };
+}
+
+/**
+ * DATABASE_URL names a database this process cannot open (refused, unknown host, no such database,
+ * authentication failed): the message names the setting, the redacted URL and PostgreSQL's or the
+ * socket's own reason, so a pod's log says what to fix.
+ */
+export class DatabaseUnreachableError extends Error {
+  constructor(redactedUrl: string, cause: unknown) {
+    super(`cannot connect to the database of DATABASE_URL (${redactedUrl}): ${reasonOf(cause)}`, {
+      cause,
+    });
+    this.name = 'DatabaseUnreachableError';
+  }
+}
+
+/** Node reports a refused dual-stack host name as an AggregateError with an empty message. */
+function reasonOf(error: unknown): string {
+  if (error instanceof AggregateError && !error.message) {
+    return error.errors.map(reasonOf).join('; ') || 'connection failed';
+  }
+  return error instanceof Error ? error.message : String(error);
 }
 
 export async function closeDatabase(db: OpenedDatabase): Promise<void> {

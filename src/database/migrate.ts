@@ -2,7 +2,7 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from '../config/config.schema.js';
 import { SHIPWATCH_VERSION } from '../config/version.js';
-import { closeDatabase, openDatabase } from './data-source.js';
+import { closeDatabase, DatabaseUnreachableError, openDatabase } from './data-source.js';
 import { runMigrations } from './migrator.js';
 
 async function main(): Promise<void> {
@@ -21,6 +21,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : error);
+  console.error(
+    error instanceof ConfigError || error instanceof DatabaseUnreachableError
+      ? `shipwatch: ${error.message}`
+      : error,
+  );
   process.exit(1);
 });

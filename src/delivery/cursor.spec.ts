@@ -1,10 +1,21 @@
 import { DomainError } from '../common/errors/domain-error.js';
-import { decodeCursor, encodeCursor, pageSize, toConnection } from './cursor.js';
+import { decodeCursor, decodeNameCursor, encodeCursor, pageSize, toConnection } from './cursor.js';
 
 describe('cursors', () => {
   it('round-trips a position', () => {
     const c = { at: new Date('2025-06-01T10:00:00.123Z'), id: '42' };
     expect(decodeCursor(encodeCursor(c))).toEqual(c);
+  });
+
+  it('round-trips a position in a list by name', () => {
+    const c = { at: 'checkout "eu"/✓', id: '7' };
+    expect(decodeNameCursor(encodeCursor(c))).toEqual(c);
+    expect(() => decodeCursor(encodeCursor(c))).toThrow(
+      expect.objectContaining({ code: 'BAD_USER_INPUT' }) as DomainError,
+    );
+    expect(() => decodeNameCursor(Buffer.from('[1,"7"]').toString('base64url'))).toThrow(
+      expect.objectContaining({ code: 'BAD_USER_INPUT' }) as DomainError,
+    );
   });
 
   it.each([

@@ -1,7 +1,9 @@
 import type { TestSuiteState } from '../ingestion/pipeline-run.state.js';
 import type { Change, DeploymentChange } from './models/change.model.js';
 import type {
+  Attribution,
   ChangesetStatus,
+  InferenceRule,
   DeploymentKind,
   DeploymentStatus,
   EnvironmentTier,
@@ -11,7 +13,7 @@ import type {
   RunOutcome,
   RunStatus,
 } from './models/delivery.enums.js';
-import type { Deployment, RemediationRef } from './models/deployment.model.js';
+import type { Deployment, DeploymentInference, RemediationRef } from './models/deployment.model.js';
 import type { Incident, IncidentCause } from './models/incident.model.js';
 import type { PipelineRun } from './models/pipeline-run.model.js';
 import type { Environment, Service } from './models/service.model.js';
@@ -37,6 +39,8 @@ export const toService = (r: DbRow): Service => ({
   namespace: r.namespace as string,
   team: str(r.team),
   repository: str(r.repository),
+  lifecycle: str(r.lifecycle),
+  catalogEntity: str(r.catalog_entity),
   createdAt: date(r.created_at)!,
 });
 
@@ -59,6 +63,10 @@ export const toDeployment = (r: DbRow): Deployment => ({
   commitShas: (r.commit_shas as string[] | null) ?? [],
   status: r.status as DeploymentStatus,
   kind: r.kind as DeploymentKind,
+  effectiveKind: (r.kind === 'PLANNED' && r.inferred_kind
+    ? r.inferred_kind
+    : r.kind) as DeploymentKind,
+  inference: toInference(r),
   startedAt: date(r.started_at),
   finishedAt: date(r.finished_at),
   url: str(r.url),
@@ -83,6 +91,8 @@ export const toChange = (r: DbRow): Change => ({
   pullRequestId: str(r.pull_request_id),
   prFirstCommitAt: date(r.pr_first_commit_at),
   prMergedAt: date(r.pr_merged_at),
+  prCreatedAt: date(r.pr_created_at),
+  paths: (r.paths as string[] | null | undefined) ?? null,
 });
 
 export const toDeploymentChange = (r: DbRow): DeploymentChange => ({
@@ -144,10 +154,24 @@ export const toIncidentCause = (r: DbRow): IncidentCause => ({
   deploymentSource: r.deployment_source as string,
   deploymentExternalId: r.deployment_external_id as string,
   attribution: r.attribution as IncidentAttribution,
+  resolved: r.resolved === true,
 });
 
 export const toRemediation = (r: DbRow): RemediationRef => ({
   kind: r.target_kind as RemediationTargetKind,
   source: r.target_source as string,
   id: r.target_external_id as string,
+  attribution: r.attribution as Attribution,
+  rule: (r.rule as InferenceRule | null) ?? null,
 });
+
+function toInference(r: DbRow): DeploymentInference | null {
+  const evidence = r.inference as { rule: InferenceRule; reason: string } | null;
+  if (!evidence || !r.inferred_kind) return null;
+  return {
+    rule: evidence.rule,
+    kind: r.inferred_kind as DeploymentKind,
+    attribution: 'INFERRED' as Attribution,
+    reason: evidence.reason,
+  };
+}

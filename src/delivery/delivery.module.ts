@@ -17,6 +17,6 @@ import { IncidentCauseResolver, IncidentResolver } from './incident.resolver.js'
     IncidentResolver,
     IncidentCauseResolver,
   ],
-  exports: [DeliveryService],
+  exports: [DeliveryService, DeliveryLoaders],
 })
 export class DeliveryModule {}

@@ -26,11 +26,15 @@ class Where {
     return this;
   }
 
-  /** `(sort, id) < (cursor)`: rows after the cursor in a newest-first list. */
-  after(sort: string, id: string, cursor: Cursor | null): this {
-    return cursor
+  /**
+   * Rows after the cursor: `(sort, id) < cursor` in a newest-first list (a time cursor),
+   * `(sort, id) > cursor` in a list by name (a name cursor).
+   */
+  after(sort: string, id: string, cursor: Cursor<Date | string> | null): this {
+    if (!cursor) return this;
+    return cursor.at instanceof Date
       ? this.add(`(${sort}, ${id}) < (?::timestamptz, ?::bigint)`, cursor.at, cursor.id)
-      : this;
+      : this.add(`(${sort}, ${id}) > (?::text, ?::bigint)`, cursor.at, cursor.id);
   }
 
   get sql(): string {
@@ -42,7 +46,7 @@ class Where {
   }
 }
 
-/** Read queries of the delivery domain; lists are keyset-paginated, newest first. */
+/** Read queries of the delivery domain; lists are keyset-paginated (events newest first). */
 @Injectable()
 export class DeliveryRepository {
   constructor(private readonly db: DataSource) {}
@@ -51,9 +55,15 @@ export class DeliveryRepository {
     return this.db.query<DbRow[]>(sql, params);
   }
 
-  services(args: ServicesArgs): Promise<DbRow[]> {
-    const w = new Where().add('s.team = ?', args.team).add('s.namespace = ?', args.namespace);
-    return this.q(`SELECT s.* FROM services s ${w.sql} ORDER BY s.name, s.namespace`, w.params);
+  services(args: ServicesArgs, cursor: Cursor<string> | null, limit: number): Promise<DbRow[]> {
+    const w = new Where()
+      .add('s.team = ?', args.team)
+      .add('s.namespace = ?', args.namespace)
+      .after('s.name', 's.id', cursor);
+    return this.q(
+      `SELECT s.* FROM services s ${w.sql} ORDER BY s.name, s.id LIMIT ${w.param(limit)}`,
+      w.params,
+    );
   }
 
   deployments(args: DeploymentsArgs, cursor: Cursor | null, limit: number): Promise<DbRow[]> {
@@ -168,13 +178,14 @@ export class DeliveryRepository {
     );
   }
 
-  /** Incidents caused by deployments; keys are `source\u0000external_id`. */
+  /** Incidents caused by deployments (a rejected link is none); keys are `source\u0000external_id`. */
   incidentsByDeploymentKeys(keys: readonly string[]): Promise<DbRow[]> {
     return this.q(
       `SELECT i.*, c.deployment_source AS cause_source, c.deployment_external_id AS cause_external_id
        FROM incident_causes c JOIN incidents i ON i.id = c.incident_id
        JOIN unnest($1::text[], $2::text[]) AS k(source, external_id)
          ON c.deployment_source = k.source AND c.deployment_external_id = k.external_id
+       WHERE c.attribution <> 'REJECTED'
        ORDER BY ${INCIDENT_SORT} DESC, i.id DESC`,
       splitKeys(keys),
     );
@@ -190,8 +201,10 @@ export class DeliveryRepository {
 
   causesOfIncidents(ids: readonly string[]): Promise<DbRow[]> {
     return this.q(
-      `SELECT * FROM incident_causes WHERE incident_id = ANY($1::bigint[])
-       ORDER BY deployment_source, deployment_external_id`,
+      `SELECT c.*, EXISTS (SELECT 1 FROM deployments d
+                           WHERE d.source = c.deployment_source AND d.external_id = c.deployment_external_id) AS resolved
+       FROM incident_causes c WHERE c.incident_id = ANY($1::bigint[])
+       ORDER BY c.deployment_source, c.deployment_external_id`,
       [ids],
     );
   }

@@ -6,12 +6,13 @@ import {
   DeploymentConnection,
   IncidentConnection,
   PipelineRunConnection,
+  ServiceConnection,
   type Connection,
 } from './models/connection.model.js';
 import { Deployment } from './models/deployment.model.js';
 import type { Incident } from './models/incident.model.js';
 import type { PipelineRun } from './models/pipeline-run.model.js';
-import { Service } from './models/service.model.js';
+import type { Service } from './models/service.model.js';
 
 /** A page costs `first` times what one item costs. */
 export const pageComplexity = ({ args, childComplexity }: ComplexityEstimatorArgs): number =>
@@ -22,11 +23,8 @@ export const pageComplexity = ({ args, childComplexity }: ComplexityEstimatorArg
 export class DeliveryResolver {
   constructor(private readonly delivery: DeliveryService) {}
 
-  @Query(() => [Service], {
-    description: 'Services seen in events, by name',
-    complexity: ({ childComplexity }: ComplexityEstimatorArgs) => 1 + 50 * childComplexity,
-  })
-  services(@Args() args: ServicesArgs): Promise<Service[]> {
+  @Query(() => ServiceConnection, { complexity: pageComplexity })
+  services(@Args() args: ServicesArgs): Promise<Connection<Service>> {
     return this.delivery.services(args);
   }
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { decodeCursor, pageSize, toConnection } from './cursor.js';
+import { decodeCursor, decodeNameCursor, pageSize, toConnection } from './cursor.js';
 import {
   toDeployment,
   toIncident,
@@ -21,14 +21,18 @@ import type { PipelineRun } from './models/pipeline-run.model.js';
 import type { Service } from './models/service.model.js';
 
 const sortCursor = (r: DbRow) => ({ at: r.sort_at as Date, id: String(r.id) });
+const nameCursor = (r: DbRow) => ({ at: r.name as string, id: String(r.id) });
 
 /** Read side of the delivery domain: validated, keyset-paginated lists. */
 @Injectable()
 export class DeliveryService {
   constructor(private readonly repo: DeliveryRepository) {}
 
-  async services(args: ServicesArgs): Promise<Service[]> {
-    return (await this.repo.services(args)).map(toService);
+  async services(args: ServicesArgs): Promise<Connection<Service>> {
+    const size = pageSize(args.first);
+    const after = args.after ? decodeNameCursor(args.after) : null;
+    const rows = await this.repo.services(args, after, size + 1);
+    return toConnection(rows, size, nameCursor, toService);
   }
 
   async deployments(args: DeploymentsArgs): Promise<Connection<Deployment>> {

@@ -24,6 +24,10 @@ export interface RunningPrometheus {
   restart(): Promise<void>;
   /** Instant query; the sample values of the result vector. */
   query(promql: string): Promise<{ metric: Record<string, string>; value: number }[]>;
+  /** Instant query of a range selector (`x[5m]`): the raw samples of each series. */
+  samples(
+    promql: string,
+  ): Promise<{ metric: Record<string, string>; points: { t: number; v: number }[] }[]>;
 }
 
 export interface RunningAlertmanager {
@@ -77,6 +81,15 @@ export interface PrometheusOptions {
    * turned into blocks by `promtool tsdb create-blocks-from openmetrics` (PROMTOOL_BIN).
    */
   readonly backfill?: string;
+  /** Like `backfill`, from a file (histories too large to hold as one string). */
+  readonly backfillFile?: string;
+  /**
+   * `--storage.tsdb.retention.time` (default 1d). Prometheus deletes the blocks that end more than
+   * this before its newest block: a longer history, or an old one beside fresh samples, needs more.
+   */
+  readonly retention?: string;
+  /** An Alertmanager (its URL) that the rules' alerts are sent to, re-sent every second. */
+  readonly alertmanagerUrl?: string;
 }
 
 export async function startPrometheus(options: PrometheusOptions): Promise<RunningPrometheus> {
@@ -95,6 +108,13 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Runni
       `  scrape_interval: ${interval}`,
       `  evaluation_interval: ${interval}`,
       ...(rules.length ? ['rule_files:', ...rules.map((r) => `  - ${JSON.stringify(r)}`)] : []),
+      ...(options.alertmanagerUrl
+        ? [
+            'alerting:',
+            '  alertmanagers:',
+            `    - static_configs: [{ targets: [${JSON.stringify(new URL(options.alertmanagerUrl).host)}] }]`,
+          ]
+        : []),
       'scrape_configs:',
       '  - job_name: demo',
       `    scrape_interval: ${interval}`,
@@ -104,11 +124,13 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Runni
       '',
     ].join('\n'),
   );
-  if (options.backfill !== undefined) {
-    writeFileSync(join(dir, 'backfill.om'), options.backfill);
+  if (options.backfill !== undefined) writeFileSync(join(dir, 'backfill.om'), options.backfill);
+  const backfill =
+    options.backfillFile ?? (options.backfill !== undefined ? join(dir, 'backfill.om') : null);
+  if (backfill !== null) {
     execFileSync(
       process.env.PROMTOOL_BIN ?? 'promtool',
-      ['tsdb', 'create-blocks-from', 'openmetrics', join(dir, 'backfill.om'), join(dir, 'data')],
+      ['tsdb', 'create-blocks-from', 'openmetrics', backfill, join(dir, 'data')],
       { stdio: 'pipe' },
     );
   }
@@ -119,8 +141,9 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Runni
     `--storage.tsdb.path=${join(dir, 'data')}`,
     `--web.listen-address=127.0.0.1:${port}`,
     '--web.enable-lifecycle',
-    '--storage.tsdb.retention.time=1d',
+    `--storage.tsdb.retention.time=${options.retention ?? '1d'}`,
     '--log.level=warn',
+    ...(options.alertmanagerUrl ? ['--rules.alert.resend-delay=1s'] : []),
   ];
   let child: ChildProcess | undefined;
   const start = async () => {
@@ -148,34 +171,50 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Runni
       rmSync(dir, { recursive: true, force: true });
     },
     async query(promql) {
-      const res = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(promql)}`);
-      const body = (await res.json()) as {
-        status: string;
-        error?: string;
-        data?: { result: { metric: Record<string, string>; value: [number, string] }[] };
-      };
-      if (body.status !== 'success') throw new Error(`query failed: ${body.error ?? res.status}`);
-      return (body.data?.result ?? []).map((r) => ({
+      const result = await instantQuery<{ value: [number, string] }>(url, promql);
+      return result.map((r) => ({ metric: r.metric, value: Number(r.value[1]) }));
+    },
+    async samples(promql) {
+      const result = await instantQuery<{ values: [number, string][] }>(url, promql);
+      return result.map((r) => ({
         metric: r.metric,
-        value: Number(r.value[1]),
+        points: r.values.map(([t, v]) => ({ t, v: Number(v) })),
       }));
     },
   };
 }
 
-export async function startAlertmanager(): Promise<RunningAlertmanager> {
+async function instantQuery<T>(
+  url: string,
+  promql: string,
+): Promise<(T & { metric: Record<string, string> })[]> {
+  const res = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(promql)}`);
+  const body = (await res.json()) as {
+    status: string;
+    error?: string;
+    data?: { result: (T & { metric: Record<string, string> })[] };
+  };
+  if (body.status !== 'success') throw new Error(`query failed: ${body.error ?? res.status}`);
+  return body.data?.result ?? [];
+}
+
+/** `config`: the alertmanager.yml to run with (default: every alert to a receiver without integrations). */
+export async function startAlertmanager(
+  options: { readonly config?: string } = {},
+): Promise<RunningAlertmanager> {
   const bin = process.env.ALERTMANAGER_BIN ?? 'prometheus-alertmanager';
   const dir = mkdtempSync(join(tmpdir(), 'sw-alertmanager-'));
   writeFileSync(
     join(dir, 'alertmanager.yml'),
-    [
-      'route:',
-      '  receiver: blackhole',
-      '  group_wait: 1s',
-      'receivers:',
-      '  - name: blackhole',
-      '',
-    ].join('\n'),
+    options.config ??
+      [
+        'route:',
+        '  receiver: blackhole',
+        '  group_wait: 1s',
+        'receivers:',
+        '  - name: blackhole',
+        '',
+      ].join('\n'),
   );
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;

@@ -1,18 +1,21 @@
 /**
  * The demo's stand-in for Prometheus when no `prometheus` binary is installed: it scrapes the
- * demo app's /metrics every second, keeps the counters in memory, and answers the Prometheus
- * HTTP API (/api/v1/query, GET or POST) for ONE query shape:
+ * demo app's /metrics every second like Prometheus does (each sample stamped with its scrape's
+ * time; a failed scrape is a gap), keeps the samples in memory, and answers the Prometheus HTTP
+ * API (/api/v1/query, GET or POST) with Prometheus' semantics for the queries Shipwatch sends
+ * about per-series counter templates (docs/verification.md "Counting"):
  *
- *   sum(increase(<counter>{<label matchers>}[<N>s]))            optionally followed by `or vector(0)`
+ *   last_over_time(<selector>[Ns])  count_over_time(...)  changes(...)   (range [t − N, t])
+ *   count(<expr>)  topk(k, <expr>)  label_replace(<expr>, "dst", "replacement", "", "")
+ *   <expr> or <expr>   vector(<number>)   <selector>[Ns] (raw samples)
  *
- * which is what the demo's simulated-signals policy uses. Anything else is answered with a
- * Prometheus-style `bad_data` error. It is labelled "simulated signals" wherever it shows up.
+ * with label matchers = != =~ !~. Anything else is answered with a Prometheus-style `bad_data`
+ * error. It is labelled "simulated signals" wherever it shows up.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 interface Series {
-  readonly name: string;
   readonly labels: Readonly<Record<string, string>>;
   /** [time ms, value], oldest first. */
   readonly samples: [number, number][];
@@ -45,26 +48,6 @@ export interface Matcher {
   readonly value: string;
 }
 
-export interface IncreaseQuery {
-  readonly metric: string;
-  readonly matchers: readonly Matcher[];
-  readonly rangeSeconds: number;
-  readonly orZero: boolean;
-}
-
-const QUERY =
-  /^\s*sum\s*\(\s*increase\s*\(\s*([a-zA-Z_:][\w:]*)\s*\{(.*)\}\s*\[\s*(\d+)s\s*\]\s*\)\s*\)\s*(or\s+vector\s*\(\s*0\s*\))?\s*$/s;
-
-export function parseIncreaseQuery(query: string): IncreaseQuery | null {
-  const m = QUERY.exec(query);
-  if (!m) return null;
-  const matchers: Matcher[] = [];
-  for (const l of m[2].matchAll(/(\w+)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"/g)) {
-    matchers.push({ label: l[1], op: l[2] as Matcher['op'], value: unescape(l[3]) });
-  }
-  return { metric: m[1], matchers, rangeSeconds: Number(m[3]), orZero: m[4] !== undefined };
-}
-
 export function matches(
   labels: Readonly<Record<string, string>>,
   matchers: readonly Matcher[],
@@ -84,48 +67,230 @@ export function matches(
   });
 }
 
-/** Counter value at `t`: the newest sample at or before it (0 before the series existed). */
-function valueAt(series: Series, t: number): number {
-  let value = 0;
-  for (const [time, v] of series.samples) {
-    if (time > t) break;
-    value = v;
-  }
-  return value;
+// ---------------------------------------------------------------------------------------------
+// The query subset
+
+export type Expr =
+  | { readonly kind: 'selector'; readonly matchers: readonly Matcher[]; readonly range?: number }
+  | { readonly kind: 'call'; readonly fn: string; readonly args: readonly Arg[] }
+  | { readonly kind: 'or'; readonly left: Expr; readonly right: Expr };
+type Arg =
+  | Expr
+  | { readonly kind: 'number'; readonly value: number }
+  | { readonly kind: 'string'; readonly value: string };
+
+export class QueryError extends Error {}
+
+const RANGE_FUNCTIONS = new Set(['last_over_time', 'count_over_time', 'changes']);
+
+/** Parses the subset (throws QueryError outside it). */
+export function parseQuery(query: string): Expr {
+  let i = 0;
+  const s = query.replace(/#[^\n]*/g, '');
+  const space = () => {
+    while (/\s/.test(s[i] ?? '')) i++;
+  };
+  const fail = (what: string): never => {
+    throw new QueryError(`the demo signal simulator does not answer this query (${what} at ${i})`);
+  };
+  const string = (): string => {
+    space();
+    if (s[i] !== '"') fail('expected a string');
+    const m = /^"((?:[^"\\]|\\.)*)"/.exec(s.slice(i)) ?? fail('unterminated string');
+    i += m[0].length;
+    return unescape(m[1]);
+  };
+  const ident = (): string => {
+    space();
+    const m = /^[a-zA-Z_:][\w:]*/.exec(s.slice(i)) ?? fail('expected a name');
+    i += m[0].length;
+    return m[0];
+  };
+  const selector = (name: string | null): Expr => {
+    const matchers: Matcher[] = name ? [{ label: '__name__', op: '=', value: name }] : [];
+    space();
+    if (s[i] === '{') {
+      i++;
+      for (;;) {
+        space();
+        if (s[i] === '}') break;
+        const label = ident();
+        space();
+        const op = (/^(=~|!~|!=|=)/.exec(s.slice(i)) ?? fail('expected a matcher'))[0];
+        i += op.length;
+        matchers.push({ label, op: op as Matcher['op'], value: string() });
+        space();
+        if (s[i] === ',') i++;
+      }
+      i++;
+    }
+    space();
+    if (s[i] !== '[') return { kind: 'selector', matchers };
+    const m = /^\[\s*(\d+)s\s*\]/.exec(s.slice(i)) ?? fail('expected a range in seconds');
+    i += m[0].length;
+    return { kind: 'selector', matchers, range: Number(m[1]) };
+  };
+  const arg = (): Arg => {
+    space();
+    if (s[i] === '"') return { kind: 'string', value: string() };
+    const n = /^-?\d+(\.\d+)?/.exec(s.slice(i));
+    if (n) {
+      i += n[0].length;
+      return { kind: 'number', value: Number(n[0]) };
+    }
+    return expr();
+  };
+  const term = (): Expr => {
+    space();
+    if (s[i] === '(') {
+      i++;
+      const e = expr();
+      space();
+      if (s[i++] !== ')') fail('expected )');
+      return e;
+    }
+    if (s[i] === '{') return selector(null);
+    const name = ident();
+    space();
+    if (s[i] !== '(') return selector(name);
+    i++;
+    const args: Arg[] = [];
+    for (;;) {
+      space();
+      if (s[i] === ')') break;
+      args.push(arg());
+      space();
+      if (s[i] === ',') i++;
+    }
+    i++;
+    return { kind: 'call', fn: name, args };
+  };
+  const expr = (): Expr => {
+    let left = term();
+    for (;;) {
+      space();
+      if (!/^or\b/.test(s.slice(i))) return left;
+      i += 2;
+      left = { kind: 'or', left, right: term() };
+    }
+  };
+  const e = expr();
+  space();
+  if (i < s.length) fail('unexpected input');
+  return e;
 }
 
-/** increase() over (t - range, t]; null when the series has no sample in or before the range. */
-export function increase(series: Series, t: number, rangeMs: number): number | null {
-  const first = series.samples[0];
-  if (!first || first[0] > t) return null;
-  return Math.max(0, valueAt(series, t) - valueAt(series, t - rangeMs));
+export interface Sample {
+  readonly labels: Record<string, string>;
+  readonly value: number;
 }
+export type QueryResult =
+  | { readonly type: 'vector'; readonly samples: readonly Sample[] }
+  | {
+      readonly type: 'matrix';
+      readonly series: readonly { labels: Record<string, string>; samples: [number, number][] }[];
+    };
+
+const withoutName = ({ __name__: _, ...rest }: Readonly<Record<string, string>>) => rest;
+const key = (labels: Readonly<Record<string, string>>) =>
+  JSON.stringify(Object.entries(labels).sort());
 
 export class SampleStore {
   readonly series = new Map<string, Series>();
   constructor(private readonly retentionMs = 30 * 60_000) {}
 
+  /** One scrape's exposition, stamped `time` (ms). */
   add(time: number, text: string): void {
     for (const line of text.split('\n')) {
       if (line.startsWith('#') || line.trim() === '') continue;
       const sample = parseSampleLine(line);
-      if (!sample || !sample.name.endsWith('_count')) continue;
-      const key = `${sample.name}${JSON.stringify(Object.entries(sample.labels).sort())}`;
-      let s = this.series.get(key);
-      if (!s) this.series.set(key, (s = { name: sample.name, labels: sample.labels, samples: [] }));
+      if (!sample) continue;
+      const labels = { __name__: sample.name, ...sample.labels };
+      const k = key(labels);
+      let s = this.series.get(k);
+      if (!s) this.series.set(k, (s = { labels, samples: [] }));
       s.samples.push([time, sample.value]);
       while (s.samples.length > 0 && s.samples[0][0] < time - this.retentionMs) s.samples.shift();
     }
   }
 
-  evaluate(q: IncreaseQuery, t: number): number | null {
-    let sum: number | null = null;
+  /** Samples of the selector's series in [t − range, t] (Prometheus 2.x range selection). */
+  private select(e: Extract<Expr, { kind: 'selector' }>, t: number, rangeMs: number) {
+    const out: { labels: Record<string, string>; samples: [number, number][] }[] = [];
     for (const s of this.series.values()) {
-      if (s.name !== q.metric || !matches(s.labels, q.matchers)) continue;
-      const inc = increase(s, t, q.rangeSeconds * 1000);
-      if (inc !== null) sum = (sum ?? 0) + inc;
+      if (!matches(s.labels, e.matchers)) continue;
+      const samples = s.samples.filter(([at]) => at >= t - rangeMs && at <= t);
+      if (samples.length > 0) out.push({ labels: { ...s.labels }, samples });
     }
-    return sum ?? (q.orZero ? 0 : null);
+    return out;
+  }
+
+  evaluate(e: Expr, t: number): QueryResult {
+    if (e.kind === 'selector') {
+      if (e.range === undefined) {
+        throw new QueryError(
+          'the demo signal simulator answers range selectors and functions of them',
+        );
+      }
+      return { type: 'matrix', series: this.select(e, t, e.range * 1000) };
+    }
+    return { type: 'vector', samples: this.vector(e, t) };
+  }
+
+  private vector(e: Expr, t: number): Sample[] {
+    if (e.kind === 'or') {
+      const left = this.vector(e.left, t);
+      const seen = new Set(left.map((s) => key(s.labels)));
+      return [...left, ...this.vector(e.right, t).filter((s) => !seen.has(key(s.labels)))];
+    }
+    if (e.kind === 'selector') throw new QueryError('a plain selector: wrap it in last_over_time');
+    const [first, ...rest] = e.args;
+    const sub = (a: Arg | undefined): Sample[] => {
+      if (!a || a.kind === 'number' || a.kind === 'string')
+        throw new QueryError(`${e.fn}: expected an expression`);
+      return this.vector(a, t);
+    };
+    if (RANGE_FUNCTIONS.has(e.fn)) {
+      if (!first || first.kind !== 'selector' || first.range === undefined) {
+        throw new QueryError(`${e.fn}: expected a range selector`);
+      }
+      return this.select(first, t, first.range * 1000).map(({ labels, samples }) => ({
+        labels: withoutName(labels),
+        value:
+          e.fn === 'last_over_time'
+            ? samples[samples.length - 1][1]
+            : e.fn === 'count_over_time'
+              ? samples.length
+              : samples.filter((p, i) => i > 0 && p[1] !== samples[i - 1][1]).length,
+      }));
+    }
+    switch (e.fn) {
+      case 'vector':
+        if (first?.kind !== 'number') throw new QueryError('vector: expected a number');
+        return [{ labels: {}, value: first.value }];
+      case 'count': {
+        const v = sub(first);
+        return v.length === 0 ? [] : [{ labels: {}, value: v.length }];
+      }
+      case 'topk': {
+        if (first?.kind !== 'number') throw new QueryError('topk: expected a number');
+        return [...sub(rest[0])].sort((a, b) => b.value - a.value).slice(0, first.value);
+      }
+      case 'label_replace': {
+        const [dst, replacement, src, regex] = rest.map((a) =>
+          a.kind === 'string' ? a.value : null,
+        );
+        if (dst == null || replacement == null || src !== '' || regex !== '') {
+          throw new QueryError('label_replace: only label_replace(v, "dst", "value", "", "")');
+        }
+        return sub(first).map((x) => ({
+          labels: { ...x.labels, [dst]: replacement },
+          value: x.value,
+        }));
+      }
+      default:
+        throw new QueryError(`the demo signal simulator does not answer ${e.fn}()`);
+    }
   }
 }
 
@@ -179,24 +344,33 @@ export async function startSignalSimulator(options: {
       });
       for (const [k, v] of new URLSearchParams(body)) params.set(k, v);
     }
-    const query = parseIncreaseQuery(params.get('query') ?? '');
-    if (!query) {
-      reply(res, 400, {
-        status: 'error',
-        errorType: 'bad_data',
-        error:
-          'the demo signal simulator only answers sum(increase(<counter>{...}[<N>s])) [or vector(0)]',
-      });
+    const time = params.has('time') ? Number(params.get('time')) * 1000 : Date.now();
+    let result: QueryResult;
+    try {
+      result = store.evaluate(parseQuery(params.get('query') ?? ''), time);
+    } catch (error) {
+      if (!(error instanceof QueryError)) throw error;
+      reply(res, 400, { status: 'error', errorType: 'bad_data', error: error.message });
       return;
     }
-    const time = params.has('time') ? Number(params.get('time')) * 1000 : Date.now();
-    const value = store.evaluate(query, time);
     reply(res, 200, {
       status: 'success',
-      data: {
-        resultType: 'vector',
-        result: value === null ? [] : [{ metric: {}, value: [time / 1000, String(value)] }],
-      },
+      data:
+        result.type === 'vector'
+          ? {
+              resultType: 'vector',
+              result: result.samples.map((s) => ({
+                metric: s.labels,
+                value: [time / 1000, String(s.value)],
+              })),
+            }
+          : {
+              resultType: 'matrix',
+              result: result.series.map((s) => ({
+                metric: s.labels,
+                values: s.samples.map(([ms, v]) => [ms / 1000, String(v)]),
+              })),
+            },
     });
   }
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -41,8 +41,17 @@ export function checkWindow(input: {
       message: `unknown timezone ${JSON.stringify(input.timezone)}: give an IANA name such as Europe/Berlin or UTC`,
     };
   }
-  const days = (input.to.getTime() - input.from.getTime()) / 86_400_000;
-  const buckets = Math.ceil(days / APPROXIMATE_DAYS[input.granularity]) + 1;
+  const buckets = approximateBuckets(input);
   if (buckets > MAX_BUCKETS) return { kind: 'TOO_MANY_BUCKETS', buckets };
   return null;
+}
+
+/** About how many calendar buckets a window holds (at least 1; the last may be partial). */
+export function approximateBuckets(input: {
+  readonly from: Date;
+  readonly to: Date;
+  readonly granularity: DoraGranularity;
+}): number {
+  const days = Math.max(0, input.to.getTime() - input.from.getTime()) / 86_400_000;
+  return Math.ceil(days / APPROXIMATE_DAYS[input.granularity]) + 1;
 }

@@ -7,6 +7,7 @@ import {
   recoveryTimeSeconds,
 } from './dora.metrics.js';
 import { DoraRepository, type DoraRefreshResult } from './dora.repository.js';
+import { DoraSeries } from './dora-series.service.js';
 
 /** Marks folded per transaction; a backlog is worked off in several. */
 const MARKS_PER_REFRESH = 20_000;
@@ -25,7 +26,10 @@ export class DoraRefreshService implements OnApplicationShutdown {
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
 
-  constructor(private readonly repository: DoraRepository) {}
+  constructor(
+    private readonly repository: DoraRepository,
+    private readonly series: DoraSeries,
+  ) {}
 
   /** Resolves once every change committed before the call is folded in. */
   refresh(): Promise<void> {
@@ -59,25 +63,23 @@ export class DoraRefreshService implements OnApplicationShutdown {
         const result = await this.repository.refreshOnce(MARKS_PER_REFRESH);
         rounds += 1;
         folded += result.marks ?? 0;
-        record(result);
+        this.record(result);
         if (result.rebuilt) this.logger.log('DORA facts rebuilt from the delivery tables');
         if (result.remaining === 0 || rounds >= MAX_ROUNDS) break;
       }
       span.setAttributes({ 'dora.rounds': rounds, 'dora.changes': folded });
     });
   }
-}
 
-/** Applies one refresh's transitions to the counters and histograms. */
-export function record(result: DoraRefreshResult): void {
-  for (const f of result.failures ?? []) {
-    changeFailuresTotal.inc({ service: f.service, environment: f.tier });
+  /** Applies one refresh's transitions to the counters and histograms. */
+  private record(result: DoraRefreshResult): void {
+    const labels = (t: { service: string; tier: string }) => ({
+      service: this.series.label(t.service),
+      environment: t.tier,
+    });
+    for (const f of result.failures ?? []) changeFailuresTotal.inc(labels(f));
+    for (const r of result.recoveries ?? []) recoveryTimeSeconds.observe(labels(r), r.seconds);
+    for (const l of result.leadTimes ?? []) leadTimeSeconds.observe(labels(l), l.seconds);
+    pendingMarks.set(result.remaining);
   }
-  for (const r of result.recoveries ?? []) {
-    recoveryTimeSeconds.observe({ service: r.service, environment: r.tier }, r.seconds);
-  }
-  for (const l of result.leadTimes ?? []) {
-    leadTimeSeconds.observe({ service: l.service, environment: l.tier }, l.seconds);
-  }
-  pendingMarks.set(result.remaining);
 }

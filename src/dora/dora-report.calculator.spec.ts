@@ -21,6 +21,7 @@ const row = (overrides: Partial<DoraReportRow> = {}): DoraReportRow => ({
   excludedNoStartTime: 0,
   excludedNegative: 0,
   excludedOther: 0,
+  excludedUnknownPaths: 4,
   failed: 1,
   suspected: 2,
   changeFailureRate: 1 / 14,
@@ -37,7 +38,9 @@ const row = (overrides: Partial<DoraReportRow> = {}): DoraReportRow => ({
   incidentsAttributed: 1,
   incidentsAttributedOrInferred: 3,
   incidentAttributedShare: 0.25,
-  definitionVersion: 'shipwatch-dora/1',
+  definitionVersion: 'shipwatch-dora/4',
+  failedInferred: 1,
+  reworkedInferred: 1,
   ...overrides,
 });
 
@@ -56,10 +59,11 @@ describe('toPeriod', () => {
     expect(p.changeLeadTime).toMatchObject({
       p50Seconds: 7200,
       count: 40,
-      excluded: 5,
+      excluded: 9,
       exclusions: [
         { reason: 'NO_PREDECESSOR', count: 3 },
         { reason: 'ROLLBACK_DEPLOYMENT', count: 2 },
+        { reason: 'UNKNOWN_PATHS', count: 4 },
       ],
       level: 'ELITE',
     });
@@ -67,6 +71,7 @@ describe('toPeriod', () => {
       failed: 1,
       total: 14,
       suspected: 2,
+      ratioExplicit: 0, // its one failure rests on inference alone
       level: 'HIGH',
     });
     expect(p.failedDeploymentRecoveryTime).toMatchObject({ p50Seconds: 1800, level: 'ELITE' });
@@ -74,10 +79,17 @@ describe('toPeriod', () => {
       ratio: 2 / 14,
       reworked: 2,
       total: 14,
+      ratioExplicit: 1 / 14,
       level: null,
       reason: null,
     });
-    expect(p.dataQuality).toMatchObject({ attributedIncidentShare: 0.25, incidentReason: null });
+    expect(p.dataQuality).toMatchObject({
+      attributedIncidentShare: 0.25,
+      incidentReason: null,
+      failedInferred: 1,
+      reworkedInferred: 1,
+      changesUnknownPaths: 4,
+    });
   });
 
   it('explains every missing figure of a period without deployments', () => {
@@ -91,6 +103,7 @@ describe('toPeriod', () => {
         leadTimes: 0,
         excludedNoPredecessor: 0,
         excludedRollback: 0,
+        excludedUnknownPaths: 0,
         failed: 0,
         suspected: 0,
         changeFailureRate: null,

@@ -1,5 +1,7 @@
 import type { BenchmarkSet } from './levels/dora-levels.js';
 import { classify } from './levels/level.rule.js';
+import { QUICK_CHECK_2025 } from './levels/quick-check-2025.js';
+import { quickCheckScores } from './levels/quick-check.rule.js';
 import {
   DoraLevelEnum,
   DoraMissingReason,
@@ -28,6 +30,7 @@ export interface DoraReportRow {
   readonly excludedNoStartTime: number;
   readonly excludedNegative: number;
   readonly excludedOther: number;
+  readonly excludedUnknownPaths: number;
   readonly failed: number;
   readonly suspected: number;
   readonly changeFailureRate: number | null;
@@ -45,6 +48,9 @@ export interface DoraReportRow {
   readonly incidentsAttributedOrInferred: number;
   readonly incidentAttributedShare: number | null;
   readonly definitionVersion: string;
+  /** Failed / reworked deployments resting on inferred evidence alone, of those counted. */
+  readonly failedInferred: number;
+  readonly reworkedInferred: number;
 }
 
 /** Exclusion codes as stored by ingestion, with the row field holding each count. */
@@ -54,6 +60,7 @@ const EXCLUSIONS: readonly [string, keyof DoraReportRow][] = [
   ['ROLLBACK_DEPLOYMENT', 'excludedRollback'],
   ['NO_START_TIME', 'excludedNoStartTime'],
   ['NEGATIVE', 'excludedNegative'],
+  ['UNKNOWN_PATHS', 'excludedUnknownPaths'],
   ['OTHER', 'excludedOther'],
 ];
 
@@ -106,6 +113,8 @@ export function toPeriod(row: DoraReportRow, benchmark: BenchmarkSet): DoraPerio
       total: row.deployments,
       suspected: row.suspected,
       ratioWithSuspected: row.changeFailureRateWithSuspected,
+      ratioExplicit:
+        row.deployments > 0 ? (row.failed - row.failedInferred) / row.deployments : null,
       level: level(classify(benchmark, 'changeFailureRate', row.changeFailureRate)),
       reason: row.changeFailureRate === null ? noDeployments : null,
     },
@@ -126,9 +135,18 @@ export function toPeriod(row: DoraReportRow, benchmark: BenchmarkSet): DoraPerio
       ratio: row.reworkRate,
       reworked: row.reworked,
       total: row.deployments,
+      ratioExplicit:
+        row.deployments > 0 ? (row.reworked - row.reworkedInferred) / row.deployments : null,
       level: level(classify(benchmark, 'deploymentReworkRate', row.reworkRate)),
       reason: row.reworkRate === null ? noDeployments : null,
     },
+    quickCheck: quickCheckScores(QUICK_CHECK_2025, {
+      deploymentsPerDay: row.deploymentsPerDay,
+      leadTimeP50Seconds: row.leadTimeP50Seconds,
+      recoveryP50Seconds: row.recoveryP50Seconds,
+      changeFailureRate: row.changeFailureRate,
+      reworkRate: row.reworkRate,
+    }),
     dataQuality: {
       deploymentsWithKnownChangeset: row.changesetsKnown,
       knownChangesetShare: row.changesetKnownShare,
@@ -136,6 +154,9 @@ export function toPeriod(row: DoraReportRow, benchmark: BenchmarkSet): DoraPerio
       incidentsAttributed: row.incidentsAttributed,
       incidentsAttributedOrInferred: row.incidentsAttributedOrInferred,
       attributedIncidentShare: row.incidentAttributedShare,
+      failedInferred: row.failedInferred,
+      reworkedInferred: row.reworkedInferred,
+      changesUnknownPaths: row.excludedUnknownPaths,
       changesetReason: row.changesetKnownShare === null ? noDeployments : null,
       incidentReason:
         row.incidentAttributedShare !== null

@@ -3,6 +3,7 @@ import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { DeploymentHooks, type DeploymentTransition } from '../ingestion/deployment-hooks.js';
 import { DoraRefreshService } from './dora-refresh.service.js';
+import { DoraSeries } from './dora-series.service.js';
 import { deploymentsTotal } from './dora.metrics.js';
 
 export const serviceLabel = (s: { readonly name: string; readonly namespace: string }): string =>
@@ -17,6 +18,7 @@ export class DoraTransitionsListener implements OnModuleInit {
   constructor(
     private readonly hooks: DeploymentHooks,
     private readonly refresher: DoraRefreshService,
+    private readonly series: DoraSeries,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -26,7 +28,7 @@ export class DoraTransitionsListener implements OnModuleInit {
 
   onCommitted(t: DeploymentTransition): void {
     deploymentsTotal.inc({
-      service: serviceLabel(t.service),
+      service: this.series.label(serviceLabel(t.service)),
       environment: t.environment.tier,
       status: t.status,
     });

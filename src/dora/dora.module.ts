@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DoraGaugesService } from './dora-gauges.service.js';
 import { DoraRefreshService } from './dora-refresh.service.js';
+import { DoraSeries } from './dora-series.service.js';
 import { DoraTransitionsListener } from './dora-transitions.listener.js';
 import { DoraResolver } from './dora.resolver.js';
 import { DoraRepository } from './dora.repository.js';
@@ -12,6 +13,7 @@ import { DoraService } from './dora.service.js';
   providers: [
     DoraRepository,
     DoraRefreshService,
+    DoraSeries,
     DoraGaugesService,
     DoraService,
     DoraResolver,

@@ -29,6 +29,8 @@ export interface DoraReportParams {
   readonly services: readonly string[] | null;
   readonly teams: readonly string[] | null;
   readonly weekStart: number;
+  /** The failure and rework attributions counted; null: every one. */
+  readonly attributions: readonly string[] | null;
 }
 
 export interface ServiceGauges {
@@ -73,8 +75,18 @@ export class DoraRepository {
 
   async report(p: DoraReportParams): Promise<DoraReportRow[]> {
     const rows: Record<string, unknown>[] = await this.dataSource.query(
-      'SELECT * FROM dora_report($1, $2, $3, $4, $5, $6, $7, $8)',
-      [p.from, p.to, p.timezone, p.granularity, p.tier, p.services, p.teams, p.weekStart],
+      `SELECT * FROM dora_report($1, $2, $3, $4, $5, $6, $7, $8, $9) ORDER BY bucket_index`,
+      [
+        p.from,
+        p.to,
+        p.timezone,
+        p.granularity,
+        p.tier,
+        p.services,
+        p.teams,
+        p.weekStart,
+        p.attributions,
+      ],
     );
     return rows.map((row) => camelRow<DoraReportRow>(row));
   }
@@ -124,6 +136,24 @@ export class DoraRepository {
       );
       return true;
     });
+  }
+
+  /**
+   * The services with the most deployments (any environment) since `since`, most active first,
+   * then most recently active; at most `limit`. As `namespace/name`, or `name` without namespace.
+   */
+  async mostActiveServices(since: Date, limit: number): Promise<string[]> {
+    const rows: { service: string }[] = await this.dataSource.query(
+      `SELECT CASE WHEN s.namespace = '' THEN s.name ELSE s.namespace || '/' || s.name END AS service
+       FROM deployments d JOIN services s ON s.id = d.service_id
+       WHERE COALESCE(d.finished_at, d.started_at, d.last_event_at) >= $1
+       GROUP BY s.id
+       ORDER BY count(*) DESC, max(COALESCE(d.finished_at, d.started_at, d.last_event_at)) DESC,
+                service
+       LIMIT $2`,
+      [since, limit],
+    );
+    return rows.map((r) => r.service);
   }
 
   async readGauges(): Promise<ServiceGauges[]> {

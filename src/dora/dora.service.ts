@@ -32,6 +32,7 @@ export class DoraService {
       });
     const services = clean(filter.services);
     const teams = clean(filter.teams);
+    const attributions = filter.attributions?.length ? [...new Set(filter.attributions)] : null;
     return inSpan(
       'dora.report',
       {
@@ -50,6 +51,7 @@ export class DoraService {
           services,
           teams,
           weekStart: filter.weekStartsOn,
+          attributions,
         });
         const periods = rows.map((row) => ({ row, period: toPeriod(row, DEFAULT_BENCHMARK_SET) }));
         const window = periods.find((p) => p.row.scope === 'WINDOW');
@@ -66,6 +68,7 @@ export class DoraService {
             timezone: filter.timezone,
             granularity: filter.granularity,
             weekStartsOn: filter.weekStartsOn,
+            attributions,
           },
           window: window.period,
           buckets: periods.filter((p) => p.row.scope === 'BUCKET').map((p) => p.period),

@@ -51,7 +51,8 @@ export async function resolveRefs(
     svc.set(k, {
       name: s.name,
       namespace: s.namespace ?? '',
-      team: s.team ?? prev?.team ?? null,
+      // A blank team is no team (a CI template's empty variable), never a team named ''.
+      team: (s.team?.trim() ? s.team : null) ?? prev?.team ?? null,
       repository: s.repository ?? prev?.repository ?? null,
     });
   }
@@ -68,7 +69,8 @@ export async function resolveRefs(
   const svcMissing: ServiceKey[] = [];
   for (const [k, want] of svc) {
     const hit = ctx.refs.service(k);
-    if (hit && same(hit.team, want.team) && same(hit.repository, want.repository))
+    // A stored team satisfies any wish: an event's team is only a default (ensureServices).
+    if (hit && (want.team === null || hit.team !== null) && same(hit.repository, want.repository))
       serviceRows.set(k, hit);
     else svcMissing.push(want);
   }

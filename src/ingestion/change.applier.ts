@@ -4,17 +4,25 @@ import { ChangesetService } from './changeset.service.js';
 import { mergeChangeRows } from './deployment.applier.js';
 import type { ChangeEvent } from './domain-events.js';
 import { IngestionRepository, type ChangeRow } from './ingestion.repository.js';
+import { revertReferences } from './inference/revert.rule.js';
+import { normalisePaths } from './paths/path-glob.rule.js';
+import { type BranchKey, PullRequestStartRepository } from './pull-request-start.repository.js';
+import { ReleaseTagRepository } from './release-tag.repository.js';
 
 /**
  * Applies pushes and merged pull requests: one `changes` row per (repository, sha), parent links
- * from the push order, pull request times on its commits and its merge commit. Late data
- * completes the changesets it affects (see ChangesetService.afterChanges).
+ * from the push order, pull request times on its commits and its merge commit, and a pull
+ * request's first commit from the pushes of its head branch (PullRequestStartRepository), and
+ * the commits tags name (ReleaseTagRepository). Late data completes the changesets it affects
+ * (see ChangesetService.afterChanges).
  */
 @Injectable()
 export class ChangeApplier {
   constructor(
     private readonly repo: IngestionRepository,
     private readonly changesets: ChangesetService,
+    private readonly starts: PullRequestStartRepository,
+    private readonly tags: ReleaseTagRepository,
   ) {}
 
   async apply(ctx: ApplyContext, items: readonly Indexed<ChangeEvent>[]): Promise<Applied> {
@@ -27,10 +35,44 @@ export class ChangeApplier {
         rows.set(k, mergeChangeRows(rows.get(k), row));
       }
     }
-    const { changed, unresolved } = await this.repo.upsertChanges(ctx.manager, [...rows.values()]);
-    await this.changesets.afterChanges(ctx.manager, unresolved, changed);
+    const written = [...rows.values()];
+    const pushed = branchesOf(written, (r) => r.pushed_branch);
+    const landed = written.filter((r) => r.pr_head_sha !== null && r.pr_head_branch !== null);
+    await this.starts.lockBranches(ctx.manager, [
+      ...pushed,
+      ...branchesOf(landed, (r) => r.pr_head_branch),
+    ]);
+    const { changed, unresolved } = await this.repo.upsertChanges(ctx.manager, written);
+    const started = await this.starts.refreshFirstCommits(ctx.manager, landed, pushed);
+    const tagged = await this.tags.upsert(
+      ctx.manager,
+      items.flatMap(({ event: e }) =>
+        (e.tags ?? []).map((t) => ({
+          repository: e.repository,
+          name: t.name,
+          sha: t.sha,
+          source: e.envelope.source,
+        })),
+      ),
+    );
+    await this.changesets.afterChanges(
+      ctx.manager,
+      [...new Set([...unresolved, ...tagged])],
+      [...new Set([...changed, ...started])],
+    );
     return applied;
   }
+}
+
+/** The distinct (repository, branch) pairs of some change rows. */
+function branchesOf(rows: readonly ChangeRow[], branch: (r: ChangeRow) => string | null) {
+  const keys = new Map<string, BranchKey>();
+  for (const r of rows) {
+    const name = branch(r);
+    if (name !== null)
+      keys.set(`${r.repository}\u0000${name}`, { repository: r.repository, branch: name });
+  }
+  return [...keys.values()];
 }
 
 export function changeRows(e: ChangeEvent, at: Date): ChangeRow[] {
@@ -45,6 +87,22 @@ export function changeRows(e: ChangeEvent, at: Date): ChangeRow[] {
     pull_request_id: pr?.id ?? null,
     pr_first_commit_at: firstCommitAt,
     pr_merged_at: pr?.mergedAt ?? null,
+    pr_created_at: pr?.createdAt ?? null,
+  };
+  // Only the commit that lands (the merge/squash commit) carries the request's own facts.
+  const landed = {
+    pr_title: pr?.title ?? null,
+    pr_head_branch: pr?.headBranch ?? null,
+    pr_labels: pr?.labels ? [...pr.labels] : null,
+    pr_head_sha: pr?.headSha ?? null,
+    pr_commit_count: pr?.commitCount ?? null,
+  };
+  const noRequest = {
+    pr_title: null,
+    pr_head_branch: null,
+    pr_labels: null,
+    pr_head_sha: null,
+    pr_commit_count: null,
   };
   const rows: ChangeRow[] = e.commits.map((c, i) => ({
     repository: c.repository ?? e.repository,
@@ -55,6 +113,10 @@ export function changeRows(e: ChangeEvent, at: Date): ChangeRow[] {
     committed_at: c.committedAt ?? null,
     pushed_at: pr ? null : (e.pushedAt ?? at),
     ...prFields,
+    ...noRequest,
+    reverts: revertReferences({ repository: c.repository ?? e.repository, message: c.message }),
+    paths: c.paths ? normalisePaths(c.paths) : null,
+    pushed_branch: pr ? null : (c.branch ?? null),
   }));
   if (pr?.mergeCommitSha) {
     rows.push({
@@ -66,6 +128,15 @@ export function changeRows(e: ChangeEvent, at: Date): ChangeRow[] {
       committed_at: pr.mergedAt ?? null,
       pushed_at: null,
       ...prFields,
+      ...landed,
+      reverts: revertReferences({
+        repository: e.repository,
+        title: pr.title,
+        body: pr.body,
+        branch: pr.headBranch,
+      }),
+      paths: null,
+      pushed_branch: null,
     });
   }
   return rows;

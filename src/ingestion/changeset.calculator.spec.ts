@@ -10,6 +10,7 @@ const change = (id: string, o: Partial<ChangeFacts> = {}): ChangeFacts => ({
   changeId: id,
   sha: id.padEnd(7, '0'),
   prFirstCommitAt: null,
+  prCreatedAt: null,
   committedAt: t(2),
   authoredAt: t(1),
   alreadyDeployed: false,
@@ -25,16 +26,17 @@ const input = (o: Partial<ChangesetInput> = {}): ChangesetInput => ({
 });
 
 describe('changeset calculator', () => {
-  it('starts a change at its PR first commit, else commit, else author time', () => {
-    expect(changeStart({ prFirstCommitAt: t(0), committedAt: t(2), authoredAt: t(1) })).toEqual(
-      t(0),
-    );
-    expect(changeStart({ prFirstCommitAt: null, committedAt: t(2), authoredAt: t(1) })).toEqual(
-      t(2),
-    );
-    expect(changeStart({ prFirstCommitAt: null, committedAt: null, authoredAt: t(1) })).toEqual(
-      t(1),
-    );
+  it('starts a change at its PR first commit, else the earlier of PR opening and commit time', () => {
+    const none = { prFirstCommitAt: null, prCreatedAt: null, committedAt: null, authoredAt: null };
+    expect(
+      changeStart({ ...none, prFirstCommitAt: t(0), prCreatedAt: t(3), committedAt: t(2) }),
+    ).toEqual(t(0));
+    expect(changeStart({ ...none, prCreatedAt: t(3), committedAt: t(5) })).toEqual(t(3));
+    // a commit made before its pull request was opened starts at its own time
+    expect(changeStart({ ...none, prCreatedAt: t(3), committedAt: t(1) })).toEqual(t(1));
+    expect(changeStart({ ...none, prCreatedAt: t(3) })).toEqual(t(3));
+    expect(changeStart({ ...none, committedAt: t(2), authoredAt: t(1) })).toEqual(t(2));
+    expect(changeStart({ ...none, authoredAt: t(1) })).toEqual(t(1));
   });
 
   it('measures lead time from start to the deployment’s finish', () => {
@@ -60,6 +62,10 @@ describe('changeset calculator', () => {
     ['PLANNED', { alreadyDeployed: true }, 'ALREADY_DEPLOYED'],
     ['PLANNED', { prFirstCommitAt: null, committedAt: null, authoredAt: null }, 'NO_START_TIME'],
     ['HOTFIX', { committedAt: t(11) }, 'NEGATIVE'],
+    ['PLANNED', { pathsUnknown: true }, 'UNKNOWN_PATHS'],
+    // a change shipped before counts nowhere, whatever its paths
+    ['PLANNED', { pathsUnknown: true, alreadyDeployed: true }, 'ALREADY_DEPLOYED'],
+    ['ROLLBACK', { pathsUnknown: true }, 'ROLLBACK_DEPLOYMENT'],
   ] as const)('excludes a change of a %s deployment (%j) as %s', (kind, facts, reason) => {
     const cs = computeChangeset(input({ kind, changes: [change('a', facts)] }));
     expect(cs.rows).toEqual([{ changeId: 'a', leadTimeSeconds: null, excludedReason: reason }]);
@@ -76,5 +82,16 @@ describe('changeset calculator', () => {
     expect(computeChangeset(input({ changes: [] })).note).toBe(
       'no new changes since the previous deployment (1.0.0)',
     );
+  });
+
+  it('says how many commits touched none of the service’s paths', () => {
+    expect(computeChangeset(input({ changes: [], elsewhere: 1 })).note).toBe(
+      "1 commit since the previous deployment (1.0.0) touches none of the service's paths and is left out",
+    );
+    const cs = computeChangeset(input({ elsewhere: 3 }));
+    expect(cs.note).toBe(
+      "3 commits since the previous deployment (1.0.0) touch none of the service's paths and are left out",
+    );
+    expect(cs.rows).toHaveLength(1);
   });
 });

@@ -7,20 +7,34 @@ export const LEAD_TIME_EXCLUSIONS = [
   'ALREADY_DEPLOYED',
   'NO_START_TIME',
   'NEGATIVE',
+  'UNKNOWN_PATHS',
 ] as const;
 export type LeadTimeExclusion = (typeof LEAD_TIME_EXCLUSIONS)[number];
 
-export const CHANGESET_STATUSES = ['PENDING', 'FROM_EVENT', 'FROM_PUSHES', 'UNKNOWN'] as const;
+export const CHANGESET_STATUSES = [
+  'PENDING',
+  'FROM_EVENT',
+  'FROM_PUSHES',
+  'ROLLBACK',
+  'UNKNOWN',
+] as const;
 export type ChangesetStatus = (typeof CHANGESET_STATUSES)[number];
 
 export interface ChangeFacts {
   readonly changeId: string;
   readonly sha: string;
   readonly prFirstCommitAt: Date | null;
+  /** When its pull request was opened (on the commit that landed it). */
+  readonly prCreatedAt: Date | null;
   readonly committedAt: Date | null;
   readonly authoredAt: Date | null;
   /** Contained in an earlier successful production deployment of the same service. */
   readonly alreadyDeployed: boolean;
+  /**
+   * The service declares path globs in the change's repository and no producer said which
+   * files the change touched: it may or may not be the service's (docs/dora.md).
+   */
+  readonly pathsUnknown?: boolean;
 }
 
 export interface ChangesetInput {
@@ -29,10 +43,12 @@ export interface ChangesetInput {
   /** The previous successful deployment of the service to the environment, if any is known. */
   readonly predecessor: { readonly id: string; readonly version: string | null } | null;
   /** Where the changes come from; null when they could not be resolved. */
-  readonly origin: 'FROM_EVENT' | 'FROM_PUSHES' | null;
+  readonly origin: 'FROM_EVENT' | 'FROM_PUSHES' | 'ROLLBACK' | null;
   /** Why the changes could not be resolved (origin null), for the note. */
   readonly unresolvedReason?: string;
   readonly changes: readonly ChangeFacts[];
+  /** Commits between the deployments that touch none of the service's paths (left out). */
+  readonly elsewhere?: number;
 }
 
 export interface ChangesetRow {
@@ -47,11 +63,18 @@ export interface Changeset {
   readonly rows: readonly ChangesetRow[];
 }
 
-/** Start of a change: its pull request's first commit if known, else its commit time. */
+/**
+ * Start of a change: its pull request's first commit if known, else the earlier of the pull
+ * request's opening and its own commit time (the landing commit of a squash or merge is
+ * committed at the merge, after the request's work began), else its author time.
+ */
 export function changeStart(
-  c: Pick<ChangeFacts, 'prFirstCommitAt' | 'committedAt' | 'authoredAt'>,
-) {
-  return c.prFirstCommitAt ?? c.committedAt ?? c.authoredAt;
+  c: Pick<ChangeFacts, 'prFirstCommitAt' | 'prCreatedAt' | 'committedAt' | 'authoredAt'>,
+): Date | null {
+  if (c.prFirstCommitAt) return c.prFirstCommitAt;
+  const own = c.committedAt ?? c.authoredAt;
+  if (c.prCreatedAt && (!own || c.prCreatedAt < own)) return c.prCreatedAt;
+  return own;
 }
 
 /** The lead time of one change deployed at `finishedAt`, or why it has none. */
@@ -66,6 +89,7 @@ export function leadTimeOf(
   if (!input.predecessor) return excluded('NO_PREDECESSOR');
   if (input.kind === 'ROLLBACK' || input.kind === 'REVERT') return excluded('ROLLBACK_DEPLOYMENT');
   if (change.alreadyDeployed) return excluded('ALREADY_DEPLOYED');
+  if (change.pathsUnknown) return excluded('UNKNOWN_PATHS');
   const start = changeStart(change);
   if (!start) return excluded('NO_START_TIME');
   const seconds = (input.finishedAt.getTime() - start.getTime()) / 1000;
@@ -97,9 +121,20 @@ export function computeChangeset(input: ChangesetInput): Changeset {
       rows,
     };
   }
+  if (input.origin === 'ROLLBACK') {
+    return {
+      status: 'ROLLBACK',
+      note: 'a rollback brings back a release that ran before: it carries no new change',
+      rows: [],
+    };
+  }
+  const elsewhere = input.elsewhere ?? 0;
+  const since = `since the previous deployment${input.predecessor.version ? ` (${input.predecessor.version})` : ''}`;
   const note =
-    rows.length === 0
-      ? `no new changes since the previous deployment${input.predecessor.version ? ` (${input.predecessor.version})` : ''}`
-      : null;
+    elsewhere > 0
+      ? `${elsewhere} commit${elsewhere === 1 ? '' : 's'} ${since} touch${elsewhere === 1 ? 'es' : ''} none of the service's paths and ${elsewhere === 1 ? 'is' : 'are'} left out`
+      : rows.length === 0
+        ? `no new changes ${since}`
+        : null;
   return { status: input.origin, note, rows };
 }

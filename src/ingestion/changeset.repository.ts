@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import type { DeploymentKind, DeploymentStatus, EnvironmentTier } from './domain-events.js';
 import type { ChangeFacts, Changeset } from './changeset.calculator.js';
 import { recordset } from './recordset.js';
+import { deploymentCommitSql } from './release-tag.repository.js';
 
 export interface ChangesetDeployment {
   readonly id: string;
@@ -22,6 +23,8 @@ export interface ChangesetDeployment {
   readonly finishedAt: Date;
   /** The previous deployment of the service to the environment that reached users. */
   readonly predecessor: Predecessor | null;
+  /** Its service declares path globs (in some repository): its changes are path-scoped. */
+  readonly pathScoped: boolean;
 }
 
 export interface Predecessor {
@@ -83,17 +86,25 @@ const toDeployment = (r: Raw): ChangesetDeployment => ({
           commitSha: (r.predecessor_commit_sha as string | null) ?? null,
           version: (r.predecessor_version as string | null) ?? null,
         },
+  pathScoped: r.path_scoped === true,
 });
+
+/** Among rows of one SHA: the wanted repository's, then one that names its repository. */
+const PREFERRED_REPOSITORY = (c: string, want: string): string =>
+  `(${c}.repository <> '' AND ${c}.repository = ${want}.repository) DESC, (${c}.repository <> '') DESC`;
 
 /** A deployment with its predecessor (one backward step of ix_deployments_changeset_order). */
 const SELECT_DEPLOYMENT = `
   SELECT d.id, d.source, d.external_id, d.service_id, d.environment_id, e.tier, d.status, d.kind,
-         d.version, d.commit_sha, d.commit_shas, COALESCE(d.repository, s.repository, '') AS repository,
+         d.version, ${deploymentCommitSql('d', 'COALESCE(d.repository, s.repository)')} AS commit_sha,
+         d.commit_shas, COALESCE(d.repository, s.repository, '') AS repository,
          COALESCE(d.finished_at, d.last_event_at) AS finished_at, p.id AS predecessor_id,
-         p.commit_sha AS predecessor_commit_sha, p.version AS predecessor_version
+         p.commit_sha AS predecessor_commit_sha, p.version AS predecessor_version,
+         EXISTS (SELECT 1 FROM service_repository_paths sp WHERE sp.service_id = d.service_id) AS path_scoped
   FROM deployments d JOIN services s ON s.id = d.service_id JOIN environments e ON e.id = d.environment_id
   LEFT JOIN LATERAL (
-    SELECT p.id, p.commit_sha, p.version FROM deployments p
+    SELECT p.id, ${deploymentCommitSql('p', 'COALESCE(p.repository, s.repository)')} AS commit_sha,
+           p.version FROM deployments p
     WHERE p.service_id = d.service_id AND p.environment_id = d.environment_id AND ${reachedUsers('p')}
       AND (${orderOf('p')}) < (${orderOf('d')})
     ORDER BY ${orderDesc('p')} LIMIT 1) p ON true`;
@@ -124,6 +135,16 @@ export class ChangesetRepository {
     if (ids.length === 0) return [];
     const rows = await m.query<Raw[]>(`${SELECT_DEPLOYMENT} WHERE d.id = ANY($1::bigint[])`, [ids]);
     return rows.map(toDeployment);
+  }
+
+  /** The ids of a service's deployments to production-tier environments that reached users. */
+  async productionDeployments(m: EntityManager, serviceId: string): Promise<string[]> {
+    const rows = await m.query<Raw[]>(
+      `SELECT d.id FROM deployments d JOIN environments e ON e.id = d.environment_id
+       WHERE d.service_id = $1 AND e.tier = 'production' AND ${REACHED_USERS}`,
+      [serviceId],
+    );
+    return rows.map((r) => String(r.id));
   }
 
   /**
@@ -159,7 +180,9 @@ export class ChangesetRepository {
 
   /**
    * Changes by SHA for each lookup, preferring the lookup's repository when a SHA is stored under
-   * several; keyed by the lookup's key, in SHA order.
+   * several, then any named repository over '' (a commit a deployment listed before anything
+   * said where it lives: the row from its push carries its pull request); keyed by the lookup's
+   * key, in SHA order.
    */
   async changesBySha(
     m: EntityManager,
@@ -175,7 +198,7 @@ export class ChangesetRepository {
     if (pairs.length === 0) return new Map();
     // LATERAL: one index probe per SHA (a join would hash the whole changes table).
     const rows = await m.query<Raw[]>(
-      `SELECT v.key, c.id, c.sha, c.pr_first_commit_at, c.committed_at, c.authored_at
+      `SELECT v.key, c.id, c.sha, c.pr_first_commit_at, c.pr_created_at, c.committed_at, c.authored_at
        FROM ${recordset(
          [
            ['key', 'text'],
@@ -186,7 +209,7 @@ export class ChangesetRepository {
        )}
        CROSS JOIN LATERAL (
          SELECT * FROM changes c WHERE c.sha = v.sha
-         ORDER BY (c.repository = v.repository) DESC, c.id LIMIT 1) c
+         ORDER BY ${PREFERRED_REPOSITORY('c', 'v')}, c.id LIMIT 1) c
        ORDER BY v.key, v.sha`,
       [JSON.stringify(pairs)],
     );
@@ -211,7 +234,7 @@ export class ChangesetRepository {
     const rows = await m.query<Raw[]>(
       `WITH RECURSIVE chain AS (
          SELECT w.key, w.stop, h.id, h.sha, h.parent_sha, h.repository, h.pr_first_commit_at,
-                h.committed_at, h.authored_at, 1 AS depth
+                h.pr_created_at, h.committed_at, h.authored_at, 1 AS depth
          FROM ${recordset(
            [
              ['key', 'text'],
@@ -223,16 +246,16 @@ export class ChangesetRepository {
            'w',
          )}
          CROSS JOIN LATERAL (
-           SELECT * FROM changes WHERE sha = w.head ORDER BY (repository = w.repository) DESC, id LIMIT 1) h
+           SELECT * FROM changes c WHERE c.sha = w.head ORDER BY ${PREFERRED_REPOSITORY('c', 'w')}, c.id LIMIT 1) h
          UNION ALL
          SELECT chain.key, chain.stop, c.id, c.sha, c.parent_sha, c.repository, c.pr_first_commit_at,
-                c.committed_at, c.authored_at, chain.depth + 1
+                c.pr_created_at, c.committed_at, c.authored_at, chain.depth + 1
          FROM chain CROSS JOIN LATERAL (
            SELECT * FROM changes c WHERE c.repository = chain.repository AND c.sha = chain.parent_sha
            LIMIT 1) c
          WHERE chain.parent_sha <> chain.stop AND chain.depth < $2
        )
-       SELECT key, id, sha, parent_sha, pr_first_commit_at, committed_at, authored_at
+       SELECT key, id, sha, parent_sha, pr_first_commit_at, pr_created_at, committed_at, authored_at
        FROM chain ORDER BY key, depth`,
       [JSON.stringify(walks), MAX_CHAIN_DEPTH],
     );
@@ -367,13 +390,60 @@ export class ChangesetRepository {
     );
   }
 
-  /** Deployments where these changes carry (or lack for want of a time) a lead time. */
+  /**
+   * For each (deployment, change) whose service declares path globs in the change's
+   * repository: the change's paths (null: unknown) and those globs. Keyed `<deployment> <change>`;
+   * a pair that is not path-scoped is absent.
+   */
+  async pathScopes(
+    m: EntityManager,
+    pairs: readonly {
+      readonly deploymentId: string;
+      readonly serviceId: string;
+      readonly changeId: string;
+    }[],
+  ): Promise<Map<string, { readonly paths: string[] | null; readonly globs: string[] }>> {
+    if (pairs.length === 0) return new Map();
+    const rows = await m.query<Raw[]>(
+      `SELECT v.deployment_id, v.change_id, c.paths, g.globs
+       FROM ${recordset(
+         [
+           ['deployment_id', 'bigint'],
+           ['service_id', 'bigint'],
+           ['change_id', 'bigint'],
+         ],
+         1,
+       )}
+       JOIN changes c ON c.id = v.change_id
+       CROSS JOIN LATERAL (
+         SELECT array_agg(sp.glob ORDER BY sp.glob) AS globs FROM service_repository_paths sp
+         WHERE sp.service_id = v.service_id AND sp.repository = c.repository) g
+       WHERE g.globs IS NOT NULL`,
+      [
+        JSON.stringify(
+          pairs.map((p) => ({
+            deployment_id: p.deploymentId,
+            service_id: p.serviceId,
+            change_id: p.changeId,
+          })),
+        ),
+      ],
+    );
+    return new Map(
+      rows.map((r) => [
+        `${String(r.deployment_id)} ${String(r.change_id)}`,
+        { paths: (r.paths as string[] | null) ?? null, globs: r.globs as string[] },
+      ]),
+    );
+  }
+
+  /** Deployments where these changes carry (or lack for want of a time or paths) a lead time. */
   async timedBy(m: EntityManager, changeIds: readonly string[]): Promise<string[]> {
     if (changeIds.length === 0) return [];
     const rows = await m.query<Raw[]>(
       `SELECT DISTINCT deployment_id FROM deployment_changes
        WHERE change_id = ANY($1::bigint[])
-         AND (excluded_reason IS NULL OR excluded_reason IN ('NO_START_TIME', 'NEGATIVE'))`,
+         AND (excluded_reason IS NULL OR excluded_reason IN ('NO_START_TIME', 'NEGATIVE', 'UNKNOWN_PATHS'))`,
       [changeIds],
     );
     return rows.map((r) => String(r.deployment_id));
@@ -409,6 +479,7 @@ function toFacts(r: Raw): ChangeRow {
     changeId: String(r.id),
     sha: r.sha as string,
     prFirstCommitAt: d(r.pr_first_commit_at),
+    prCreatedAt: d(r.pr_created_at),
     committedAt: d(r.committed_at),
     authoredAt: d(r.authored_at),
   };

@@ -10,6 +10,9 @@ import {
   type ChangesetWrite,
 } from './changeset.repository.js';
 import { reachedUsers } from './deployment.state.js';
+import type { DeploymentKind } from './domain-events.js';
+import { InferenceService } from './inference/inference.service.js';
+import { pathScope } from './paths/path-glob.rule.js';
 
 /** How many later deployments of a service are recomputed when an older one arrives late. */
 export const MAX_LATER_RECOMPUTED = 20;
@@ -26,7 +29,10 @@ export const MAX_LATER_RECOMPUTED = 20;
  */
 @Injectable()
 export class ChangesetService {
-  constructor(private readonly repo: ChangesetRepository) {}
+  constructor(
+    private readonly repo: ChangesetRepository,
+    private readonly inference: InferenceService,
+  ) {}
 
   /** Takes the changeset locks of these services (see ChangesetRepository.lockServices). */
   lockServices(m: EntityManager, serviceIds: readonly string[]): Promise<void> {
@@ -63,6 +69,16 @@ export class ChangesetService {
   }
 
   /**
+   * Recomputes every successful production deployment of a service (its rules or paths
+   * changed); returns how many.
+   */
+  async recomputeService(m: EntityManager, serviceId: string): Promise<number> {
+    const ids = await this.repo.productionDeployments(m, serviceId);
+    await this.recompute(m, ids);
+    return ids.length;
+  }
+
+  /**
    * After changes were stored: complete the broken chains they mend (`unresolved`, from
    * IngestionRepository.upsertChanges) and refresh the lead times they feed.
    */
@@ -87,7 +103,11 @@ export class ChangesetService {
    */
   private async computeAll(m: EntityManager, ds: readonly ChangesetDeployment[]): Promise<void> {
     if (ds.length === 0) return;
-    const plans = ds.map(plan);
+    // Rollbacks by redeploy first: a rollback's changeset is empty (and known).
+    const reading = await this.inference.read(m, ds);
+    const kindOf = (d: ChangesetDeployment): DeploymentKind =>
+      d.kind === 'PLANNED' && reading.rollbacks.has(d.id) ? 'ROLLBACK' : d.kind;
+    const plans = ds.map((d) => plan(d, kindOf(d)));
     await this.repo.ensureChanges(
       m,
       plans.flatMap((p) => (p.seedSha ? [{ repository: p.d.repository, sha: p.seedSha }] : [])),
@@ -104,7 +124,10 @@ export class ChangesetService {
         p.walk ? [{ key: p.d.id, ...p.walk, repository: p.d.repository }] : [],
       ),
     );
-    const resolved = plans.map((p) => resolve(p, named.get(p.d.id) ?? [], walks.get(p.d.id)));
+    const resolved = await this.scopeToPaths(
+      m,
+      plans.map((p) => resolve(p, named.get(p.d.id) ?? [], walks.get(p.d.id))),
+    );
     const stored = await this.repo.alreadyDeployed(
       m,
       resolved.map((r) => ({ deploymentId: r.d.id, changeIds: r.changes.map((c) => c.changeId) })),
@@ -117,11 +140,12 @@ export class ChangesetService {
       const before = carried.get(r.d.serviceId) ?? new Set<string>();
       const deployed = stored.get(r.d.id) ?? new Set<string>();
       const changeset = computeChangeset({
-        kind: r.d.kind,
+        kind: kindOf(r.d),
         finishedAt: r.d.finishedAt,
         predecessor: r.d.predecessor,
         origin: r.origin,
         unresolvedReason: r.unresolvedReason,
+        elsewhere: r.elsewhere,
         changes: r.changes.map((c) => ({
           ...c,
           alreadyDeployed: deployed.has(c.changeId) || before.has(c.changeId),
@@ -139,6 +163,42 @@ export class ChangesetService {
       }
     }
     await this.repo.write(m, written);
+    await this.inference.inferFromChanges(m, ds, reading);
+  }
+
+  /**
+   * Services in a shared repository: of the changes of a deployment whose service declares
+   * path globs in the change's repository, those touching none of its paths are left out (they
+   * are another service's), and those whose paths are unknown are kept without a lead time
+   * (UNKNOWN_PATHS). One statement, only when some service declares paths.
+   */
+  private async scopeToPaths<R extends Resolved>(
+    m: EntityManager,
+    resolved: readonly R[],
+  ): Promise<(R & { readonly elsewhere: number })[]> {
+    const scopes = await this.repo.pathScopes(
+      m,
+      resolved
+        .filter((r) => r.d.pathScoped)
+        .flatMap((r) =>
+          r.changes.map((c) => ({
+            deploymentId: r.d.id,
+            serviceId: r.d.serviceId,
+            changeId: c.changeId,
+          })),
+        ),
+    );
+    return resolved.map((r) => {
+      const changes: ChangeRow[] = [];
+      let elsewhere = 0;
+      for (const c of r.changes) {
+        const scope = scopes.get(`${r.d.id} ${c.changeId}`);
+        const verdict = scope ? pathScope(scope.paths, scope.globs) : 'TOUCHES';
+        if (verdict === 'ELSEWHERE') elsewhere += 1;
+        else changes.push(verdict === 'UNKNOWN_PATHS' ? { ...c, pathsUnknown: true } : c);
+      }
+      return { ...r, changes, elsewhere };
+    });
   }
 }
 
@@ -155,10 +215,12 @@ interface Plan {
   readonly unresolvedReason?: string;
 }
 
-function plan(d: ChangesetDeployment): Plan {
+function plan(d: ChangesetDeployment, kind: DeploymentKind): Plan {
   const { predecessor } = d;
   const base = { d };
   if (d.commitShas.length > 0) return { ...base, origin: 'FROM_EVENT', shas: d.commitShas };
+  // A rollback brings back a release that ran before: it carries no new change.
+  if (predecessor && kind === 'ROLLBACK') return { ...base, origin: 'ROLLBACK' };
   // A seed deployment keeps at least its head commit, so later redeploys see it as deployed.
   if (!predecessor)
     return d.commitSha
@@ -182,11 +244,9 @@ function plan(d: ChangesetDeployment): Plan {
 }
 
 /** A plan with the changes read for it: the changes, or why they are unknown. */
-function resolve(
-  p: Plan,
-  named: ChangeRow[],
-  walk: ChainWalk | undefined,
-): Plan & { readonly changes: ChangeRow[]; readonly missingSha: string | null } {
+type Resolved = Plan & { readonly changes: ChangeRow[]; readonly missingSha: string | null };
+
+function resolve(p: Plan, named: ChangeRow[], walk: ChainWalk | undefined): Resolved {
   if (!p.walk || !walk) return { ...p, changes: named, missingSha: null };
   if (walk.found) return { ...p, changes: walk.changes, missingSha: null };
   const short = (sha: string) => sha.slice(0, 12);

@@ -29,6 +29,8 @@ export interface DeploymentTransition {
   readonly traceParent: string | null;
   /** Occurrence time of the event that caused the transition. */
   readonly occurredAt: Date;
+  /** `envelope.submittedBy` of the last event of this write about the deployment. */
+  readonly submittedBy: string | null;
 }
 
 export type TransitionListener = (

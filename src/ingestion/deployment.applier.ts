@@ -21,6 +21,8 @@ import type { ChangeRow, EnvironmentRecord, ServiceRecord } from './ingestion.re
 import { IngestionRepository } from './ingestion.repository.js';
 import { applyKeyed, type KeyedStateSpec } from './keyed-state.js';
 import { keyOf, type KeyedTable, type Row } from './recordset.js';
+import { revertReferences } from './inference/revert.rule.js';
+import { normalisePaths } from './paths/path-glob.rule.js';
 
 export const DEPLOYMENTS_TABLE: KeyedTable = {
   table: 'deployments',
@@ -155,6 +157,9 @@ export class DeploymentApplier {
       items.map((i) => ({ key: naturalKey(i.event), event: i.event })),
     );
     const resultOf = (e: DeploymentEvent) => results.get(keyOf(DEPLOYMENTS_TABLE, naturalKey(e)))!;
+    const submitters = new Map<string, string | null>();
+    for (const i of items)
+      submitters.set(resultOf(i.event).id, i.event.envelope.submittedBy ?? null);
     for (const i of items) applied.entityIds.set(i.index, resultOf(i.event).id);
 
     await this.repo.insertRemediations(
@@ -167,6 +172,11 @@ export class DeploymentApplier {
           target_external_id: r.id,
         })),
       ),
+    );
+
+    // Explicit remediations end what was inferred for the deployment: its changeset reruns.
+    const labelled = new Set(
+      items.filter((i) => (i.event.remediates ?? []).length > 0).map((i) => resultOf(i.event).id),
     );
 
     const services = new Map([...refs.services.values()].map((s) => [s.id, s]));
@@ -206,7 +216,7 @@ export class DeploymentApplier {
       if (
         environment.tier === 'production' &&
         reachedUsers(after.status) &&
-        changesetInputsChanged(before, after)
+        (changesetInputsChanged(before, after) || labelled.has(r.id))
       )
         recompute.push(r.id);
       if (before?.status === after.status) continue;
@@ -232,6 +242,7 @@ export class DeploymentApplier {
         finishedAt: after.finishedAt,
         traceParent: after.traceParent,
         occurredAt: after.statusAt,
+        submittedBy: submitters.get(r.id) ?? null,
       });
     }
     await this.changesets.recompute(m, recompute, locked);
@@ -272,6 +283,15 @@ function commitRows(
         pull_request_id: null,
         pr_first_commit_at: null,
         pr_merged_at: null,
+        pr_title: null,
+        pr_head_branch: null,
+        pr_labels: null,
+        reverts: revertReferences({ repository: c.repository ?? repository, message: c.message }),
+        paths: c.paths ? normalisePaths(c.paths) : null,
+        pushed_branch: null,
+        pr_created_at: null,
+        pr_head_sha: null,
+        pr_commit_count: null,
       };
       const k = `${row.repository}\u0000${row.sha}`;
       rows.set(k, mergeChangeRows(rows.get(k), row));
@@ -297,5 +317,14 @@ export function mergeChangeRows(a: ChangeRow | undefined, b: ChangeRow): ChangeR
     pull_request_id: a.pull_request_id ?? b.pull_request_id,
     pr_first_commit_at: earliestOf(a.pr_first_commit_at, b.pr_first_commit_at),
     pr_merged_at: earliestOf(a.pr_merged_at, b.pr_merged_at),
+    pr_title: a.pr_title ?? b.pr_title,
+    pr_head_branch: a.pr_head_branch ?? b.pr_head_branch,
+    pr_labels: a.pr_labels ?? b.pr_labels,
+    reverts: [...new Set([...a.reverts, ...b.reverts])].sort(),
+    paths: a.paths ?? b.paths,
+    pushed_branch: a.pushed_branch ?? b.pushed_branch,
+    pr_created_at: earliestOf(a.pr_created_at, b.pr_created_at),
+    pr_head_sha: a.pr_head_sha ?? b.pr_head_sha,
+    pr_commit_count: a.pr_commit_count ?? b.pr_commit_count,
   };
 }

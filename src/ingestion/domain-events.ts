@@ -4,7 +4,19 @@
  * applies them to the database. Pure types: no I/O here.
  */
 
-export type Transport = 'graphql' | 'github' | 'gitlab' | 'cloudevents' | 'cli';
+export const TRANSPORTS = [
+  'graphql',
+  'github',
+  'gitlab',
+  'cloudevents',
+  'cli',
+  'alertmanager',
+  'pagerduty',
+  'opsgenie',
+  'incident_io',
+  'grafana_oncall',
+] as const;
+export type Transport = (typeof TRANSPORTS)[number];
 
 export const ENVIRONMENT_TIERS = ['production', 'staging', 'testing', 'development'] as const;
 export type EnvironmentTier = (typeof ENVIRONMENT_TIERS)[number];
@@ -44,6 +56,12 @@ export interface Envelope {
   readonly occurredAt?: Date;
   /** W3C traceparent of the CI run that sent it, to continue its trace. */
   readonly traceParent?: string;
+  /**
+   * Who sent it, set by Shipwatch from the request's credentials, never from the payload:
+   * `token:<id>` or `bootstrap` (see `submitterOf`). Absent for webhooks and synthetic events.
+   * Release verification shares its scheduling fairly between submitters.
+   */
+  readonly submittedBy?: string;
 }
 
 export interface ServiceRef {
@@ -68,6 +86,24 @@ export interface CommitRef {
   readonly message?: string;
   readonly authoredAt?: Date;
   readonly committedAt?: Date;
+  /**
+   * The files the commit added, modified or removed, relative to the repository root (as push
+   * payloads list them); absent when the producer does not say. Services in a shared repository
+   * count only the commits that touch their paths (docs/dora.md).
+   */
+  readonly paths?: readonly string[];
+  /**
+   * The branch the commit was first pushed to (GitHub marks the commits a push brings for the
+   * first time `distinct`). A pull request's first commit is found among the commits first
+   * pushed to its head branch.
+   */
+  readonly branch?: string;
+}
+
+/** A git tag and the commit it names (the commit, not an annotated tag's own object). */
+export interface TagRef {
+  readonly name: string;
+  readonly sha: string;
 }
 
 /** A reference to another event's entity by its natural key; `source` defaults to the event's. */
@@ -146,11 +182,31 @@ export interface ChangeEvent {
   readonly commits: readonly CommitRef[];
   readonly before?: string;
   readonly pushedAt?: Date;
+  /**
+   * Tags pushed or released: the commit each names. A deployment whose version is a tag of its
+   * repository (`1.4.2` or `v1.4.2`) and that names no commit deployed that commit.
+   */
+  readonly tags?: readonly TagRef[];
   readonly pullRequest?: {
     readonly id: string;
     readonly firstCommitAt?: Date;
     readonly mergedAt?: Date;
     readonly mergeCommitSha?: string;
+    /** What the DORA inference rules read (docs/dora.md, "Inferred change failures"). */
+    readonly title?: string;
+    readonly body?: string;
+    /** The source (head) branch, e.g. `hotfix/login` or `revert-12-feature`. */
+    readonly headBranch?: string;
+    readonly labels?: readonly string[];
+    /** When it was opened: its start when its first commit is unknown. */
+    readonly createdAt?: Date;
+    /**
+     * Its head commit, on `headBranch` of this repository: the walk back from it over the
+     * commits first pushed to that branch finds its first commit (`firstCommitAt` when absent).
+     */
+    readonly headSha?: string;
+    /** How many commits it has: how far that walk may go. */
+    readonly commitCount?: number;
   };
 }
 
@@ -170,6 +226,12 @@ export interface IncidentEvent {
   readonly mitigatedAt?: Date;
   readonly resolvedAt?: Date;
   readonly causedBy?: readonly ExternalRef[];
+  /**
+   * The version of its services the incident names (an alert's `version` label, a CDEvent's
+   * artifact): the latest deployment of that version into the incident's environment (a
+   * production one when it names none) that reached users by the impact start is its cause.
+   */
+  readonly causedByVersion?: string;
 }
 
 export type DomainEvent = PipelineRunEvent | DeploymentEvent | ChangeEvent | IncidentEvent;
@@ -199,9 +261,14 @@ export interface FieldError {
 export interface IngestOutcome {
   readonly result: IngestResult;
   readonly rawEventId?: string;
-  /** Id of the entity the event created or updated (deployment, run, incident), when one. */
+  /**
+   * Id of the entity the event created or updated (deployment, run, incident), when one; for a
+   * DUPLICATE, the entity the event names by its natural key, when it exists.
+   */
   readonly entityId?: string;
   readonly errors: readonly FieldError[];
-  /** Set when the delivery was stored but Shipwatch does not model it. */
+  /** Set when the delivery was stored but Shipwatch does not model it, or for a DUPLICATE that differs. */
   readonly note?: string;
+  /** DUPLICATE only: the top-level payload fields in which the stored delivery differs. */
+  readonly differingFields?: readonly string[];
 }

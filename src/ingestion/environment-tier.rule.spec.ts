@@ -19,6 +19,17 @@ describe('inferEnvironmentTier', () => {
     ['dev', 'development'],
     ['review/feature-x', 'development'],
     ['producer', 'development'],
+    ['prod1', 'production'],
+    ['prod-eu', 'production'],
+    ['production-us-east', 'production'],
+    ['test123', 'testing'],
+    ['qa2', 'testing'],
+    ['uat', 'staging'],
+    ['pre-prod', 'staging'],
+    ['pre_prod_eu', 'staging'],
+    ['non-prod', 'development'],
+    ['nonprod', 'development'],
+    ['dev2', 'development'],
   ])('%s is %s', (name, tier) => {
     expect(inferEnvironmentTier(name)).toBe(tier);
   });

@@ -9,7 +9,12 @@ import type { Indexed } from './apply-context.js';
 import { DeploymentHooks, type DeploymentTransition } from './deployment-hooks.js';
 import type { DomainEvent, IngestOutcome, RawDelivery } from './domain-events.js';
 import { EventApplier } from './event.applier.js';
-import { IngestionRepository, payloadJson, type RawEventRow } from './ingestion.repository.js';
+import {
+  IngestionRepository,
+  payloadJson,
+  type NaturalKey,
+  type RawEventRow,
+} from './ingestion.repository.js';
 import { RefCache, type RefScope } from './ref-cache.js';
 import { WriteCoalescer } from './write-coalescer.js';
 
@@ -126,6 +131,16 @@ export class EventWriter {
       fresh(index) ? s.events.map((event) => ({ index, event })) : [],
     );
     const applied = await this.applier.apply({ manager: m, refs, receivedAt: new Date() }, events);
+    // A DUPLICATE answers with the entity its event names (the retry's caller needs the id).
+    const duplicates = submissions.flatMap((s, i) => {
+      const key = !fresh(i) && s.events[0] ? naturalKey(s.events[0]) : null;
+      return key ? [{ i, key }] : [];
+    });
+    const existing = await this.repo.entityIdsByNaturalKey(
+      m,
+      duplicates.map((d) => d.key),
+    );
+    const existingOf = new Map(duplicates.map((d, k) => [d.i, existing[k]]));
     const outcomes: IngestOutcome[] = [];
     for (const [i, s] of submissions.entries()) {
       const rawEventId = rawIds.get(keyOf(s));
@@ -133,15 +148,27 @@ export class EventWriter {
         const earlier = first.get(keyOf(s));
         const stored =
           earlier !== undefined
-            ? hashes[earlier]
-            : await this.repo.rawEventHash(m, s.delivery.source, s.delivery.dedupeKey);
+            ? { hash: hashes[earlier], payload: JSON.parse(payloads[earlier]) as unknown }
+            : await this.repo.rawEventPayload(
+                m,
+                s.delivery.source,
+                s.delivery.dedupeKey,
+                hashes[i],
+              );
+        const differing =
+          stored !== null && stored.hash !== hashes[i]
+            ? differingFields(stored.payload, JSON.parse(payloads[i]) as unknown)
+            : [];
         outcomes.push({
           result: 'DUPLICATE',
+          entityId: existingOf.get(i),
           errors: [],
-          note:
-            stored !== null && stored !== hashes[i]
-              ? 'an event with this source and id but a different payload was stored earlier; the first one is kept'
-              : undefined,
+          ...(stored !== null && stored.hash !== hashes[i]
+            ? {
+                differingFields: differing,
+                note: `an event with this source and id but a different payload${differing.length > 0 ? ` (${differing.join(', ')})` : ''} was stored earlier; the first one is kept`,
+              }
+            : {}),
         });
       } else if (s.events.length === 0) {
         outcomes.push({
@@ -180,6 +207,58 @@ export class EventWriter {
       }
     }
   }
+}
+
+/** The key of the entity an event names (a change names none). */
+function naturalKey(e: DomainEvent): NaturalKey | null {
+  switch (e.type) {
+    case 'deployment':
+      return {
+        table: 'deployments',
+        source: e.deploymentSource ?? e.envelope.source,
+        externalId: e.deploymentId,
+      };
+    case 'incident':
+      return {
+        table: 'incidents',
+        source: e.incidentSource ?? e.envelope.source,
+        externalId: e.incidentId,
+      };
+    case 'pipelineRun':
+      return {
+        table: 'pipeline_runs',
+        source: e.envelope.source,
+        externalId: e.runId,
+        attempt: e.attempt ?? 1,
+      };
+    case 'change':
+      return null;
+  }
+}
+
+/**
+ * Top-level fields whose values differ between two payloads (objects), sorted. Key order does not
+ * count: jsonb gives the stored payload back with its keys reordered.
+ */
+export function differingFields(a: unknown, b: unknown): string[] {
+  const obj = (v: unknown): Record<string, unknown> =>
+    v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+  const x = obj(a);
+  const y = obj(b);
+  return [...new Set([...Object.keys(x), ...Object.keys(y)])]
+    .filter((k) => canonical(x[k]) !== canonical(y[k]))
+    .sort();
+}
+
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'undefined';
 }
 
 /** A write's size: its events, a delivery without events counting as one. */

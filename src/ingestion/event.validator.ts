@@ -14,6 +14,7 @@ import {
   type PipelineRunEvent,
   type ServiceRef,
 } from './domain-events.js';
+import { relativePath } from './paths/path-glob.rule.js';
 
 /**
  * The pure check every event passes before anything of it is stored. Field paths follow the
@@ -66,9 +67,11 @@ export function normalizeEvent(e: DomainEvent): DomainEvent {
         repository: e.repository.trim(),
         commits: e.commits.map(commit),
         before: sha(e.before),
+        tags: e.tags?.map((tag) => ({ ...tag, sha: sha(tag.sha) ?? tag.sha })),
         pullRequest: e.pullRequest && {
           ...e.pullRequest,
           mergeCommitSha: sha(e.pullRequest.mergeCommitSha),
+          headSha: sha(e.pullRequest.headSha),
         },
       };
     case 'incident':
@@ -83,6 +86,10 @@ export function normalizeEvent(e: DomainEvent): DomainEvent {
 export const MAX_ID_LENGTH = 200;
 export const MAX_TEXT_LENGTH = 2_000;
 export const MAX_LIST_LENGTH = 1_000;
+/** Changed files per commit: GitHub's API lists at most 3,000 for one commit. */
+export const MAX_COMMIT_PATHS = 3_000;
+/** Linux PATH_MAX. */
+export const MAX_PATH_LENGTH = 4_096;
 const SHA = /^[0-9a-f]{7,64}$/i;
 /** Oldest accepted timestamp; anything before is a unit or parsing mistake. */
 const EARLIEST = Date.UTC(2000, 0, 1);
@@ -178,6 +185,17 @@ class Checker {
       this.text(`${at}.message`, c.message, 10_000);
       this.time(`${at}.authoredAt`, c.authoredAt);
       this.time(`${at}.committedAt`, c.committedAt);
+      this.paths(`${at}.paths`, c.paths);
+      this.text(`${at}.branch`, c.branch, MAX_ID_LENGTH);
+    });
+  }
+
+  paths(field: string, paths: readonly string[] | undefined): void {
+    this.list(field, paths, MAX_COMMIT_PATHS);
+    paths?.slice(0, MAX_COMMIT_PATHS).forEach((p, i) => {
+      if (typeof p !== 'string' || relativePath(p) === '')
+        this.add(`${field}[${i}]`, 'must be a file path relative to the repository root');
+      else this.text(`${field}[${i}]`, p, MAX_PATH_LENGTH);
     });
   }
 }
@@ -266,9 +284,26 @@ function change(v: Checker, e: ChangeEvent): void {
     v.time('pullRequest.mergedAt', pr.mergedAt);
     v.order('pullRequest.firstCommitAt', pr.firstCommitAt, 'pullRequest.mergedAt', pr.mergedAt);
     v.sha('pullRequest.mergeCommitSha', pr.mergeCommitSha);
+    v.text('pullRequest.title', pr.title);
+    v.text('pullRequest.body', pr.body, 65_536);
+    v.text('pullRequest.headBranch', pr.headBranch, MAX_ID_LENGTH);
+    v.time('pullRequest.createdAt', pr.createdAt);
+    v.order('pullRequest.createdAt', pr.createdAt, 'pullRequest.mergedAt', pr.mergedAt);
+    v.sha('pullRequest.headSha', pr.headSha);
+    v.count('pullRequest.commitCount', pr.commitCount);
+    v.list('pullRequest.labels', pr.labels, 100);
+    pr.labels
+      ?.slice(0, 100)
+      .forEach((l, i) => v.text(`pullRequest.labels[${i}]`, l, MAX_ID_LENGTH));
   }
-  if ((e.commits?.length ?? 0) === 0 && !pr?.mergeCommitSha)
-    v.add('commits', 'give at least one commit (or a pull request merge commit)');
+  v.list('tags', e.tags, 100);
+  e.tags?.slice(0, 100).forEach((tag, i) => {
+    v.id(`tags[${i}].name`, tag.name);
+    if (!tag.sha) v.add(`tags[${i}].sha`, 'is required');
+    else v.sha(`tags[${i}].sha`, tag.sha);
+  });
+  if ((e.commits?.length ?? 0) === 0 && !pr?.mergeCommitSha && (e.tags?.length ?? 0) === 0)
+    v.add('commits', 'give at least one commit (or a pull request merge commit, or a tag)');
 }
 
 function incident(v: Checker, e: IncidentEvent): void {
@@ -293,6 +328,7 @@ function incident(v: Checker, e: IncidentEvent): void {
   v.order('impactStartedAt', e.impactStartedAt, 'mitigatedAt', e.mitigatedAt);
   v.order('impactStartedAt', e.impactStartedAt, 'resolvedAt', e.resolvedAt);
   v.order('detectedAt', e.detectedAt, 'resolvedAt', e.resolvedAt);
+  v.text('causedByVersion', e.causedByVersion, MAX_ID_LENGTH);
   v.list('causedBy', e.causedBy, 100);
   e.causedBy?.slice(0, 100).forEach((c, i) => {
     v.id(`causedBy[${i}].id`, c.id);

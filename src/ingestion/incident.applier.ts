@@ -135,6 +135,20 @@ export class IncidentApplier {
         })),
       ),
     );
+    await this.repo.insertIncidentVersionCauses(
+      m,
+      items.flatMap(({ event: e }) =>
+        e.causedByVersion
+          ? e.services.map((s) => ({
+              incident_id: idOf(e),
+              service_id: refs.services.get(serviceKey(s.name, s.namespace))!.id,
+              environment_id: e.environment ? refs.environments.get(e.environment.name)!.id : null,
+              version: e.causedByVersion!,
+              at: (e.impactStartedAt ?? e.detectedAt ?? occurredAt(ctx, e)).toISOString(),
+            }))
+          : [],
+      ),
+    );
     return applied;
   }
 }

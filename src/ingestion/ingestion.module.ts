@@ -1,7 +1,15 @@
 import { Global, Module } from '@nestjs/common';
 import { ChangeApplier } from './change.applier.js';
 import { ChangesetRepository } from './changeset.repository.js';
+import { PullRequestStartRepository } from './pull-request-start.repository.js';
+import { ReleaseTagRepository } from './release-tag.repository.js';
 import { ChangesetService } from './changeset.service.js';
+import { InferenceRepository } from './inference/inference.repository.js';
+import { InferenceService } from './inference/inference.service.js';
+import { InferenceRulesResolver } from './inference/inference-rules.resolver.js';
+import { InferenceRulesService } from './inference/inference-rules.service.js';
+import { ServicePathsResolver } from './paths/service-paths.resolver.js';
+import { ServicePathsService } from './paths/service-paths.service.js';
 import { DeploymentHooks } from './deployment-hooks.js';
 import { DeploymentApplier } from './deployment.applier.js';
 import { EventApplier } from './event.applier.js';
@@ -31,10 +39,18 @@ import { RefCache } from './ref-cache.js';
     IncidentApplier,
     ChangesetService,
     ChangesetRepository,
+    PullRequestStartRepository,
+    ReleaseTagRepository,
+    InferenceService,
+    InferenceRepository,
+    InferenceRulesService,
+    InferenceRulesResolver,
+    ServicePathsService,
+    ServicePathsResolver,
     DeploymentHooks,
     RefCache,
     IngestionResolver,
   ],
-  exports: [IngestionService, DeploymentHooks],
+  exports: [IngestionService, DeploymentHooks, ServicePathsService, ChangesetService, RefCache],
 })
 export class IngestionModule {}

@@ -17,6 +17,14 @@ export interface RawEventRow {
   readonly note: string | null;
 }
 
+/** An entity by the natural key its events name it with. */
+export interface NaturalKey {
+  readonly table: 'deployments' | 'incidents' | 'pipeline_runs';
+  readonly source: string;
+  readonly externalId: string;
+  readonly attempt?: number;
+}
+
 export interface ServiceKey {
   readonly name: string;
   readonly namespace: string;
@@ -57,6 +65,19 @@ export interface ChangeRow {
   readonly pull_request_id: string | null;
   readonly pr_first_commit_at: Date | null;
   readonly pr_merged_at: Date | null;
+  readonly pr_title: string | null;
+  readonly pr_head_branch: string | null;
+  readonly pr_labels: readonly string[] | null;
+  /** What the change reverts (`pr:<n>`, `sha:<hex>`), see inference/revert.rule.ts. */
+  readonly reverts: readonly string[];
+  /** The files it changed (normalisePaths); null = unknown. */
+  readonly paths: readonly string[] | null;
+  /** The branch the commit was first pushed to (GitHub `distinct` commits). */
+  readonly pushed_branch: string | null;
+  /** Of a pull request's landing commit: when it was opened, its head commit, its size. */
+  readonly pr_created_at: Date | null;
+  readonly pr_head_sha: string | null;
+  readonly pr_commit_count: number | null;
 }
 
 const RAW_EVENT_COLS: readonly Col[] = [
@@ -83,7 +104,23 @@ const CHANGE_COLS: readonly Col[] = [
   ['pull_request_id', 'text'],
   ['pr_first_commit_at', 'timestamptz'],
   ['pr_merged_at', 'timestamptz'],
+  ['pr_title', 'text'],
+  ['pr_head_branch', 'text'],
+  ['pr_labels', 'text[]'],
+  ['reverts', 'text[]'],
+  ['paths', 'text[]'],
+  ['pushed_branch', 'text'],
+  ['pr_created_at', 'timestamptz'],
+  ['pr_head_sha', 'text'],
+  ['pr_commit_count', 'integer'],
 ];
+
+/**
+ * A cause an incident's own events name is EXPLICIT, and explicit labels win: it replaces what a
+ * person confirmed or rejected in triage (the review stays in the audit).
+ */
+const EXPLICIT_CAUSE_WINS = `ON CONFLICT (incident_id, deployment_source, deployment_external_id) DO UPDATE
+  SET attribution = 'EXPLICIT' WHERE incident_causes.attribution <> 'EXPLICIT'`;
 
 /** JSON text for jsonb, which cannot hold U+0000: a payload carrying one keeps U+FFFD instead. */
 export const payloadJson = (value: unknown): string => {
@@ -138,18 +175,68 @@ export class IngestionRepository {
     return new Map(inserted.map((r) => [`${r.source}\u0000${r.dedupe_key}`, r.id]));
   }
 
-  /** The stored payload hash of an earlier delivery with this key (to tell a retry from a clash). */
-  async rawEventHash(m: EntityManager, source: string, dedupeKey: string): Promise<string | null> {
-    const rows = await m.query<{ payload_hash: string }[]>(
-      `SELECT payload_hash FROM raw_events WHERE source = $1 AND dedupe_key = $2`,
-      [source, dedupeKey],
+  /**
+   * The stored payload hash of an earlier delivery with this key (to tell a retry from a clash),
+   * and the payload itself only when its hash is not `hash`.
+   */
+  async rawEventPayload(
+    m: EntityManager,
+    source: string,
+    dedupeKey: string,
+    hash: string,
+  ): Promise<{ hash: string; payload: unknown } | null> {
+    const rows = await m.query<{ payload_hash: string; payload: unknown }[]>(
+      `SELECT payload_hash, CASE WHEN payload_hash <> $3 THEN payload END AS payload
+         FROM raw_events WHERE source = $1 AND dedupe_key = $2`,
+      [source, dedupeKey, hash],
     );
-    return rows[0]?.payload_hash ?? null;
+    return rows[0] ? { hash: rows[0].payload_hash, payload: rows[0].payload } : null;
   }
 
   /**
-   * Services by (name, namespace), created on first sight; a team or repository given by an
-   * event replaces the stored one. One statement in the common case.
+   * The ids of the entities events name by their natural keys (for the answer to a DUPLICATE):
+   * `keys[i]` is `[table, source, externalId, attempt?]`; absent entities give undefined.
+   */
+  async entityIdsByNaturalKey(
+    m: EntityManager,
+    keys: readonly NaturalKey[],
+  ): Promise<(string | undefined)[]> {
+    const ids: (string | undefined)[] = keys.map(() => undefined);
+    const lookups: [NaturalKey['table'], string][] = [
+      [
+        'deployments',
+        'JOIN deployments t ON t.source = k.source AND t.external_id = k.external_id',
+      ],
+      ['incidents', 'JOIN incidents t ON t.source = k.source AND t.external_id = k.external_id'],
+      [
+        'pipeline_runs',
+        'JOIN pipeline_runs t ON t.source = k.source AND t.run_id = k.external_id AND t.attempt = k.attempt',
+      ],
+    ];
+    for (const [table, join] of lookups) {
+      const wanted = keys.flatMap((k, i) => (k.table === table ? [{ ...k, i }] : []));
+      if (wanted.length === 0) continue;
+      const rows = await m.query<{ i: number; id: string }[]>(
+        `SELECT k.i, t.id FROM unnest($1::int[], $2::text[], $3::text[], $4::int[])
+           AS k(i, source, external_id, attempt) ${join}`,
+        [
+          wanted.map((k) => k.i),
+          wanted.map((k) => k.source),
+          wanted.map((k) => k.externalId),
+          wanted.map((k) => k.attempt ?? 1),
+        ],
+      );
+      for (const r of rows) ids[Number(r.i)] = String(r.id);
+    }
+    return ids;
+  }
+
+  /**
+   * Services by (name, namespace), created on first sight. An event's team is only a default:
+   * it is stored when the service has none (a trigger makes it the first owner, from the
+   * beginning), and never moves a service to another team (the catalog does, from an effective
+   * time: docs/dora.md, "Service catalog"). An event's repository replaces the stored one,
+   * unless the service is the catalog's. One statement in the common case.
    */
   async ensureServices(m: EntityManager, keys: readonly ServiceKey[]): Promise<ServiceRecord[]> {
     if (keys.length === 0) return [];
@@ -163,10 +250,13 @@ export class IngestionRepository {
     const rows = await m.query<(ServiceRecord & { fresh: number })[]>(
       `WITH v AS (SELECT * FROM ${recordset(cols, 1)}),
        upd AS (
-         UPDATE services s SET team = COALESCE(v.team, s.team), repository = COALESCE(v.repository, s.repository)
+         UPDATE services s SET team = COALESCE(s.team, v.team),
+           repository = CASE WHEN s.catalog_entity IS NULL THEN COALESCE(v.repository, s.repository)
+                             ELSE s.repository END
          FROM v WHERE s.name = v.name AND s.namespace = v.namespace
-           AND ((v.team IS NOT NULL AND v.team IS DISTINCT FROM s.team)
-             OR (v.repository IS NOT NULL AND v.repository IS DISTINCT FROM s.repository))
+           AND ((v.team IS NOT NULL AND s.team IS NULL)
+             OR (v.repository IS NOT NULL AND v.repository IS DISTINCT FROM s.repository
+                 AND s.catalog_entity IS NULL))
          RETURNING s.id, s.name, s.namespace, s.team, s.repository),
        ins AS (
          INSERT INTO services (name, namespace, team, repository)
@@ -262,7 +352,8 @@ export class IngestionRepository {
 
   /**
    * Inserts or completes changes by (repository, sha): times keep the earliest report, text
-   * fields the first. Returns the ids of the changes whose lead-time inputs changed, and the
+   * fields and changed paths the first. Returns the ids of the changes whose lead-time or
+   * changeset inputs (times, paths) changed, and the
    * deployments whose commit chain broke at one of these commits (for the push to mend), found
    * by the same statement.
    */
@@ -273,9 +364,13 @@ export class IngestionRepository {
     if (rows.length === 0) return { changed: [], unresolved: [] };
     const result = await m.query<{ id: string; updated: boolean | null }[]>(
       `WITH up AS (INSERT INTO changes (repository, sha, parent_sha, message, authored_at, committed_at, pushed_at,
-                            pull_request_id, pr_first_commit_at, pr_merged_at)
+                            pull_request_id, pr_first_commit_at, pr_merged_at, pr_title, pr_head_branch,
+                            pr_labels, reverts, paths, pushed_branch, pr_created_at, pr_head_sha,
+                            pr_commit_count)
        SELECT v.repository, v.sha, v.parent_sha, v.message, v.authored_at, v.committed_at, v.pushed_at,
-              v.pull_request_id, v.pr_first_commit_at, v.pr_merged_at
+              v.pull_request_id, v.pr_first_commit_at, v.pr_merged_at, v.pr_title, v.pr_head_branch,
+              v.pr_labels, coalesce(v.reverts, '{}'), v.paths, v.pushed_branch, v.pr_created_at,
+              v.pr_head_sha, v.pr_commit_count
        FROM ${recordset(CHANGE_COLS, 1)} ORDER BY v.repository, v.sha
        ON CONFLICT (repository, sha) DO UPDATE SET
          parent_sha = COALESCE(changes.parent_sha, EXCLUDED.parent_sha),
@@ -285,10 +380,28 @@ export class IngestionRepository {
          pushed_at = LEAST(changes.pushed_at, EXCLUDED.pushed_at),
          pull_request_id = COALESCE(changes.pull_request_id, EXCLUDED.pull_request_id),
          pr_first_commit_at = LEAST(changes.pr_first_commit_at, EXCLUDED.pr_first_commit_at),
-         pr_merged_at = LEAST(changes.pr_merged_at, EXCLUDED.pr_merged_at)
+         pr_merged_at = LEAST(changes.pr_merged_at, EXCLUDED.pr_merged_at),
+         pr_title = COALESCE(changes.pr_title, EXCLUDED.pr_title),
+         pr_head_branch = COALESCE(changes.pr_head_branch, EXCLUDED.pr_head_branch),
+         pr_labels = COALESCE(changes.pr_labels, EXCLUDED.pr_labels),
+         reverts = ARRAY(SELECT DISTINCT r FROM unnest(changes.reverts || EXCLUDED.reverts) AS r ORDER BY r),
+         paths = COALESCE(changes.paths, EXCLUDED.paths),
+         pushed_branch = COALESCE(changes.pushed_branch, EXCLUDED.pushed_branch),
+         pr_created_at = LEAST(changes.pr_created_at, EXCLUDED.pr_created_at),
+         pr_head_sha = COALESCE(changes.pr_head_sha, EXCLUDED.pr_head_sha),
+         pr_commit_count = COALESCE(changes.pr_commit_count, EXCLUDED.pr_commit_count)
        WHERE (changes.parent_sha IS NULL AND EXCLUDED.parent_sha IS NOT NULL)
           OR (changes.message IS NULL AND EXCLUDED.message IS NOT NULL)
           OR (changes.pull_request_id IS NULL AND EXCLUDED.pull_request_id IS NOT NULL)
+          OR (changes.pr_title IS NULL AND EXCLUDED.pr_title IS NOT NULL)
+          OR (changes.pr_head_branch IS NULL AND EXCLUDED.pr_head_branch IS NOT NULL)
+          OR (changes.pr_labels IS NULL AND EXCLUDED.pr_labels IS NOT NULL)
+          OR NOT (EXCLUDED.reverts <@ changes.reverts)
+          OR (changes.paths IS NULL AND EXCLUDED.paths IS NOT NULL)
+          OR (changes.pushed_branch IS NULL AND EXCLUDED.pushed_branch IS NOT NULL)
+          OR (changes.pr_head_sha IS NULL AND EXCLUDED.pr_head_sha IS NOT NULL)
+          OR (changes.pr_commit_count IS NULL AND EXCLUDED.pr_commit_count IS NOT NULL)
+          OR EXCLUDED.pr_created_at < changes.pr_created_at OR (changes.pr_created_at IS NULL AND EXCLUDED.pr_created_at IS NOT NULL)
           OR EXCLUDED.authored_at < changes.authored_at OR (changes.authored_at IS NULL AND EXCLUDED.authored_at IS NOT NULL)
           OR EXCLUDED.committed_at < changes.committed_at OR (changes.committed_at IS NULL AND EXCLUDED.committed_at IS NOT NULL)
           OR EXCLUDED.pushed_at < changes.pushed_at OR (changes.pushed_at IS NULL AND EXCLUDED.pushed_at IS NOT NULL)
@@ -297,8 +410,17 @@ export class IngestionRepository {
        RETURNING id, (xmax <> 0) AS updated)
        SELECT id, updated FROM up
        UNION ALL
-       SELECT d.id, NULL FROM deployments d WHERE d.changeset_missing_sha = ANY($2::text[])`,
-      [JSON.stringify(rows), [...new Set(rows.map((r) => r.sha))]],
+       SELECT d.id, NULL FROM deployments d WHERE d.changeset_missing_sha = ANY($2::text[])
+       UNION ALL
+       -- deployments that carry one of these commits as stored before its repository was known
+       SELECT DISTINCT dc.deployment_id, NULL::boolean FROM changes u
+       JOIN deployment_changes dc ON dc.change_id = u.id
+       WHERE u.repository = '' AND u.sha = ANY($3::text[])`,
+      [
+        JSON.stringify(rows),
+        [...new Set(rows.map((r) => r.sha))],
+        [...new Set(rows.filter((r) => r.repository !== '').map((r) => r.sha))],
+      ],
     );
     return {
       changed: result.filter((r) => r.updated === true).map((r) => String(r.id)),
@@ -326,7 +448,11 @@ export class IngestionRepository {
            ['target_external_id', 'text'],
          ],
          1,
-       )} ON CONFLICT DO NOTHING`,
+       )}
+       -- an explicit link replaces the same link inferred before (explicit labels win)
+       ON CONFLICT (deployment_id, target_kind, target_source, target_external_id) DO UPDATE
+         SET attribution = 'EXPLICIT', rule = NULL
+         WHERE deployment_remediations.attribution = 'INFERRED'`,
       [JSON.stringify(rows)],
     );
   }
@@ -360,14 +486,58 @@ export class IngestionRepository {
     if (rows.length === 0) return;
     await m.query(
       `INSERT INTO incident_causes (incident_id, deployment_source, deployment_external_id)
-       SELECT * FROM ${recordset(
+       SELECT DISTINCT * FROM ${recordset(
          [
            ['incident_id', 'bigint'],
            ['deployment_source', 'text'],
            ['deployment_external_id', 'text'],
          ],
          1,
-       )} ON CONFLICT DO NOTHING`,
+       )}
+       ${EXPLICIT_CAUSE_WINS}`,
+      [JSON.stringify(rows)],
+    );
+  }
+
+  /**
+   * Causes named by version: for each row, the latest deployment of the service and version
+   * into the environment (any production-tier one when null) that reached users and had started
+   * by `at` (a rollout's errors start before its pipeline reports it finished).
+   */
+  async insertIncidentVersionCauses(
+    m: EntityManager,
+    rows: readonly {
+      incident_id: string;
+      service_id: string;
+      environment_id: string | null;
+      version: string;
+      at: string;
+    }[],
+  ): Promise<void> {
+    if (rows.length === 0) return;
+    await m.query(
+      `INSERT INTO incident_causes (incident_id, deployment_source, deployment_external_id)
+       SELECT DISTINCT v.incident_id, d.source, d.external_id
+       FROM ${recordset(
+         [
+           ['incident_id', 'bigint'],
+           ['service_id', 'bigint'],
+           ['environment_id', 'bigint'],
+           ['version', 'text'],
+           ['at', 'timestamptz'],
+         ],
+         1,
+       )}
+       CROSS JOIN LATERAL (
+         SELECT d.source, d.external_id FROM deployments d JOIN environments e ON e.id = d.environment_id
+         WHERE d.service_id = v.service_id AND d.version = v.version
+           AND d.status IN ('SUCCEEDED', 'ROLLED_BACK')
+           AND (d.environment_id = v.environment_id
+                OR (v.environment_id IS NULL AND e.tier = 'production'))
+           AND COALESCE(d.started_at, d.finished_at, d.last_event_at) <= v.at
+         ORDER BY COALESCE(d.finished_at, d.last_event_at) DESC, d.id DESC LIMIT 1
+       ) d
+       ${EXPLICIT_CAUSE_WINS}`,
       [JSON.stringify(rows)],
     );
   }

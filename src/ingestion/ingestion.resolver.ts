@@ -1,4 +1,6 @@
-import { Args, Mutation, Resolver } from '@nestjs/graphql';
+import { Args, Context, Mutation, Resolver } from '@nestjs/graphql';
+import type { AuthenticatedRequest } from '../auth/auth.guard.js';
+import { submitterOf } from '../auth/principal.js';
 import { ChangeInput } from './dto/change.input.js';
 import { DeploymentInput } from './dto/deployment.input.js';
 import { EventInput } from './dto/event.input.js';
@@ -11,8 +13,15 @@ import {
   toIncidentEvent,
   toPipelineRunEvent,
 } from './input.mapper.js';
-import { IngestionService, MAX_BATCH } from './ingestion.service.js';
+import { IngestionService, MAX_BATCH, type BatchItem } from './ingestion.service.js';
+import type { DomainEvent } from './domain-events.js';
 import { IngestOutcome } from './models/ingest-outcome.model.js';
+
+/** Stamps who sent the event (from the guard's principal, never from the payload). */
+function submitted<E extends DomainEvent>(event: E, req: AuthenticatedRequest): E {
+  const submittedBy = submitterOf(req.principal);
+  return submittedBy ? { ...event, envelope: { ...event.envelope, submittedBy } } : event;
+}
 
 /** The ingestion mutations (scope `ingest`, from the global guard). Invalid single events are BAD_USER_INPUT. */
 @Resolver()
@@ -29,9 +38,12 @@ export class IngestionResolver {
   }
 
   @Mutation(() => IngestOutcome, { description: 'Record a deployment event' })
-  recordDeployment(@Args('input') input: DeploymentInput): Promise<IngestOutcome> {
+  recordDeployment(
+    @Args('input') input: DeploymentInput,
+    @Context('req') req: AuthenticatedRequest,
+  ): Promise<IngestOutcome> {
     return this.ingestion.record(
-      toDeploymentEvent(input),
+      submitted(toDeploymentEvent(input), req),
       input,
       'recordDeployment',
     ) as Promise<IngestOutcome>;
@@ -60,9 +72,13 @@ export class IngestionResolver {
   })
   ingestEvents(
     @Args('events', { type: () => [EventInput] }) events: EventInput[],
+    @Context('req') req: AuthenticatedRequest,
   ): Promise<IngestOutcome[]> {
-    return this.ingestion.ingestBatch(events.map(toBatchItem), 'graphql') as Promise<
-      IngestOutcome[]
-    >;
+    const items = events
+      .map(toBatchItem)
+      .map((item): BatchItem =>
+        'event' in item ? { ...item, event: submitted(item.event, req) } : item,
+      );
+    return this.ingestion.ingestBatch(items, 'graphql') as Promise<IngestOutcome[]>;
   }
 }

@@ -1,7 +1,10 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { isDatabaseUnavailable } from '../common/errors/database-unavailable.js';
 import { badInput } from '../common/errors/domain-error.js';
+import { jsonValueDeeperThan } from '../common/json-depth.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.schema.js';
 import type { DeploymentTransition } from './deployment-hooks.js';
 import type {
   DomainEvent,
@@ -27,6 +30,11 @@ export type BatchItem =
 export interface IndexedOutcome extends IngestOutcome {
   readonly index: number;
 }
+
+/** Deliveries stored together or not at all: the outcomes, or every delivery's own errors. */
+export type AllOrNothing =
+  | { readonly stored: true; readonly outcomes: IngestOutcome[] }
+  | { readonly stored: false; readonly errors: (readonly FieldError[])[] };
 
 /**
  * The write path's front: validates and normalises events (invalid ones are rejected before any
@@ -54,6 +62,7 @@ export class IngestionService {
     private readonly writer: EventWriter,
     private readonly applier: EventApplier,
     private readonly refs: RefCache,
+    @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'jsonMaxDepth'>,
   ) {}
 
   /** A webhook delivery mapped to zero or more events (zero: stored as STORED_UNMAPPED). */
@@ -63,12 +72,7 @@ export class IngestionService {
   ): Promise<IngestOutcome> {
     const end = ingestDuration.startTimer({ mode: 'delivery' });
     try {
-      const now = new Date();
-      const errors = events.flatMap((e, i) =>
-        validateEvent(e, now).map((err) =>
-          events.length > 1 ? { ...err, field: `events[${i}].${err.field}` } : err,
-        ),
-      );
+      const errors = this.problems(delivery, events, new Date());
       const kind: IngestedKind = events[0]?.type ?? 'unmapped';
       if (errors.length > 0) return count(kind, { result: 'REJECTED', errors });
       const [outcome] = await this.writer.write([{ delivery, events: events.map(normalizeEvent) }]);
@@ -76,6 +80,52 @@ export class IngestionService {
     } finally {
       end();
     }
+  }
+
+  /**
+   * Deliveries that stand or fall together (a CloudEvents batch): when any is invalid nothing is
+   * written and each gets its own errors (none for the valid ones); else all are written in one
+   * transaction, each with its outcome.
+   */
+  async ingestDeliveries(items: readonly Submission[]): Promise<AllOrNothing> {
+    const end = ingestDuration.startTimer({ mode: 'delivery' });
+    try {
+      const now = new Date();
+      const errors = items.map((item) => this.problems(item.delivery, item.events, now));
+      if (errors.some((e) => e.length > 0)) {
+        items.forEach((item, i) => {
+          const kind = item.events[0]?.type ?? 'unmapped';
+          if (errors[i].length > 0) eventsIngested.inc({ kind, result: 'REJECTED' });
+        });
+        return { stored: false, errors };
+      }
+      const outcomes = await this.writer.write(
+        items.map((item) => ({ ...item, events: item.events.map(normalizeEvent) })),
+      );
+      outcomes.forEach((o, i) => count(items[i].events[0]?.type ?? 'unmapped', o));
+      return { stored: true, outcomes };
+    } finally {
+      end();
+    }
+  }
+
+  /**
+   * Why a delivery cannot be stored: its events' validation errors, and a payload nested deeper
+   * than SHIPWATCH_JSON_MAX_DEPTH (storing it would recurse that deep).
+   */
+  private problems(delivery: RawDelivery, events: readonly DomainEvent[], now: Date): FieldError[] {
+    const errors = events.flatMap((e, i) =>
+      validateEvent(e, now).map((err) =>
+        events.length > 1 ? { ...err, field: `events[${i}].${err.field}` } : err,
+      ),
+    );
+    if (jsonValueDeeperThan(delivery.payload, this.config.jsonMaxDepth)) {
+      errors.push({
+        field: 'payload',
+        message: `nests objects and arrays more than ${this.config.jsonMaxDepth} levels deep`,
+      });
+    }
+    return errors;
   }
 
   /** One event as its own delivery: source = envelope.source, dedupe key = envelope.eventId. */

@@ -33,6 +33,7 @@ const commit = (c: CommitInput): CommitRef => ({
   message: opt(c.message),
   authoredAt: opt(c.authoredAt),
   committedAt: opt(c.committedAt),
+  paths: opt(c.paths),
 });
 
 export function toDeploymentEvent(i: DeploymentInput): DeploymentEvent {
@@ -109,6 +110,10 @@ export function toChangeEvent(i: ChangeInput): ChangeEvent {
           firstCommitAt: opt(i.pullRequest.firstCommitAt),
           mergedAt: opt(i.pullRequest.mergedAt),
           mergeCommitSha: opt(i.pullRequest.mergeCommitSha),
+          title: opt(i.pullRequest.title),
+          body: opt(i.pullRequest.body),
+          headBranch: opt(i.pullRequest.headBranch),
+          labels: opt(i.pullRequest.labels),
         }
       : undefined,
   };

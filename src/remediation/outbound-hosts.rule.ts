@@ -2,30 +2,58 @@
  * Which hosts remediation may call. Rollback targets come from user-saved policies, so an
  * allowlist keeps Shipwatch from being turned into a request forwarder (SSRF): a target whose
  * host is not allowed is refused when the policy is saved and when the action is enqueued, and is
- * never called. Allowed = SHIPWATCH_OUTBOUND_ALLOWED_HOSTS plus the hosts of the alert URLs the
- * operator configured. An entry is `host` (any port) or `host:port` (that port only).
+ * never called. Allowed = SHIPWATCH_OUTBOUND_ALLOWED_HOSTS, SHIPWATCH_OUTBOUND_PRIVATE_HOSTS and
+ * the hosts of the alert URLs the operator configured (PAGERDUTY_EVENTS_URL only with a routing
+ * key). An entry is `host` (any port) or `host:port` (that port only).
+ *
+ * An allowed host must also be public: an address that is private, loopback, link-local or any
+ * other special-purpose range (anything ipaddr.js does not call `unicast`) is refused, unless the
+ * host is one the operator named for it (SHIPWATCH_OUTBOUND_PRIVATE_HOSTS, or a configured alert
+ * URL). An IP literal is checked here; a name is checked on the addresses it resolves to, when the
+ * request connects (senders/outbound-request.ts), so no DNS answer can change between the check
+ * and the connection.
  */
+import ipaddr from 'ipaddr.js';
 import type { AppConfig } from '../config/config.schema.js';
 
 export type OutboundHostsConfig = Pick<
   AppConfig,
-  'outboundAllowedHosts' | 'alertmanagerUrl' | 'slackWebhookUrl' | 'pagerdutyUrl'
+  | 'outboundAllowedHosts'
+  | 'outboundPrivateHosts'
+  | 'alertmanagerUrl'
+  | 'slackWebhookUrl'
+  | 'pagerdutyUrl'
+  | 'pagerdutyRoutingKey'
 >;
 
-export function allowedOutboundHosts(config: OutboundHostsConfig): string[] {
-  const fromUrls = [config.alertmanagerUrl, config.slackWebhookUrl, config.pagerdutyUrl]
+export interface OutboundHosts {
+  /** Hosts that may be called. */
+  readonly allowed: readonly string[];
+  /** Of those, the hosts that may be, or resolve to, a non-public address. */
+  readonly mayBePrivate: readonly string[];
+}
+
+export function allowedOutboundHosts(config: OutboundHostsConfig): OutboundHosts {
+  const configured = [
+    config.alertmanagerUrl,
+    config.slackWebhookUrl,
+    config.pagerdutyRoutingKey === undefined ? undefined : config.pagerdutyUrl,
+  ]
     .filter((u): u is string => u !== undefined)
     .map((u) => {
       const url = new URL(u);
       return `${url.hostname}:${effectivePort(url)}`;
     });
-  return [...new Set([...config.outboundAllowedHosts, ...fromUrls].map((h) => h.toLowerCase()))];
+  const unique = (hosts: string[]) => [...new Set(hosts.map((h) => h.toLowerCase()))];
+  const mayBePrivate = unique([...config.outboundPrivateHosts, ...configured]);
+  return { allowed: unique([...config.outboundAllowedHosts, ...mayBePrivate]), mayBePrivate };
 }
 
-export type HostCheck = { ok: true } | { ok: false; reason: string };
+export type HostCheck =
+  { ok: true; readonly mayBePrivate: boolean } | { ok: false; readonly reason: string };
 
 /** Whether `rawUrl` is an http(s) URL whose host (and port, when the entry has one) is allowed. */
-export function checkOutboundUrl(rawUrl: string, allowed: readonly string[]): HostCheck {
+export function checkOutboundUrl(rawUrl: string, hosts: OutboundHosts): HostCheck {
   let url: URL;
   try {
     url = new URL(rawUrl);
@@ -40,16 +68,38 @@ export function checkOutboundUrl(rawUrl: string, allowed: readonly string[]): Ho
   }
   const hostname = url.hostname.toLowerCase();
   const port = effectivePort(url);
-  for (const entry of allowed) {
-    const parsed = parseEntry(entry);
-    if (parsed && parsed.hostname === hostname && (parsed.port === null || parsed.port === port)) {
-      return { ok: true };
-    }
+  const listed = (entries: readonly string[]) =>
+    entries.some((entry) => {
+      const parsed = parseEntry(entry);
+      return parsed?.hostname === hostname && (parsed.port === null || parsed.port === port);
+    });
+  if (!listed(hosts.allowed)) {
+    return {
+      ok: false,
+      reason: `host ${url.host} is not in SHIPWATCH_OUTBOUND_ALLOWED_HOSTS nor a configured alert URL`,
+    };
   }
-  return {
-    ok: false,
-    reason: `host ${url.host} is not in SHIPWATCH_OUTBOUND_ALLOWED_HOSTS nor a configured alert URL`,
-  };
+  const mayBePrivate = listed(hosts.mayBePrivate);
+  const range = mayBePrivate ? undefined : nonPublicRange(hostname);
+  if (range) {
+    return {
+      ok: false,
+      reason: `address ${url.host} is not public (${range}); list ${url.host} in SHIPWATCH_OUTBOUND_PRIVATE_HOSTS to allow it`,
+    };
+  }
+  return { ok: true, mayBePrivate };
+}
+
+/**
+ * The range (ipaddr.js's name: private, loopback, linkLocal, uniqueLocal, ...) of an IP literal
+ * that is not a public unicast address, IPv4-mapped IPv6 addresses by their IPv4 address;
+ * undefined for a public address or a name.
+ */
+export function nonPublicRange(hostname: string): string | undefined {
+  const bare = hostname.replace(/^\[(.*)\]$/, '$1');
+  if (!ipaddr.isValid(bare)) return undefined;
+  const range = ipaddr.process(bare).range();
+  return range === 'unicast' ? undefined : range;
 }
 
 function effectivePort(url: URL): string {
@@ -59,8 +109,13 @@ function effectivePort(url: URL): string {
 
 const ENTRY = /^(\[[0-9a-f:.]+\]|[^:[\]/\s]+)(?::(\d{1,5}))?$/i;
 
+/** An entry's host as URLs write it (`[::ffff:127.0.0.1]` is `[::ffff:7f00:1]`), and its port. */
 function parseEntry(entry: string): { hostname: string; port: string | null } | null {
   const m = ENTRY.exec(entry.trim());
   if (!m) return null;
-  return { hostname: m[1].toLowerCase(), port: m[2] ?? null };
+  try {
+    return { hostname: new URL(`http://${m[1]}`).hostname.toLowerCase(), port: m[2] ?? null };
+  } catch {
+    return null;
+  }
 }

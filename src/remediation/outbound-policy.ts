@@ -1,7 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
-import { allowedOutboundHosts, checkOutboundUrl, type HostCheck } from './outbound-hosts.rule.js';
+import {
+  allowedOutboundHosts,
+  checkOutboundUrl,
+  type HostCheck,
+  type OutboundHosts,
+} from './outbound-hosts.rule.js';
 import type { RollbackTarget } from './remediation-action.js';
 import { invalidRollbackTarget, outboundHostNotAllowed } from './remediation.errors.js';
 import { validateRollbackTarget, type TargetProblem } from './rollback-target.rule.js';
@@ -13,7 +18,7 @@ import { validateRollbackTarget, type TargetProblem } from './rollback-target.ru
  */
 @Injectable()
 export class OutboundPolicy {
-  readonly allowedHosts: readonly string[];
+  readonly allowedHosts: OutboundHosts;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.allowedHosts = allowedOutboundHosts(config);

@@ -211,7 +211,7 @@ export class OutboxDispatcher {
     return inSpan(
       'remediation.deliver',
       { 'shipwatch.outbox.kind': entry.kind, 'shipwatch.outbox.channel': entry.channel },
-      () => sendOutbound(request, this.options.timeoutMs),
+      () => sendOutbound(request, this.options.timeoutMs, host.mayBePrivate),
     );
   }
 
@@ -246,15 +246,15 @@ export class OutboxDispatcher {
       const action = revivedAction(e.payload);
       return firingAlert(action as Extract<typeof action, { kind: 'ALERT' }>);
     });
-    const result = await sendOutbound(
-      alertmanagerRequest(url, alerts, {
-        idempotencyKey: `repost:${now.toISOString()}`,
-        requestedAt: now,
-        sentAt: new Date(),
-        userAgent: this.userAgent,
-      }),
-      this.options.timeoutMs,
-    );
+    const request = alertmanagerRequest(url, alerts, {
+      idempotencyKey: `repost:${now.toISOString()}`,
+      requestedAt: now,
+      sentAt: new Date(),
+      userAgent: this.userAgent,
+    });
+    const host = this.outbound.checkUrl(request.url);
+    if (!host.ok) return 0;
+    const result = await sendOutbound(request, this.options.timeoutMs, host.mayBePrivate);
     if (!result.ok)
       this.logger.warn(`re-posting ${alerts.length} active alert(s) failed: ${result.error}`);
     return result.ok ? alerts.length : 0;

@@ -46,47 +46,53 @@ export class OutboxService {
    * idempotency key exists already (or a second rollback of the same deployment) is a no-op.
    * An alert for an unconfigured channel is dropped. A rollback whose target is invalid or not
    * allowed is stored as DEAD (visible, counted, never called) rather than thrown, so that the
-   * verdict transaction still commits.
+   * verdict transaction still commits; the answer then says why, for the caller to make it loud.
    */
-  async enqueue(manager: EntityManager, action: RemediationAction): Promise<void> {
+  async enqueue(
+    manager: EntityManager,
+    action: RemediationAction,
+  ): Promise<{ readonly refused: string | null }> {
     const key = action.idempotencyKey;
     if (typeof key !== 'string' || key.trim() === '' || key.length > 255) {
       throw new Error('a remediation action needs an idempotency key of 1 to 255 characters');
     }
     const entry = await this.entryFor(manager, action);
-    if (!entry) return;
+    const refused = entry?.status === 'DEAD' ? entry.refusal : null;
+    if (!entry) return { refused };
     const inserted = await this.repository.insert(manager, entry);
-    if (!inserted) return;
-    if (entry.status === 'DEAD') {
+    if (!inserted) return { refused };
+    if (refused) {
       outboxDeliveries.inc({ kind: entry.kind, channel: entry.channel, result: 'refused' });
       this.logger.warn(
-        `refused ${entry.kind} ${entry.channel} for deployment ${entry.deploymentId} (${key}): ${entry.lastError}`,
+        `refused ${entry.kind} ${entry.channel} for deployment ${entry.deploymentId} (${key}): ${refused}`,
       );
     } else {
       this.logger.log(
         `queued ${entry.kind} ${entry.channel} for deployment ${entry.deploymentId} (${key})`,
       );
     }
+    return { refused };
   }
 
   private async entryFor(
     manager: EntityManager,
     action: RemediationAction,
-  ): Promise<NewOutboxEntry | null> {
+  ): Promise<(NewOutboxEntry & { refusal: string | null }) | null> {
     const base = {
       idempotencyKey: action.idempotencyKey,
       deploymentId: action.release.deploymentId,
     };
     if (action.kind === 'ROLLBACK') {
       const problems = this.outbound.rollbackTargetProblems(action.target);
+      const refusal = problems.length > 0 ? problems.map((p) => p.message).join('; ') : null;
       return {
         ...base,
         kind: 'ROLLBACK',
         channel: action.target.kind,
         payload: { action: storedAction(action) },
-        status: problems.length > 0 ? 'DEAD' : 'PENDING',
-        lastError:
-          problems.length > 0 ? `refused: ${problems.map((p) => p.message).join('; ')}` : null,
+        status: refusal ? 'DEAD' : 'PENDING',
+        lastError: refusal ? `refused: ${refusal}` : null,
+        refusal,
       };
     }
     if (!this.alertChannels().includes(action.channel)) {
@@ -110,6 +116,7 @@ export class OutboxService {
       payload: firing ? { action: storedAction(action), firing } : { action: storedAction(action) },
       status: 'PENDING',
       lastError: null,
+      refusal: null,
     };
   }
 

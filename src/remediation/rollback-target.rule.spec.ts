@@ -1,6 +1,9 @@
 import { validateRollbackTarget } from './rollback-target.rule.js';
 
-const allowed = ['deploy.example.com', 'api.github.com', 'gitlab.com'];
+const allowed = {
+  allowed: ['deploy.example.com', 'api.github.com', 'gitlab.com', '169.254.169.254'],
+  mayBePrivate: [],
+};
 
 describe('validateRollbackTarget', () => {
   it('accepts well-formed targets on allowed hosts', () => {
@@ -24,19 +27,23 @@ describe('validateRollbackTarget', () => {
     ).toEqual([]);
   });
 
-  it('refuses a host that is not allowed, including the default GitHub API when not listed', () => {
+  it('refuses a host that is not allowed or not public, and the default GitHub API when not listed', () => {
     expect(
       validateRollbackTarget(
         { kind: 'WEBHOOK', url: 'http://169.254.169.254/x', secret: 's'.repeat(16) },
         allowed,
       ),
     ).toEqual([
-      { code: 'OUTBOUND_HOST_NOT_ALLOWED', message: expect.stringContaining('169.254.169.254') },
+      {
+        code: 'OUTBOUND_HOST_NOT_ALLOWED',
+        message:
+          'target URL address 169.254.169.254 is not public (linkLocal); list 169.254.169.254 in SHIPWATCH_OUTBOUND_PRIVATE_HOSTS to allow it',
+      },
     ]);
     expect(
       validateRollbackTarget(
         { kind: 'GITHUB_REPOSITORY_DISPATCH', repository: 'acme/shop', token: 't' },
-        ['deploy.example.com'],
+        { allowed: ['deploy.example.com'], mayBePrivate: [] },
       ).map((p) => p.code),
     ).toEqual(['OUTBOUND_HOST_NOT_ALLOWED']);
   });

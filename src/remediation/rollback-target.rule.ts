@@ -4,7 +4,7 @@
  * same rule. Problems never quote a token or secret.
  */
 import type { RollbackTarget } from './remediation-action.js';
-import { checkOutboundUrl } from './outbound-hosts.rule.js';
+import { checkOutboundUrl, type OutboundHosts } from './outbound-hosts.rule.js';
 import { DEFAULT_GITHUB_API_URL } from './senders/github.payload.js';
 import { DEFAULT_GITLAB_API_URL } from './senders/gitlab.payload.js';
 
@@ -32,7 +32,7 @@ export function rollbackTargetUrl(target: RollbackTarget): string {
 
 export function validateRollbackTarget(
   target: RollbackTarget,
-  allowedHosts: readonly string[],
+  allowedHosts: OutboundHosts,
 ): TargetProblem[] {
   const problems: string[] = [];
   const t = target as unknown as Record<string, unknown>;

@@ -9,9 +9,10 @@ import type { VerificationModeEnum } from './models/verification-policy.model.js
 import type { PrometheusClient } from './prometheus.client.js';
 import { PROMETHEUS_CLIENT } from './prometheus.provider.js';
 import { PrometheusSignalSource } from './prometheus.source.js';
-import { invalidPolicy, prometheusUnavailable } from './verification.errors.js';
-import { checkPolicyShape, type PolicySpec } from './verification-policy.js';
-import { specOf, VerificationPolicyService } from './verification-policy.service.js';
+import { prometheusUnavailable } from './verification.errors.js';
+import type { PolicySpec } from './verification-policy.js';
+import { assertSpec, specOf, VerificationPolicyService } from './verification-policy.service.js';
+import { replayedTickModels } from './verification-tick.mapper.js';
 
 interface PastDeployment {
   id: string;
@@ -65,8 +66,9 @@ export class BacktestService {
         kind: 'RELEASE',
         deployStartedAt: startedAt.getTime() <= finishedAt.getTime() ? startedAt : finishedAt,
         deployFinishedAt: finishedAt,
-        hasPreviousVersion: d.previous_version !== null,
+        hasPreviousVersion: d.previous_version !== null && d.previous_version !== d.version,
         until: now,
+        now,
       });
       const firstRegression = replay.ticks.find((t) =>
         ['REGRESSION', 'CRITICAL'].includes(t.outcome.classification),
@@ -84,7 +86,7 @@ export class BacktestService {
           : null,
         wouldRollBack: replay.decision.state === 'FAILED' && spec.mode === 'ENFORCE',
         firstRegressionAt: firstRegression?.window.start ?? null,
-        ticks: replay.ticks.length,
+        ticks: replayedTickModels(replay),
         actualStatus: d.status,
       });
     }
@@ -102,8 +104,7 @@ export class BacktestService {
   ): Promise<{ spec: PolicySpec; isDefault: boolean }> {
     if (input.policy) {
       const spec = specOf(input.policy, []);
-      const problems = checkPolicyShape(spec);
-      if (problems.length > 0) throw invalidPolicy(problems);
+      assertSpec(spec);
       return { spec, isDefault: false };
     }
     const stored = await this.policies.resolve(this.dataSource.manager, {

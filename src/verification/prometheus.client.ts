@@ -43,6 +43,17 @@ interface ApiBody {
 
 const parseValue = (raw: unknown): number => Number((raw as [number, string])[1]);
 
+function matrix(data: NonNullable<ApiBody['data']>): RangeSeries[] {
+  const result = (data.result ?? []) as { metric: Record<string, string>; values: unknown[] }[];
+  return result.map((r) => ({
+    labels: r.metric,
+    points: r.values.map((v) => ({
+      time: new Date((v as [number, string])[0] * 1000),
+      value: parseValue(v),
+    })),
+  }));
+}
+
 export class PrometheusClient {
   constructor(
     readonly baseUrl: string,
@@ -71,6 +82,18 @@ export class PrometheusClient {
     }
   }
 
+  /** The raw samples of a range selector (`x{...}[10m]`) at an instant. */
+  async rawSamples(expr: string, time: Date): Promise<RangeSeries[]> {
+    const data = await this.call('/api/v1/query', { query: expr, time: seconds(time) });
+    if (data.resultType !== 'matrix') {
+      throw new PrometheusQueryError(
+        `the query returns a ${String(data.resultType)}, expected a range vector`,
+        'bad_data',
+      );
+    }
+    return matrix(data);
+  }
+
   async queryRange(
     expr: string,
     start: Date,
@@ -83,14 +106,7 @@ export class PrometheusClient {
       end: seconds(end),
       step: String(stepSeconds),
     });
-    const result = (data.result ?? []) as { metric: Record<string, string>; values: unknown[] }[];
-    return result.map((r) => ({
-      labels: r.metric,
-      points: r.values.map((v) => ({
-        time: new Date((v as [number, string])[0] * 1000),
-        value: parseValue(v),
-      })),
-    }));
+    return matrix(data);
   }
 
   /**
@@ -137,9 +153,13 @@ export class PrometheusClient {
       });
     } catch (error) {
       prometheusQueryErrors.inc({ reason: 'unavailable' });
-      const cause = error as Error;
+      const cause = error as Error & { cause?: { code?: string; message?: string } };
+      // Node's fetch says only "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND...) is its cause.
+      const network = cause.cause?.code ?? cause.cause?.message;
       const message =
-        cause.name === 'TimeoutError' ? `timed out after ${this.timeoutMs} ms` : cause.message;
+        cause.name === 'TimeoutError'
+          ? `timed out after ${this.timeoutMs} ms`
+          : `${cause.message}${network ? ` (${network})` : ''}`;
       throw new PrometheusUnavailableError(
         `Prometheus at ${this.baseUrl} is unavailable: ${message}`,
         {

@@ -1,20 +1,36 @@
 /**
- * The SignalSource of live verifications and backtests: renders the policy's PromQL templates for
- * one release and side, and reads them from Prometheus at the end of the window (a backtest simply
- * asks for past instants). Query errors become ERROR readings, never exceptions, so that a broken
- * Prometheus leads to INCONCLUSIVE and not to a failed tick run.
+ * The SignalSource of live verifications and backtests: renders the policy's templates for one
+ * release and side and asks Prometheus (a backtest simply asks for past instants). Counters are
+ * read per series at an instant as their last sample within COUNTER_LOOKBACK_SECONDS
+ * (`last_over_time` around every selector: a target that missed scrapes keeps its last value);
+ * the rest of the counting is counter-reading.ts. Query errors become coded failures, never
+ * exceptions, so that a broken Prometheus leads to INCONCLUSIVE and not to a failed tick run.
+ * Answers are memoised per instance (a tick's windows share boundaries; a backtest's ticks too).
  */
-import type { Reading, CheckReading } from './analysis/tick.rule.js';
 import type {
+  CounterPart,
+  Failure,
+  ScrapeSamples,
   Side,
   SignalSource,
-  SourcedReading,
+  Sourced,
   SourcedValue,
-} from './analysis/tick-evaluator.js';
+} from './analysis/counter-reading.js';
+import { FUTURE_TOLERANCE_SECONDS, SCRAPE_PROBE_SECONDS } from './analysis/counter-reading.js';
+import { seriesKey, type SeriesValue } from './analysis/counter.rule.js';
+import type { CheckReading } from './analysis/tick.rule.js';
 import { seconds, type TimeRange } from './analysis/window.rule.js';
+import {
+  busiestSeriesQuery,
+  counterTemplate,
+  freshSeriesQuery,
+  lastValueQuery,
+  rawSamplesQuery,
+} from './counter-template.rule.js';
 import {
   PrometheusQueryError,
   PrometheusUnavailableError,
+  type InstantResult,
   type PrometheusClient,
 } from './prometheus.client.js';
 import {
@@ -35,72 +51,170 @@ export interface ReleaseIdentity {
   readonly preDeployVersion: string | null;
 }
 
-function errorMessage(error: unknown): string {
-  if (error instanceof PrometheusQueryError)
-    return `query error (${error.errorType}): ${error.message}`;
-  if (error instanceof PrometheusUnavailableError) return error.message;
-  if (error instanceof TemplateError) return `template: ${error.message}`;
+function failure(error: unknown): Failure {
+  if (error instanceof PrometheusQueryError) {
+    return {
+      kind: 'ERROR',
+      code: 'QUERY_FAILED',
+      message: `query error (${error.errorType}): ${error.message}`,
+    };
+  }
+  if (error instanceof PrometheusUnavailableError) {
+    return { kind: 'ERROR', code: 'PROMETHEUS_UNAVAILABLE', message: error.message };
+  }
+  if (error instanceof TemplateError) {
+    return { kind: 'ERROR', code: 'TEMPLATE', message: `template: ${error.message}` };
+  }
   throw error;
 }
 
+class LegacyTemplate extends Error {}
+
+const at = (d: Date, plusSeconds: number): Date => new Date(d.getTime() + plusSeconds * 1000);
+
 export class PrometheusSignalSource implements SignalSource {
+  private readonly memo = new Map<string, Promise<InstantResult>>();
+
   constructor(
     private readonly client: PrometheusClient,
     private readonly release: ReleaseIdentity,
   ) {}
 
-  private context(side: Side | 'CHECK', range: TimeRange): TemplateContext {
+  /** Whose version a side measures (null: every version, `{{versionRegex}}` = `.*`). */
+  private version(side: Side | 'CHECK' | 'EVERY'): string | null {
+    const r = this.release;
+    // CANARY measures the new version, BASELINE the previous one beside it, PRE_DEPLOY the
+    // version before the anchor (unknown = every version, which was then only that one).
+    switch (side) {
+      case 'CANARY':
+      case 'CHECK':
+        return r.version;
+      case 'BASELINE':
+        return r.previousVersion;
+      case 'PRE_DEPLOY':
+        return r.preDeployVersion;
+      case 'EVERY':
+        return null;
+    }
+  }
+
+  private context(side: Side | 'CHECK' | 'EVERY', windowSeconds = 0): TemplateContext {
     const r = this.release;
     return {
       service: r.service,
       namespace: r.namespace,
       environment: r.environment,
-      // CANARY measures the new version, BASELINE the previous one beside it, PRE_DEPLOY the
-      // version before the anchor (unknown = every version, which was then only that one).
-      version:
-        side === 'CANARY' || side === 'CHECK'
-          ? r.version
-          : side === 'BASELINE'
-            ? r.previousVersion
-            : r.preDeployVersion,
+      version: this.version(side),
       previousVersion: r.previousVersion,
-      windowSeconds: seconds(range),
+      windowSeconds,
     };
   }
 
-  async counts(sli: SliSpec, side: Side, range: TimeRange): Promise<SourcedReading> {
-    const queries: string[] = [];
-    try {
-      const ctx = this.context(side, range);
-      const totalQuery = renderTemplate(sli.totalQuery, ctx);
-      const badQuery = renderTemplate(sli.badQuery, ctx);
-      queries.push(totalQuery, badQuery);
-      if (seconds(range) < 1) return { reading: { kind: 'NO_DATA' }, queries };
-      const [total, bad] = await Promise.all([
-        this.client.value(totalQuery, range.end),
-        this.client.value(badQuery, range.end),
-      ]);
-      // An absent denominator is no data; so is an absent numerator (use `or vector(0)`).
-      const reading: Reading =
-        total === null || bad === null
-          ? { kind: 'NO_DATA' }
-          : { kind: 'OK', counts: { total: Math.max(0, total), bad: Math.max(0, bad) } };
-      return { reading, queries };
-    } catch (error) {
-      return { reading: { kind: 'ERROR', message: errorMessage(error) }, queries };
+  /** The SLI's counter expression for a side, rendered (earlier forms converted). */
+  private counter(sli: SliSpec, part: CounterPart, side: Side | 'EVERY'): string {
+    const t = counterTemplate(part === 'total' ? sli.totalQuery : sli.badQuery);
+    if (t.kind === 'LEGACY') throw new LegacyTemplate(t.message);
+    const rendered = renderTemplate(t.template, this.context(side));
+    return t.kind === 'CONVERTED'
+      ? `# converted from an increase() template\n${rendered}`
+      : rendered;
+  }
+
+  private query(expr: string, time: Date): Promise<InstantResult> {
+    const key = `${time.getTime()}\u0000${expr}`;
+    let answer = this.memo.get(key);
+    if (!answer) {
+      answer = this.client.query(expr, time);
+      this.memo.set(key, answer);
     }
+    return answer;
+  }
+
+  private async sourced<T>(
+    queries: string[],
+    read: (queries: string[]) => Promise<T>,
+  ): Promise<Sourced<T>> {
+    try {
+      return { result: await read(queries), queries };
+    } catch (error) {
+      if (error instanceof LegacyTemplate) {
+        return {
+          result: { kind: 'ERROR', code: 'LEGACY_TEMPLATE', message: error.message },
+          queries,
+        };
+      }
+      return { result: failure(error), queries };
+    }
+  }
+
+  lastValues(
+    sli: SliSpec,
+    part: CounterPart,
+    side: Side,
+    time: Date,
+  ): Promise<Sourced<readonly SeriesValue[]>> {
+    return this.sourced([], async (queries) => {
+      const query = lastValueQuery(this.counter(sli, part, side));
+      queries.push(query);
+      const result = await this.query(query, time);
+      if (result.type === 'scalar') return [{ series: '{}', value: result.value }];
+      return result.samples.map((s) => ({ series: seriesKey(s.labels), value: s.value }));
+    });
+  }
+
+  freshSeries(sli: SliSpec, side: Side, range: TimeRange): Promise<Sourced<number>> {
+    return this.sourced([], async (queries) => {
+      const query = freshSeriesQuery(this.counter(sli, 'total', side), seconds(range));
+      if (query === null) return 0;
+      queries.push(query);
+      return (await this.client.value(query, range.end)) ?? 0;
+    });
+  }
+
+  /**
+   * The busiest total series of every version (a template that needs `{{version}}` itself: the
+   * new version's), its raw samples over the probe range, and the samples stamped more than
+   * FUTURE_TOLERANCE_SECONDS after `now` (up to an hour ahead).
+   */
+  scrape(sli: SliSpec, time: Date, now: Date): Promise<Sourced<ScrapeSamples>> {
+    return this.sourced([], async (queries) => {
+      let total: string;
+      try {
+        total = this.counter(sli, 'total', 'EVERY');
+      } catch (error) {
+        if (!(error instanceof TemplateError)) throw error;
+        total = this.counter(sli, 'total', 'CANARY');
+      }
+      const busiest = busiestSeriesQuery(total, SCRAPE_PROBE_SECONDS);
+      const ahead = freshSeriesQuery(total, 3600);
+      const [top, future] = await Promise.all([
+        busiest === null ? null : this.query(busiest, time),
+        ahead === null ? null : this.client.value(ahead, at(now, 3600 + FUTURE_TOLERANCE_SECONDS)),
+      ]);
+      queries.push(...[busiest, ahead].filter((q): q is string => q !== null));
+      const labels = top?.type === 'vector' ? top.samples[0]?.labels : undefined;
+      let samples: { t: number; v: number }[] = [];
+      if (labels) {
+        const raw = rawSamplesQuery(labels, SCRAPE_PROBE_SECONDS);
+        queries.push(raw);
+        const [series] = await this.client.rawSamples(raw, time);
+        samples = (series?.points ?? []).map((p) => ({ t: p.time.getTime() / 1000, v: p.value }));
+      }
+      return { samples, futureSamples: future ?? 0 };
+    });
   }
 
   async value(check: ThresholdCheckSpec, range: TimeRange): Promise<SourcedValue> {
     const queries: string[] = [];
     try {
-      const query = renderTemplate(check.query, this.context('CHECK', range));
+      const query = renderTemplate(check.query, this.context('CHECK', seconds(range)));
       queries.push(query);
       const value = await this.client.value(query, range.end, true);
       const reading: CheckReading = value === null ? { kind: 'NO_DATA' } : { kind: 'OK', value };
       return { reading, queries };
     } catch (error) {
-      return { reading: { kind: 'ERROR', message: errorMessage(error) }, queries };
+      const f = failure(error);
+      return { reading: { kind: 'ERROR', message: f.message }, queries };
     }
   }
 }

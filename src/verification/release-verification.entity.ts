@@ -95,6 +95,10 @@ export class ReleaseVerificationEntity {
   @Column({ name: 'trace_parent', type: 'text', nullable: true })
   traceParent!: string | null;
 
+  /** `token:<id>`, `bootstrap` or `source:<event source>`: the unit of fair scheduling. */
+  @Column({ name: 'submitted_by', type: 'text' })
+  submittedBy!: string;
+
   @Column({ name: 'started_at', type: 'timestamptz' })
   startedAt!: Date;
 

@@ -7,7 +7,7 @@ import type { DeploymentEvent, IncidentEvent } from '../ingestion/domain-events.
 import { IngestionService } from '../ingestion/ingestion.service.js';
 import { OutboxService } from '../remediation/outbox.service.js';
 import type { ReleaseRef } from '../remediation/remediation-action.js';
-import { planRemediation } from './analysis/remediation-plan.rule.js';
+import { planRemediation, type PlanInput } from './analysis/remediation-plan.rule.js';
 import type { FinalState, VerdictDecision } from './analysis/verdict.rule.js';
 import type { ReleaseVerificationEntity } from './release-verification.entity.js';
 import { VerificationRepository, type VerificationSubject } from './verification.repository.js';
@@ -67,7 +67,7 @@ export class VerdictService {
         : null;
     const spec = v.policy;
     const release = releaseRef(v, subject);
-    const plan = planRemediation({
+    const planned: PlanInput = {
       kind: v.kind,
       state,
       reason: decision.reason,
@@ -76,6 +76,7 @@ export class VerdictService {
       release,
       rollbackTarget: await this.policies.rollbackTarget(m, v.policyId),
       alertChannels: spec.alertChannels,
+      configuredChannels: this.outbox.alertChannels(),
       guards: {
         alreadyRequested: v.rollbackRequestedAt !== null,
         lastRollbackAt: await this.repo.lastRollbackAt(m, v.serviceId, v.environmentId, v.id),
@@ -91,8 +92,21 @@ export class VerdictService {
             state: remediated.row.state as FinalState,
           }
         : null,
-    });
-    for (const action of plan.actions) await this.outbox.enqueue(m, action);
+    };
+    let plan = planRemediation(planned);
+    // The rollback first: when the outbox refuses it (allowlist, target check), the verdict is
+    // planned again knowing it, so that the alerts say so and the operator is paged.
+    const rollback = plan.actions.find((a) => a.kind === 'ROLLBACK');
+    const { refused } = rollback ? await this.outbox.enqueue(m, rollback) : { refused: null };
+    if (refused) {
+      plan = planRemediation({
+        ...planned,
+        guards: { ...planned.guards, rollbackRefused: refused },
+      });
+    }
+    for (const action of plan.actions) {
+      if (action.kind !== 'ROLLBACK') await this.outbox.enqueue(m, action);
+    }
 
     const transitions: DeploymentTransition[] = [];
     if (plan.rollbackRequested) {
@@ -130,7 +144,11 @@ export class VerdictService {
       rollbackBlockedReason: plan.rollbackBlocked,
       incidentOpened: plan.openIncident,
     });
-    if (plan.rollbackBlocked && state === 'FAILED') {
+    if (refused) {
+      this.logger.error(
+        `deployment ${subject.deploymentId}: the rollback was refused and the operator paged: ${refused}`,
+      );
+    } else if (plan.rollbackBlocked && state === 'FAILED') {
       this.logger.warn(
         `deployment ${subject.deploymentId}: no automatic rollback: ${plan.rollbackBlocked}`,
       );

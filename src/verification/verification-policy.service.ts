@@ -18,7 +18,17 @@ import {
   type PrometheusClient,
 } from './prometheus.client.js';
 import { PROMETHEUS_CLIENT } from './prometheus.provider.js';
-import { invalidPolicy, policyNotFound, prometheusUnavailable } from './verification.errors.js';
+import { probeScrape } from './analysis/counter-reading.js';
+import { lastValueQuery } from './counter-template.rule.js';
+import { PrometheusSignalSource } from './prometheus.source.js';
+import {
+  invalidPolicy,
+  legacyTemplate,
+  policyNotFound,
+  prometheusUnavailable,
+  sidesOverlap,
+  windowShorterThanScrapeInterval,
+} from './verification.errors.js';
 import { VerificationPolicyEntity } from './verification-policy.entity.js';
 import {
   checkPolicyShape,
@@ -26,6 +36,8 @@ import {
   DEFAULT_SLIS,
   DEFAULT_TIMING,
   defaultPolicySpec,
+  legacyTemplateProblems,
+  overlappingSideProblems,
   renderTemplate,
   type PolicyProblem,
   type PolicySpec,
@@ -59,6 +71,22 @@ export function specOf(input: PolicySpecInput, alertChannels: readonly AlertChan
 function targetOf(input: RollbackTargetInput): RollbackTarget {
   return { ...defined(input), kind: input.kind } as unknown as RollbackTarget;
 }
+
+/**
+ * A policy's own checks, before Prometheus: templates of earlier releases (LEGACY_TEMPLATE), then
+ * shape (INVALID_POLICY), then templates that cannot tell the versions apart (SIDES_OVERLAP).
+ */
+export function assertSpec(spec: PolicySpec): void {
+  const legacy = legacyTemplateProblems(spec);
+  if (legacy.length > 0) throw legacyTemplate(legacy);
+  const problems = checkPolicyShape(spec);
+  if (problems.length > 0) throw invalidPolicy(problems);
+  const overlap = overlappingSideProblems(spec);
+  if (overlap.length > 0) throw sidesOverlap(overlap);
+}
+
+/** Windows that must hold a fresh sample of every series (checked when given explicitly). */
+const SAMPLED_WINDOWS = ['windowSeconds', 'settleWindowSeconds', 'preDeployWindowSeconds'] as const;
 
 /** What a policy is chosen by. */
 export interface Release {
@@ -100,11 +128,12 @@ export class VerificationPolicyService {
     const namespace = (input.namespace ?? '').trim();
     if (!service || !environment) throw badInput('service and environment must not be empty');
     const spec = specOf(input, input.alertChannels ?? []);
-    const problems = checkPolicyShape(spec);
-    if (problems.length > 0) throw invalidPolicy(problems);
+    assertSpec(spec);
     const target = input.rollbackTarget ? targetOf(input.rollbackTarget) : undefined;
     if (target) this.outbound.assertRollbackTarget(target);
-    await this.checkAgainstPrometheus(spec, { service, namespace, environment }, now);
+    const scope = { service, namespace, environment };
+    await this.checkAgainstPrometheus(spec, scope, now);
+    await this.checkWindows(spec, input.timing ?? {}, scope, now);
 
     const repo = this.dataSource.getRepository(VerificationPolicyEntity);
     const existing = await repo.findOneBy({ service, namespace, environment });
@@ -216,21 +245,25 @@ export class VerificationPolicyService {
       previousVersion: 'policy-check-previous',
       windowSeconds: spec.timing.windowSeconds,
     };
-    const queries: { field: string; template: string; single: boolean }[] = [
-      ...spec.slis.flatMap((s, i) => [
-        { field: `slis[${i}].totalQuery`, template: s.totalQuery, single: false },
-        { field: `slis[${i}].badQuery`, template: s.badQuery, single: false },
-      ]),
+    // The counters as Shipwatch reads them (last value per series), the checks as they are.
+    const queries: { field: string; query: () => string; single: boolean }[] = [
+      ...spec.slis.flatMap((s, i) =>
+        (['totalQuery', 'badQuery'] as const).map((key) => ({
+          field: `slis[${i}].${key}`,
+          query: () => lastValueQuery(renderTemplate(s[key], ctx)),
+          single: false,
+        })),
+      ),
       ...spec.checks.map((c, i) => ({
         field: `checks[${i}].query`,
-        template: c.query,
+        query: () => renderTemplate(c.query, ctx),
         single: true,
       })),
     ];
     const problems: PolicyProblem[] = [];
     for (const q of queries) {
       try {
-        await this.prometheus.value(renderTemplate(q.template, ctx), now, q.single);
+        await this.prometheus.value(q.query(), now, q.single);
       } catch (error) {
         if (error instanceof PrometheusUnavailableError) throw prometheusUnavailable(error.message);
         if (error instanceof PrometheusQueryError) {
@@ -241,5 +274,37 @@ export class VerificationPolicyService {
       }
     }
     if (problems.length > 0) throw invalidPolicy(problems);
+  }
+
+  /**
+   * Refuses windows given explicitly that are shorter than the counters' refresh interval (learnt
+   * from the samples of the last minutes, every version: WINDOW_SHORTER_THAN_SCRAPE_INTERVAL with
+   * the interval found). Without samples yet (a new service) nothing can be known: the policy is
+   * saved and each tick adapts its interval to the interval it finds.
+   */
+  async checkWindows(
+    spec: PolicySpec,
+    given: Partial<Record<(typeof SAMPLED_WINDOWS)[number], number | null>>,
+    scope: { service: string; namespace: string; environment: string },
+    now: Date,
+  ): Promise<void> {
+    if (!this.prometheus || SAMPLED_WINDOWS.every((k) => given[k] == null)) return;
+    const source = new PrometheusSignalSource(this.prometheus, {
+      ...scope,
+      version: null,
+      previousVersion: null,
+      preDeployVersion: null,
+    });
+    const probes = await Promise.all(spec.slis.map((sli) => probeScrape(source, sli, now, now)));
+    const intervals = probes.flatMap((p) => p.refreshIntervalSeconds ?? []);
+    if (intervals.length === 0) return;
+    const interval = Math.max(...intervals);
+    const problems = SAMPLED_WINDOWS.filter(
+      (k) => given[k] != null && spec.timing[k] < interval,
+    ).map((k) => ({
+      field: `timing.${k}`,
+      message: `${spec.timing[k]}s cannot hold a fresh sample of every series: at least ${interval}s`,
+    }));
+    if (problems.length > 0) throw windowShorterThanScrapeInterval(interval, problems);
   }
 }

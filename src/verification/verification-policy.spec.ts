@@ -34,7 +34,7 @@ describe('verification policy', () => {
         },
       ],
       checks: [{ name: 'rate', query: 'z[{{window}}]', successCondition: 'result => 1' }],
-      analysis: { ...defaultPolicySpec([]).analysis, failK: 6, alpha: 0 },
+      analysis: { ...defaultPolicySpec([]).analysis, severeSustainSeconds: -1, alpha: 0 },
       timing: { ...defaultPolicySpec([]).timing, intervalSeconds: 0 },
     };
     const fields = checkPolicyShape(spec).map((p) => p.field);
@@ -45,7 +45,7 @@ describe('verification policy', () => {
         'slis[0].totalQuery',
         'checks[0].successCondition',
         'timing.intervalSeconds',
-        'analysis.failK',
+        'analysis.severeSustainSeconds',
         'analysis.alpha',
       ]),
     );

@@ -2,23 +2,36 @@
  * A verification policy: which signals prove a release healthy, how strict the verdict is, what
  * happens when it fails. Pure types, defaults and shape checks; the Prometheus check of every query
  * lives in VerificationPolicyService. Defaults follow rollback-anchors.md §5.5, except the tick
- * interval (30 s instead of 60 s) so that a critical regression is rolled back within ~90 s.
+ * interval (30 s instead of 60 s) so that a critical regression is rolled back within ~90 s, and
+ * the k-of-n rules, replaced by tolerances in time (docs/verification.md "Decision rules").
  */
 import type { AlertChannel, RollbackTarget } from '../remediation/remediation-action.js';
+import {
+  isLegacyTemplate,
+  LEGACY_TEMPLATE_HELP,
+  promqlString,
+  scanCounterTemplate,
+} from './counter-template.rule.js';
+import { DEFAULT_SLIS } from './default-slis.js';
 
 export const VERIFICATION_MODES = ['ENFORCE', 'ADVISE', 'DRY_RUN'] as const;
 /** ENFORCE rolls back and alerts; ADVISE only alerts; DRY_RUN only records the evidence. */
 export type VerificationMode = (typeof VERIFICATION_MODES)[number];
 
-/** One SLI: a proportion of bad events, read as two counts over `{{window}}`. */
+/**
+ * One SLI: a proportion of bad events. Both templates are per-series counter expressions (one
+ * cumulative counter per target, no increase()/rate(), no {{window}}, no aggregation): each
+ * window is read at its two boundaries and what every series gained is added up
+ * (docs/verification.md "Counting").
+ */
 export interface SliSpec {
   /** Short identifier, e.g. `errors`, `latency`. */
   readonly name: string;
   /** SLO target of the good ratio, e.g. 0.999 (burn rate = bad ratio / (1 - objective)). */
   readonly objective: number;
-  /** PromQL template: number of events in the window. Never `or vector(0)`: absent = no data. */
+  /** PromQL template: the counters of all events. Never `or vector(0)`: absent = no data. */
   readonly totalQuery: string;
-  /** PromQL template: number of bad events in the window (`or vector(0)` is fine). */
+  /** PromQL template: the counters of bad events (`or vector(0)`: none yet means none). */
   readonly badQuery: string;
 }
 
@@ -38,14 +51,19 @@ export interface ThresholdCheckSpec {
 }
 
 export interface VerificationTiming {
-  /** Time between ticks. */
+  /** Time between ticks (at run time at least windowSeconds and the counters' refresh interval). */
   readonly intervalSeconds: number;
-  /** Length of each tick's window (= interval: tumbling, independent windows). */
+  /**
+   * Length of a tick's window. Windows tile (each starts where the last counted one ended), so a
+   * tick comes when its window is this long; at least one refresh interval of the counters.
+   */
   readonly windowSeconds: number;
   /** After the deploy finished: REGRESSION ticks are recorded but not counted; CRITICAL is. */
   readonly warmUpSeconds: number;
-  /** Minimum verification time before HEALTHY. */
+  /** Verification time before HEALTHY (and before a DEGRADED ticket). */
   readonly bakeSeconds: number;
+  /** From here (at most bakeSeconds) HEALTHY when the sequential test accepts every SLI. */
+  readonly earlyHealthySeconds: number;
   /** Then HEALTHY_LOW_CONFIDENCE or UNVERIFIED (low traffic), or INCONCLUSIVE. */
   readonly maxVerificationSeconds: number;
   /** Trailing window for the severity pair and the bake-end test. */
@@ -74,8 +92,18 @@ export interface AnalysisParameters {
   readonly criticalBurnRate: number;
   /** Burn rate from which a regression is severe (rollback) and a baseline is degraded. */
   readonly pageBurnRate: number;
-  readonly failK: number;
-  readonly failN: number;
+  /** Consecutive CRITICAL windows covering this long ⇒ FAILED (a shorter critical burst is tolerated). */
+  readonly criticalSustainSeconds: number;
+  /**
+   * A severe regression seen this long (first to latest severe window, the latest still severe)
+   * while burning the budget at pageBurnRate over that time ⇒ FAILED; a shorter burst is a transient.
+   */
+  readonly severeSustainSeconds: number;
+  /**
+   * Sequential healthy test: the highest chance of passing early a release whose bad ratio
+   * exceeds its baseline's by pageBurnRate × (1 − objective).
+   */
+  readonly sequentialBeta: number;
   readonly passK: number;
   readonly minEvaluatedTicks: number;
   /** More consecutive blind ticks (errors / no data) than this ⇒ INCONCLUSIVE. */
@@ -100,6 +128,7 @@ export const DEFAULT_TIMING: VerificationTiming = {
   windowSeconds: 30,
   warmUpSeconds: 60,
   bakeSeconds: 600,
+  earlyHealthySeconds: 300,
   maxVerificationSeconds: 3600,
   settleWindowSeconds: 300,
   preDeployWindowSeconds: 1800,
@@ -117,57 +146,15 @@ export const DEFAULT_ANALYSIS: AnalysisParameters = {
   criticalIncrease: 10,
   criticalBurnRate: 14.4,
   pageBurnRate: 6,
-  failK: 3,
-  failN: 5,
+  criticalSustainSeconds: 60,
+  severeSustainSeconds: 180,
+  sequentialBeta: 0.01,
   passK: 3,
   minEvaluatedTicks: 5,
   consecutiveErrorLimit: 4,
 };
 
-/** The latency objective's bucket: a boundary of the OpenTelemetry default HTTP buckets. */
-export const DEFAULT_LATENCY_BUCKET = '0.25';
-
-const METRIC = 'http_server_request_duration_seconds';
-/** Resource attributes as labels (OTel Collector `resource_to_telemetry_conversion`, Prometheus OTLP promote). */
-const LABELS =
-  'service_name="{{service}}",service_namespace="{{namespace}}",deployment_environment_name="{{environment}}",service_version=~"{{versionRegex}}"';
-/** Resource attributes only on target_info, joined by job/instance (Prometheus OTLP default). */
-const TARGET_INFO =
-  'target_info{job="{{job}}",deployment_environment_name="{{environment}}",service_version=~"{{versionRegex}}"}';
-
-function eitherLayout(expr: (selector: string) => string): string {
-  const viaLabels = `sum(${expr(LABELS)})`;
-  const viaTargetInfo = `sum(${expr('job="{{job}}"')} * on (job, instance) group_left () ${TARGET_INFO})`;
-  return `(${viaLabels} or ${viaTargetInfo})`;
-}
-
-const count = (extra = ''): ((selector: string) => string) => {
-  return (selector) => `increase(${METRIC}_count{${selector}${extra}}[{{window}}])`;
-};
-
-/**
- * SLIs for services exporting OpenTelemetry HTTP server metrics (`http.server.request.duration`,
- * seconds) to Prometheus, whether the resource attributes arrive as labels or via target_info.
- */
-export const DEFAULT_SLIS: readonly SliSpec[] = [
-  {
-    name: 'errors',
-    objective: 0.999,
-    totalQuery: eitherLayout(count()),
-    badQuery: `${eitherLayout(count(',http_response_status_code=~"5.."'))} or vector(0)`,
-  },
-  {
-    name: 'latency',
-    objective: 0.99,
-    totalQuery: eitherLayout(count()),
-    // Slow = all requests minus those within the latency bucket; no `or vector(0)`, so that a
-    // histogram without that bucket shows as no data rather than a silent pass.
-    badQuery: eitherLayout(
-      (selector) =>
-        `(${count()(selector)} - ignoring (le) increase(${METRIC}_bucket{${selector},le="${DEFAULT_LATENCY_BUCKET}"}[{{window}}]))`,
-    ),
-  },
-];
+export { DEFAULT_LATENCY_BUCKET, DEFAULT_SLIS } from './default-slis.js';
 
 export function defaultPolicySpec(alertChannels: readonly AlertChannel[]): PolicySpec {
   return {
@@ -219,7 +206,9 @@ export function checkPolicyShape(spec: PolicySpec): PolicyProblem[] {
     names.add(sli.name);
     if (!(sli.objective > 0 && sli.objective < 1)) add(`${f}.objective`, 'between 0 and 1');
     for (const key of ['totalQuery', 'badQuery'] as const) {
-      for (const message of checkTemplate(sli[key])) add(`${f}.${key}`, message);
+      // Templates of earlier releases are LEGACY_TEMPLATE (legacyTemplateProblems), not shape.
+      if (isLegacyTemplate(sli[key])) continue;
+      for (const message of checkCounterTemplate(sli[key])) add(`${f}.${key}`, message);
     }
     if (/or\s+vector\s*\(/.test(sli.totalQuery)) {
       add(
@@ -234,6 +223,9 @@ export function checkPolicyShape(spec: PolicySpec): PolicyProblem[] {
     if (names.has(check.name)) add(`${f}.name`, `duplicate name ${check.name}`);
     names.add(check.name);
     for (const message of checkTemplate(check.query)) add(`${f}.query`, message);
+    if (!/\{\{\s*window\s*\}\}/.test(check.query)) {
+      add(`${f}.query`, 'must use {{window}} (the tick window) in its range selectors');
+    }
     if (!check.successCondition && !check.failureCondition) {
       add(f, 'give a successCondition, a failureCondition or both');
     }
@@ -249,6 +241,7 @@ export function checkPolicyShape(spec: PolicySpec): PolicyProblem[] {
     ['intervalSeconds', 1],
     ['windowSeconds', 1],
     ['bakeSeconds', 0],
+    ['earlyHealthySeconds', 0],
     ['maxVerificationSeconds', 1],
     ['settleWindowSeconds', 1],
     ['preDeployWindowSeconds', 1],
@@ -270,8 +263,6 @@ export function checkPolicyShape(spec: PolicySpec): PolicyProblem[] {
   const ints: (keyof AnalysisParameters)[] = [
     'minRequests',
     'minBadEvents',
-    'failK',
-    'failN',
     'passK',
     'minEvaluatedTicks',
     'consecutiveErrorLimit',
@@ -281,7 +272,14 @@ export function checkPolicyShape(spec: PolicySpec): PolicyProblem[] {
       add(`analysis.${key}`, 'a positive integer');
     }
   }
-  if (a.failK > a.failN) add('analysis.failK', 'must not exceed failN');
+  for (const key of ['criticalSustainSeconds', 'severeSustainSeconds'] as const) {
+    if (!Number.isInteger(a[key]) || a[key] < 0 || a[key] > 3600) {
+      add(`analysis.${key}`, 'an integer from 0 to 3600');
+    }
+  }
+  if (!(a.sequentialBeta > 0 && a.sequentialBeta < 0.5)) {
+    add('analysis.sequentialBeta', 'between 0 and 0.5');
+  }
   if (!(a.alpha > 0 && a.alpha < 0.5)) add('analysis.alpha', 'between 0 and 0.5');
   const ratios: (keyof AnalysisParameters)[] = [
     'allowedIncrease',
@@ -327,9 +325,57 @@ function checkTemplate(template: string): string[] {
       problems.push(`unknown placeholder {{${m[1]}}}; known: ${PLACEHOLDERS.join(', ')}`);
     }
   }
-  if (!/\{\{\s*window\s*\}\}/.test(template)) {
-    problems.push('must use {{window}} (the tick window) in its range selectors');
-  }
+  return problems;
+}
+
+/** A sample release to render templates with before reading them. */
+const SAMPLE: TemplateContext = {
+  service: 'service',
+  namespace: 'namespace',
+  environment: 'environment',
+  version: 'new-version',
+  previousVersion: 'previous-version',
+  windowSeconds: 60,
+};
+
+function checkCounterTemplate(template: string): string[] {
+  const problems = checkTemplate(template);
+  if (problems.length > 0) return problems;
+  return [...scanCounterTemplate(renderTemplate(template, SAMPLE)).problems];
+}
+
+/** SLI templates in the form of earlier releases (increase()/rate() over {{window}}). */
+export function legacyTemplateProblems(spec: Pick<PolicySpec, 'slis'>): PolicyProblem[] {
+  return spec.slis.flatMap((sli, i) =>
+    (['totalQuery', 'badQuery'] as const)
+      .filter((key) => isLegacyTemplate(sli[key]))
+      .map((key) => ({ field: `slis[${i}].${key}`, message: LEGACY_TEMPLATE_HELP })),
+  );
+}
+
+/**
+ * SLI templates that read the same series for the new and the previous version (they ignore
+ * {{version}} / {{versionRegex}}): the new version would be compared with itself.
+ */
+export function overlappingSideProblems(spec: Pick<PolicySpec, 'slis'>): PolicyProblem[] {
+  const problems: PolicyProblem[] = [];
+  spec.slis.forEach((sli, i) => {
+    for (const key of ['totalQuery', 'badQuery'] as const) {
+      try {
+        const canary = renderTemplate(sli[key], SAMPLE);
+        const baseline = renderTemplate(sli[key], { ...SAMPLE, version: SAMPLE.previousVersion });
+        if (canary === baseline) {
+          problems.push({
+            field: `slis[${i}].${key}`,
+            message:
+              'reads the same series for the new and the previous version: select the version with {{versionRegex}} (or {{version}})',
+          });
+        }
+      } catch (error) {
+        if (!(error instanceof TemplateError)) throw error;
+      }
+    }
+  });
   return problems;
 }
 
@@ -344,10 +390,7 @@ export interface TemplateContext {
   readonly windowSeconds: number;
 }
 
-/** Escapes a value for a PromQL double-quoted string. */
-export function promqlString(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-}
+export { promqlString };
 
 /** Escapes a value as an RE2 literal, then for a PromQL double-quoted string. */
 export function promqlRegex(value: string): string {

@@ -1,9 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import type { JsonValue } from '../common/graphql/scalars.js';
 import type { RollbackTarget } from '../remediation/remediation-action.js';
 import type {
   ReleaseVerificationModel,
-  TickClassificationEnum,
   VerificationKindEnum,
   VerificationStateEnum,
 } from './models/release-verification.model.js';
@@ -15,6 +13,7 @@ import type {
   VerificationPolicyModel,
 } from './models/verification-policy.model.js';
 import { VerificationRepository } from './verification.repository.js';
+import { storedTickModel } from './verification-tick.mapper.js';
 import type { VerificationPolicyEntity } from './verification-policy.entity.js';
 
 /** Never shows a secret or token: only where the rollback goes. */
@@ -121,20 +120,7 @@ export class VerificationReadService {
       rollbackBlockedReason: v.rollbackBlockedReason,
       remediatedAt: v.remediatedAt,
       remediatesDeploymentId: remediated?.deploymentId ?? null,
-      ticks: ticks.map((t) => ({
-        number: t.tickNumber,
-        at: t.tickAt,
-        windowStart: t.windowStart,
-        windowEnd: t.windowEnd,
-        classification: t.classification as TickClassificationEnum,
-        severity: t.severity,
-        baselineDegraded: t.baselineDegraded,
-        inWarmUp: t.inWarmUp,
-        reason: t.reason,
-        stateAfter: t.stateAfter as VerificationStateEnum,
-        durationSeconds: t.durationSeconds,
-        evidence: t.evidence as JsonValue,
-      })),
+      ticks: ticks.map(storedTickModel),
     };
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { DeploymentHooks, type DeploymentTransition } from '../ingestion/deployment-hooks.js';
+import { effectiveIntervalSeconds } from './analysis/window.rule.js';
 import { MAX_VERIFICATION_SECONDS, type StoredPolicy } from './verification-policy.js';
 import { verificationVerdicts } from './verification.metrics.js';
 import { VerificationRepository } from './verification.repository.js';
@@ -94,9 +95,10 @@ export class VerificationStarter implements OnModuleInit {
       preDeployAnchor: remediated?.deployStartedAt ?? startedAt,
       // Before a rollback's failed release, its previous version served (unknown: any version).
       preDeployVersion: rollback ? (remediated?.previousVersion ?? null) : t.previousVersion,
-      nextTickAt: new Date(finishedAt.getTime() + timing.intervalSeconds * 1000),
+      nextTickAt: new Date(finishedAt.getTime() + effectiveIntervalSeconds(timing, null) * 1000),
       traceParent: t.traceParent,
       startedAt: now,
+      submittedBy: t.submittedBy ?? `source:${t.source}`,
     });
     if (id) {
       this.logger.log(

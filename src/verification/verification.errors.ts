@@ -8,6 +8,42 @@ export const invalidPolicy = (problems: readonly PolicyProblem[]): DomainError =
     { httpStatus: 400, details: { problems } },
   );
 
+const listed = (problems: readonly PolicyProblem[]): string =>
+  problems.map((p) => `${p.field}: ${p.message}`).join('; ');
+
+/** SLI templates of an earlier release (increase()/rate() over {{window}}). */
+export const legacyTemplate = (problems: readonly PolicyProblem[]): DomainError =>
+  new DomainError(
+    'LEGACY_TEMPLATE',
+    `SLI templates in the form of earlier releases: ${listed(problems)}`,
+    {
+      httpStatus: 400,
+      details: { problems },
+    },
+  );
+
+/** SLI templates that read the same series for the new and the previous version. */
+export const sidesOverlap = (problems: readonly PolicyProblem[]): DomainError =>
+  new DomainError(
+    'SIDES_OVERLAP',
+    `the new and the previous version would be read from the same series: ${listed(problems)}`,
+    {
+      httpStatus: 400,
+      details: { problems },
+    },
+  );
+
+/** Windows that cannot hold a fresh sample at the scrape interval Prometheus shows. */
+export const windowShorterThanScrapeInterval = (
+  scrapeIntervalSeconds: number,
+  problems: readonly PolicyProblem[],
+): DomainError =>
+  new DomainError(
+    'WINDOW_SHORTER_THAN_SCRAPE_INTERVAL',
+    `the counters refresh every ${scrapeIntervalSeconds}s: ${listed(problems)}`,
+    { httpStatus: 400, details: { scrapeIntervalSeconds, problems } },
+  );
+
 export const prometheusUnavailable = (message: string): DomainError =>
   new DomainError('PROMETHEUS_UNAVAILABLE', message, { httpStatus: 503 });
 

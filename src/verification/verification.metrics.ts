@@ -1,4 +1,5 @@
-import { counter, histogram } from '../observability/metrics.js';
+import { Gauge } from 'prom-client';
+import { counter, histogram, registry } from '../observability/metrics.js';
 import { TICK_CLASSIFICATIONS } from './analysis/tick.rule.js';
 import { VERIFICATION_STATES } from './analysis/verdict.rule.js';
 
@@ -20,6 +21,27 @@ export const verificationTickDuration = histogram(
   [],
   [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
 );
+
+let dueLag: (() => Promise<number>) | null = null;
+
+/** Reads the lag from the database at every scrape, on every replica (scheduler on or off). */
+export function measureOldestDueTickLag(read: (() => Promise<number>) | null): void {
+  dueLag = read;
+}
+
+export const verificationOldestDueTickLag = new Gauge({
+  name: 'shipwatch_verification_oldest_due_tick_lag_seconds',
+  help: 'How long the oldest due release verification tick has waited to run (0 when none is due)',
+  registers: [registry],
+  async collect() {
+    if (!dueLag) return;
+    try {
+      this.set(await dueLag());
+    } catch {
+      // The database did not answer: keep the last value (ShipwatchDown/readiness report that).
+    }
+  },
+});
 
 /** reason: query (the query is wrong) | unavailable (Prometheus did not answer). */
 export const prometheusQueryErrors = counter(

@@ -11,6 +11,7 @@ import { VerificationStarter } from './verification-starter.service.js';
 import { VerificationPolicyResolver } from './verification-policy.resolver.js';
 import { VerificationPolicyService } from './verification-policy.service.js';
 import { VerificationReadService } from './verification-read.service.js';
+import { VerificationCoverageService } from './verification-coverage.service.js';
 
 /**
  * Release verification: policies (GraphQL, admin), the Prometheus client, the tick scheduler and
@@ -27,11 +28,12 @@ import { VerificationReadService } from './verification-read.service.js';
     VerificationStarter,
     VerdictService,
     VerificationReadService,
+    VerificationCoverageService,
     BacktestService,
     VerificationScheduler,
     VerificationPolicyResolver,
     ReleaseVerificationResolver,
   ],
-  exports: [VerificationService, VerificationPolicyService],
+  exports: [VerificationService, VerificationPolicyService, prometheusClientProvider],
 })
 export class VerificationModule {}

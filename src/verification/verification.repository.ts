@@ -1,10 +1,25 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { BaselineKind, Severity, TickClassification } from './analysis/tick.rule.js';
-import type { TickSummary, VerificationKind, VerificationState } from './analysis/verdict.rule.js';
+import { sliSummary } from './analysis/tick-evaluator.js';
+import type { SliEvidence } from './analysis/tick.rule.js';
+import type {
+  SliTickSummary,
+  TickSummary,
+  VerificationKind,
+  VerificationState,
+} from './analysis/verdict.rule.js';
+import type { EnvironmentTier } from '../ingestion/domain-events.js';
 import { ReleaseVerificationEntity } from './release-verification.entity.js';
 import type { PolicySpec } from './verification-policy.js';
 import { VerificationTickEntity } from './verification-tick.entity.js';
+
+/** The SLIs of a stored tick's evidence (ticks stored before objectives were kept have none). */
+function storedSlis(evidence: unknown): SliTickSummary[] {
+  const slis = (evidence as { slis?: unknown } | null)?.slis;
+  if (!Array.isArray(slis)) return [];
+  return (slis as SliEvidence[]).filter((s) => typeof s.objective === 'number').map(sliSummary);
+}
 
 export interface NewVerification {
   readonly deploymentId: string;
@@ -24,7 +39,29 @@ export interface NewVerification {
   readonly nextTickAt: Date;
   readonly traceParent: string | null;
   readonly startedAt: Date;
+  /** `token:<id>`, `bootstrap` or `source:<event source>`: the unit of fair scheduling. */
+  readonly submittedBy: string;
 }
+
+export interface DeploymentRelease {
+  readonly status: string;
+  readonly finishedAt: Date | null;
+  readonly service: string;
+  readonly namespace: string;
+  readonly environment: string;
+  readonly tier: EnvironmentTier;
+}
+
+/** How many due verifications a claim may take. */
+export interface ClaimLimits {
+  /** At most this many in this claim (one replica's pass). */
+  readonly batch: number;
+  /** At most this many of one submitter leased at once, counting those leased already. */
+  readonly perSubmitter: number;
+}
+
+/** Serialises claims across replicas, so that per-submitter caps count every replica's leases. */
+const CLAIM_LOCK_KEY = 0x73770001;
 
 /** The deployment, service and environment behind a verification (for queries and actions). */
 export interface VerificationSubject {
@@ -82,8 +119,8 @@ export class VerificationRepository {
          (deployment_id, service_id, environment_id, kind, remediates_verification_id, version,
           previous_version, policy_id, policy_is_default, policy, state, deploy_started_at,
           deploy_finished_at, pre_deploy_anchor, pre_deploy_version, next_tick_at, trace_parent,
-          started_at)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,'RUNNING',$11,$12,$13,$14,$15,$16,$17)
+          started_at, submitted_by)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,'RUNNING',$11,$12,$13,$14,$15,$16,$17,$18)
        ON CONFLICT (deployment_id) DO NOTHING
        RETURNING id`,
       [
@@ -104,6 +141,7 @@ export class VerificationRepository {
         v.nextTickAt,
         v.traceParent,
         v.startedAt,
+        v.submittedBy,
       ],
     );
     return rows[0]?.id ?? null;
@@ -129,27 +167,65 @@ export class VerificationRepository {
   }
 
   /**
-   * Claims up to `limit` due verifications for `worker` until `leaseUntil`. Rows locked by another
-   * replica's claim are skipped, and a claimed row is not due again before its lease expires, so
-   * no tick runs twice; a crashed worker's lease simply runs out.
+   * Claims due verifications for `worker` until `leaseUntil`, fairly: round-robin across
+   * submitters (each one's n-th due verification comes after every submitter's (n−1)-th), and
+   * within a submitter across services, oldest due first only inside a turn. A submitter never
+   * holds more than `limits.perSubmitter` leases at once, so a flood of deployments from one
+   * token takes a bounded share of every pass and another submitter's due tick is claimed in the
+   * next pass. Claims are serialised by an advisory lock (a short transaction) so that the caps
+   * count every replica's leases; rows locked by a tick's transaction are skipped. A claimed row
+   * is not due again before its lease expires, so no tick runs twice; a crashed worker's lease
+   * simply runs out.
    */
-  async claimDue(now: Date, worker: string, leaseUntil: Date, limit: number): Promise<string[]> {
+  async claimDue(
+    now: Date,
+    worker: string,
+    leaseUntil: Date,
+    limits: ClaimLimits,
+  ): Promise<string[]> {
     return this.dataSource.transaction(async (m) => {
+      await m.query(`SELECT pg_advisory_xact_lock($1)`, [CLAIM_LOCK_KEY]);
       const result: { id: string }[] | [{ id: string }[], number] = await m.query(
-        `UPDATE release_verifications v
+        `WITH due AS (
+           SELECT id, submitted_by, next_tick_at,
+                  row_number() OVER (PARTITION BY submitted_by, service_id
+                                     ORDER BY next_tick_at, id) AS service_turn
+             FROM release_verifications
+            WHERE state = 'RUNNING' AND next_tick_at <= $1
+              AND (lease_until IS NULL OR lease_until < $1)),
+         leased AS (
+           SELECT submitted_by, count(*) AS n FROM release_verifications
+            WHERE state = 'RUNNING' AND lease_until >= $1
+            GROUP BY submitted_by),
+         turns AS (
+           SELECT d.id, d.next_tick_at, COALESCE(l.n, 0) AS leased,
+                  row_number() OVER (PARTITION BY d.submitted_by
+                                     ORDER BY d.service_turn, d.next_tick_at, d.id) AS turn
+             FROM due d LEFT JOIN leased l ON l.submitted_by = d.submitted_by)
+         UPDATE release_verifications v
             SET claimed_by = $2, lease_until = $3
           WHERE v.id IN (
-                SELECT id FROM release_verifications
-                 WHERE state = 'RUNNING' AND next_tick_at <= $1
-                   AND (lease_until IS NULL OR lease_until < $1)
-                 ORDER BY next_tick_at
+                SELECT r.id FROM release_verifications r JOIN turns t ON t.id = r.id
+                 WHERE t.leased + t.turn <= $5
+                 ORDER BY t.turn, t.next_tick_at, t.id
                  LIMIT $4
-                   FOR UPDATE SKIP LOCKED)
+                   FOR UPDATE OF r SKIP LOCKED)
           RETURNING v.id`,
-        [now, worker, leaseUntil, limit],
+        [now, worker, leaseUntil, limits.batch, limits.perSubmitter],
       );
       return returned(result).map((r) => String(r.id));
     });
+  }
+
+  /** Seconds the oldest due tick has waited at `now` (0 when none is due). */
+  async oldestDueTickLagSeconds(now: Date): Promise<number> {
+    const rows: { oldest: Date | null }[] = await this.dataSource.query(
+      `SELECT min(next_tick_at) AS oldest FROM release_verifications
+        WHERE state = 'RUNNING' AND next_tick_at <= $1`,
+      [now],
+    );
+    const oldest = rows[0]?.oldest;
+    return oldest ? Math.max(0, (now.getTime() - new Date(oldest).getTime()) / 1000) : 0;
   }
 
   find(
@@ -157,6 +233,21 @@ export class VerificationRepository {
     m: EntityManager = this.dataSource.manager,
   ): Promise<ReleaseVerificationEntity | null> {
     return m.getRepository(ReleaseVerificationEntity).findOneBy({ id });
+  }
+
+  /** A deployment as its verification sees it (for verificationCoverage), or null. */
+  async deploymentRelease(deploymentId: string): Promise<DeploymentRelease | null> {
+    if (!/^\d{1,18}$/.test(deploymentId)) return null;
+    const rows: DeploymentRelease[] = await this.dataSource.query(
+      `SELECT d.status, d.finished_at AS "finishedAt", s.name AS service, s.namespace,
+              e.name AS environment, e.tier
+         FROM deployments d
+         JOIN services s ON s.id = d.service_id
+         JOIN environments e ON e.id = d.environment_id
+        WHERE d.id = $1`,
+      [deploymentId],
+    );
+    return rows[0] ?? null;
   }
 
   findByDeployment(deploymentId: string): Promise<ReleaseVerificationEntity | null> {
@@ -211,6 +302,8 @@ export class VerificationRepository {
     });
     return rows.map((r) => ({
       at: r.tickAt,
+      windowStart: r.windowStart,
+      slis: storedSlis(r.evidence),
       classification: r.classification,
       severity: r.severity,
       baselineDegraded: r.baselineDegraded,

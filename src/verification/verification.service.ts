@@ -1,7 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnModuleDestroy,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.schema.js';
 import { DeploymentHooks } from '../ingestion/deployment-hooks.js';
 import { inSpan } from '../observability/tracing.js';
 import { evaluateTick, toSummary, type SignalSource } from './analysis/tick-evaluator.js';
@@ -12,28 +20,27 @@ import { PrometheusSignalSource } from './prometheus.source.js';
 import type { ReleaseVerificationEntity } from './release-verification.entity.js';
 import { VerdictService } from './verdict.service.js';
 import {
+  measureOldestDueTickLag,
   verificationTickDuration,
   verificationTicks,
   verificationVerdicts,
 } from './verification.metrics.js';
-import { VerificationRepository, type VerificationSubject } from './verification.repository.js';
+import {
+  VerificationRepository,
+  type ClaimLimits,
+  type VerificationSubject,
+} from './verification.repository.js';
 import { recordSpan, withDeploymentTrace } from './verification.tracing.js';
-
-/** Ticks a claim may take before another replica may take the verification over. */
-const LEASE_SECONDS = 60;
-/** Verifications claimed per scheduler run and replica. */
-const CLAIM_BATCH = 10;
+import { tickEvidence } from './verification-tick.mapper.js';
 
 /** Used when PROMETHEUS_URL is unset: every reading is an error (⇒ INCONCLUSIVE, never FAILED). */
+const UNCONFIGURED = 'PROMETHEUS_URL is not configured';
+const offline = { kind: 'ERROR', code: 'PROMETHEUS_UNAVAILABLE', message: UNCONFIGURED } as const;
 const OFFLINE: SignalSource = {
-  counts: async () => ({
-    reading: { kind: 'ERROR', message: 'PROMETHEUS_URL is not configured' },
-    queries: [],
-  }),
-  value: async () => ({
-    reading: { kind: 'ERROR', message: 'PROMETHEUS_URL is not configured' },
-    queries: [],
-  }),
+  lastValues: async () => ({ result: offline, queries: [] }),
+  freshSeries: async () => ({ result: offline, queries: [] }),
+  scrape: async () => ({ result: offline, queries: [] }),
+  value: async () => ({ reading: { kind: 'ERROR', message: UNCONFIGURED }, queries: [] }),
 };
 
 export interface TickRun {
@@ -43,13 +50,16 @@ export interface TickRun {
 }
 
 /**
- * Runs due ticks: claim (SKIP LOCKED + lease), query Prometheus outside any transaction, then
- * write the tick, the verdict and its consequences in one transaction.
+ * Runs due ticks: claim (fair across submitters and services, capped, SKIP LOCKED + lease),
+ * query Prometheus outside any transaction, then write the tick, the verdict and its
+ * consequences in one transaction.
  */
 @Injectable()
-export class VerificationService {
+export class VerificationService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(VerificationService.name);
   readonly workerId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  private readonly limits: ClaimLimits;
+  private readonly leaseMs: number;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -57,16 +67,35 @@ export class VerificationService {
     private readonly verdicts: VerdictService,
     private readonly hooks: DeploymentHooks,
     @Inject(PROMETHEUS_CLIENT) private readonly prometheus: PrometheusClient | null,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.limits = {
+      batch: config.verificationMaxRunningPerReplica,
+      perSubmitter: config.verificationMaxRunningPerSubmitter,
+    };
+    this.leaseMs = config.verificationLeaseSeconds * 1000;
+  }
 
-  /** Claims and runs every due tick at `now` (the scheduler calls this every second). */
-  async runDueTicks(now = new Date()): Promise<TickRun[]> {
-    const leaseUntil = new Date(now.getTime() + LEASE_SECONDS * 1000);
-    const ids = await this.repo.claimDue(now, this.workerId, leaseUntil, CLAIM_BATCH);
+  onModuleInit(): void {
+    measureOldestDueTickLag(() => this.repo.oldestDueTickLagSeconds(new Date()));
+  }
+
+  onModuleDestroy(): void {
+    measureOldestDueTickLag(null);
+  }
+
+  /**
+   * Claims and runs the due ticks of one pass at `now` (the scheduler calls this every second).
+   * `present` is the wall clock at which Prometheus is read: samples stamped after it come from
+   * a skewed clock (FUTURE_SAMPLE). Tests that drive ticks at past instants keep the real one.
+   */
+  async runDueTicks(now = new Date(), present = new Date()): Promise<TickRun[]> {
+    const leaseUntil = new Date(now.getTime() + this.leaseMs);
+    const ids = await this.repo.claimDue(now, this.workerId, leaseUntil, this.limits);
     const runs: TickRun[] = [];
     for (const id of ids) {
       try {
-        const run = await this.runClaimedTick(id, now);
+        const run = await this.runClaimedTick(id, now, present);
         if (run) runs.push(run);
       } catch (error) {
         this.logger.error(`verification ${id}: tick failed: ${(error as Error).stack}`);
@@ -76,7 +105,7 @@ export class VerificationService {
     return runs;
   }
 
-  private async runClaimedTick(id: string, now: Date): Promise<TickRun | null> {
+  private async runClaimedTick(id: string, now: Date, present: Date): Promise<TickRun | null> {
     const v = await this.repo.find(id);
     if (!v || v.state !== 'RUNNING') return null;
     const subject = await this.repo.subject(id);
@@ -91,7 +120,7 @@ export class VerificationService {
           'shipwatch.verification.tick': v.tickCount + 1,
         },
         async (span) => {
-          const run = await this.tick(v, subject, now);
+          const run = await this.tick(v, subject, now, present);
           if (run) span.setAttribute('shipwatch.verification.state', run.state);
           return run;
         },
@@ -103,6 +132,7 @@ export class VerificationService {
     v: ReleaseVerificationEntity,
     subject: VerificationSubject,
     now: Date,
+    present: Date,
   ): Promise<TickRun | null> {
     const endTimer = verificationTickDuration.startTimer();
     const source = this.prometheus
@@ -122,9 +152,11 @@ export class VerificationService {
       tickAt: now,
       deployStartedAt: v.deployStartedAt,
       deployFinishedAt: v.deployFinishedAt,
-      pendingStart: v.pendingWindowStart,
-      hasPreviousVersion: v.previousVersion !== null,
+      windowStart: v.pendingWindowStart,
+      // A redeploy of the same version has no other version beside it to compare with.
+      hasPreviousVersion: v.previousVersion !== null && v.previousVersion !== v.version,
       preDeployAnchor: v.preDeployAnchor,
+      now: present,
     });
     const duration = endTimer();
     let decision: VerdictDecision | null = null;
@@ -157,7 +189,7 @@ export class VerificationService {
         settleSignificant: tick.outcome.settleSignificant,
         inWarmUp: tick.inWarmUp,
         reason: tick.outcome.reason,
-        evidence: { slis: tick.slis, checks: tick.checks },
+        evidence: tickEvidence(tick),
         stateAfter: decision.state,
         durationSeconds: duration,
       });
@@ -167,8 +199,8 @@ export class VerificationService {
         {
           state: decision.state,
           reason: decision.reason,
-          nextTickAt: final ? null : new Date(now.getTime() + spec.timing.intervalSeconds * 1000),
-          pendingWindowStart: tick.nextPendingStart,
+          nextTickAt: final ? null : new Date(now.getTime() + tick.scrape.nextTickSeconds * 1000),
+          pendingWindowStart: tick.nextWindowStart,
           tickCount: v.tickCount + 1,
           baselineKind: tick.slis[0]?.baselineKind ?? null,
           firstFailingAt,

@@ -1,9 +1,12 @@
 import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   githubSignature,
   safeEqual,
   standardWebhooksSignature,
   verifyGithubSignature,
+  verifyPagerdutySignature,
   verifyStandardWebhook,
 } from './signatures.js';
 
@@ -77,5 +80,28 @@ describe('safeEqual', () => {
     expect(safeEqual('test-secret', 'test-secret')).toBe(true);
     expect(safeEqual('test-secret', 'test-secre')).toBe(false);
     expect(safeEqual('', 'x')).toBe(false);
+  });
+});
+
+describe('verifyPagerdutySignature (the test vector of PagerDuty go-pagerduty webhookv3)', () => {
+  const secret = 'lDQHScfUeXUKaQRNF+8XIiDKZ7XX3itBAYzwU0TARw8lJqRnkKl2iB1anSb0Z+IK';
+  const body = readFileSync(
+    join(import.meta.dirname, '../../test/fixtures/pagerduty/go-pagerduty-priority-updated.json'),
+  );
+  const valid = 'v1=0c0b9495b893a39e70d1fea2fe11fbe0a825f88b9f67846f6cc07dd2bc5476cd';
+  const mismatch = 'v1=7020c8a7ec668a9b7012bc3dd82e483394b038f4230acc6785efbf2a7d8bcaf5';
+
+  it('accepts the SDK-signed body, also among the signatures of a secret rotation', () => {
+    expect(verifyPagerdutySignature(secret, body, valid)).toBeNull();
+    expect(verifyPagerdutySignature(secret, body, `${mismatch},${valid}`)).toBeNull();
+  });
+
+  it('refuses the mismatching signature, a malformed or missing header, a changed body', () => {
+    expect(verifyPagerdutySignature(secret, body, mismatch)).toContain('does not match');
+    expect(verifyPagerdutySignature(secret, body, undefined)).toContain('missing');
+    expect(verifyPagerdutySignature(secret, body, 'sha256=abc')).toContain('no "v1=');
+    expect(verifyPagerdutySignature(secret, Buffer.from(`${body.toString()} `), valid)).toContain(
+      'does not match',
+    );
   });
 });

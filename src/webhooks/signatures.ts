@@ -95,3 +95,29 @@ export function verifyStandardWebhook(
     ? null
     : 'webhook-signature does not match the body and the configured signing token';
 }
+
+/**
+ * PagerDuty V3 webhooks: `X-PagerDuty-Signature` holds comma-separated `v1=<hex HMAC-SHA256(
+ * secret, raw body)>` entries (several while PagerDuty rotates the secret); one match is enough.
+ */
+export function verifyPagerdutySignature(
+  secret: string,
+  rawBody: Buffer,
+  header: string | undefined,
+): string | null {
+  if (!header) return 'the X-PagerDuty-Signature header is missing';
+  const expected = createHmac('sha256', secret).update(rawBody).digest();
+  let matched = false;
+  let wellFormed = 0;
+  for (const entry of header.split(',')) {
+    const m = /^v1=([0-9a-fA-F]{64})$/.exec(entry.trim());
+    if (!m) continue;
+    wellFormed += 1;
+    // evaluate every entry: no early exit that would tell which one matched
+    if (timingSafeEqual(expected, Buffer.from(m[1], 'hex'))) matched = true;
+  }
+  if (wellFormed === 0) return 'the X-PagerDuty-Signature header has no "v1=<64 hex digits>" entry';
+  return matched
+    ? null
+    : 'the X-PagerDuty-Signature does not match the body and PAGERDUTY_WEBHOOK_SECRET';
+}

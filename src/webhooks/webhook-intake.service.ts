@@ -69,6 +69,58 @@ export class WebhookIntakeService {
     });
   }
 
+  /**
+   * Several mapped deliveries of one request (a CloudEvents batch), stored all together or not
+   * at all: when ingestion rejects any event, nothing is stored and the answer is 400
+   * INVALID_EVENT with every event's errors (`details.results`, in order).
+   */
+  async deliverAll(
+    source: WebhookSource,
+    transport: Transport,
+    items: readonly { readonly mapped: MappedDelivery; readonly payload: unknown }[],
+    headers: Headers,
+  ): Promise<DeliveryOutcome[]> {
+    const stored = storableHeaders(headers);
+    const written = await this.ingestion.ingestDeliveries(
+      items.map(({ mapped, payload }) => ({
+        delivery: {
+          transport,
+          source: mapped.source,
+          dedupeKey: mapped.dedupeKey,
+          kind: mapped.kind,
+          occurredAt: mapped.occurredAt,
+          headers: stored,
+          payload,
+          note: mapped.note,
+        },
+        events: mapped.events,
+      })),
+    );
+    if (!written.stored) {
+      const rejected = written.errors.filter((e) => e.length > 0).length;
+      webhookDeliveries.inc({ source, result: 'rejected' }, rejected);
+      const results = items.map(({ mapped }, index) => ({
+        index,
+        kind: mapped.kind,
+        result: written.errors[index].length > 0 ? 'REJECTED' : 'NOT_STORED',
+        ...(written.errors[index].length > 0 ? { errors: written.errors[index] } : {}),
+      }));
+      this.logger.warn({
+        msg: `${source} batch refused: ${rejected} of ${items.length} events are invalid`,
+      });
+      throw new DomainError(
+        'INVALID_EVENT',
+        `${rejected} of ${items.length} events are invalid: ${describe(written.errors.find((e) => e.length > 0) ?? [])}; none was stored`,
+        { httpStatus: 400, details: { results } },
+      );
+    }
+    return written.outcomes.map((outcome, i) => {
+      const result = classify(outcome, items[i].mapped, undefined);
+      webhookDeliveries.inc({ source, result: METRIC[result.result] });
+      return result;
+    });
+  }
+
   async deliver(
     source: WebhookSource,
     transport: Transport,

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
+import { jsonTextDeeperThan } from '../common/json-depth.js';
 import { parseTimestamp } from '../common/time.js';
 import type { DomainEvent } from '../ingestion/domain-events.js';
+import { MAX_COMMIT_PATHS } from '../ingestion/event.validator.js';
 
 /**
  * What a source mapper makes of one authentic delivery: the domain events it carries (none when
@@ -19,6 +21,20 @@ export interface MappedDelivery {
   readonly note?: string;
 }
 
+/** A mapped delivery that is stored but changes nothing, with the reason. */
+export interface Unmapped {
+  readonly note: string;
+}
+
+/**
+ * Who sent an authentic delivery and its dedupe key, decided by the endpoint from what is
+ * authenticated (the secret that verified it, the signed bytes), never from unsigned headers.
+ */
+export interface DeliveryIdentity {
+  readonly source: string;
+  readonly dedupeKey: string;
+}
+
 /** A delivery that is authentic but does not have the shape its source documents. */
 export class MappingError extends Error {
   constructor(
@@ -29,6 +45,37 @@ export class MappingError extends Error {
     this.name = 'MappingError';
   }
 }
+
+/** A body nested deeper than SHIPWATCH_JSON_MAX_DEPTH: refused before anything recurses into it. */
+export class JsonTooDeepError extends MappingError {
+  constructor(
+    what: string,
+    readonly maxDepth: number,
+  ) {
+    super(`${what} nests objects and arrays more than ${maxDepth} levels deep`);
+    this.name = 'JsonTooDeepError';
+  }
+}
+
+/**
+ * JSON.parse of a webhook body (or a JSON text inside one), after checking its depth: parsing is
+ * iterative, but storing and mapping the value recurse, so a deep one is refused here.
+ */
+export function parseWebhookJson(text: string | Buffer, what: string, maxDepth: number): unknown {
+  if (jsonTextDeeperThan(text, maxDepth)) throw new JsonTooDeepError(what, maxDepth);
+  try {
+    return JSON.parse(typeof text === 'string' ? text : text.toString('utf8'));
+  } catch (error) {
+    throw new MappingError(`${what} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * The dedupe key of an authentic delivery: the SHA-256 of the exact bytes that were signed (or
+ * sent with the secret token). A replay of them is a duplicate whatever its unsigned headers say;
+ * identical bytes carry identical facts, so nothing is lost by keeping them once.
+ */
+export const bodyDedupeKey = (rawBody: Buffer): string => `sha256:${sha256Hex(rawBody)}`;
 
 /** Header names lower-cased; repeated headers joined with `, ` as HTTP allows. */
 export type Headers = Readonly<Record<string, string>>;
@@ -53,6 +100,7 @@ const SECRET_HEADERS = new Set([
   'x-hub-signature',
   'x-hub-signature-256',
   'webhook-signature',
+  'x-pagerduty-signature',
 ]);
 
 /** The headers stored with a raw event: secrets and signatures removed. */
@@ -159,4 +207,30 @@ export function hostSource(kind: 'github' | 'gitlab', url: string | undefined): 
   }
   const saas = kind === 'github' ? ['github.com', 'api.github.com'] : ['gitlab.com'];
   return saas.includes(host) ? kind : `${kind}:${host}`;
+}
+
+/** The names of a pull request's labels (`labels[].name`; GitLab: `labels[].title`). */
+export function labelNames(owner: JsonObject, key: 'name' | 'title'): string[] {
+  const labels = owner.labels;
+  if (!Array.isArray(labels)) return [];
+  return labels.flatMap((l) => (isObject(l) && typeof l[key] === 'string' ? [l[key]] : []));
+}
+
+/**
+ * The files a pushed commit changed: its `added`, `modified` and `removed` lists (GitHub and
+ * GitLab push payloads both give them per commit). Unknown (undefined) when the commit lists
+ * none of them, or more than a commit is allowed to carry: a list cut short would make a
+ * commit look as if it touched fewer services than it did.
+ */
+export function changedPaths(commit: JsonObject, path: string): string[] | undefined {
+  const lists = (['added', 'modified', 'removed'] as const).filter((k) => k in commit);
+  if (lists.length === 0) return undefined;
+  const paths = lists.flatMap((k) =>
+    arr(commit, k, `${path}.${k}`).map((p, i) => {
+      if (typeof p !== 'string')
+        throw new MappingError('expected a file path', `${path}.${k}[${i}]`);
+      return p;
+    }),
+  );
+  return paths.length > MAX_COMMIT_PATHS ? undefined : paths;
 }

@@ -1,10 +1,16 @@
 import { Controller, Headers as HttpHeaders, Options, Post, Query, Req, Res } from '@nestjs/common';
 import type { RawBodyRequest } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { alertLabelMapping } from './alertmanager/alertmanager.mapper.js';
+import { AlertmanagerWebhookService } from './alertmanager/alertmanager-webhook.service.js';
+import { mapGrafanaOncallDelivery } from './grafana-oncall/grafana-oncall.mapper.js';
+import { mapOpsgenieDelivery } from './opsgenie/opsgenie.mapper.js';
+import { TokenIncidentIntake } from './token-incident-intake.js';
+import { PagerdutyWebhookService } from './pagerduty/pagerduty-webhook.service.js';
 import { CloudEventsService } from './cloudevents/cloudevents.service.js';
 import { GithubWebhookService } from './github/github-webhook.service.js';
 import { GitlabWebhookService } from './gitlab/gitlab-webhook.service.js';
-import { normaliseHeaders } from './webhook-mapping.js';
+import { type MappedDelivery, normaliseHeaders } from './webhook-mapping.js';
 
 /**
  * The webhook endpoints. Public routes: each source authenticates its own deliveries (HMAC
@@ -17,6 +23,9 @@ export class WebhooksController {
     private readonly github: GithubWebhookService,
     private readonly gitlab: GitlabWebhookService,
     private readonly cloudevents: CloudEventsService,
+    private readonly alertmanager: AlertmanagerWebhookService,
+    private readonly pagerduty: PagerdutyWebhookService,
+    private readonly tokenIncidents: TokenIncidentIntake,
   ) {}
 
   @Post('webhooks/github')
@@ -24,7 +33,7 @@ export class WebhooksController {
     @Req() req: RawBodyRequest<Request>,
     @Res({ passthrough: true }) res: Response,
   ): Promise<Record<string, unknown>> {
-    const reply = await this.github.receive(normaliseHeaders(req.headers), body(req), new Date());
+    const reply = await this.github.receive(normaliseHeaders(req.headers), body(req));
     res.status(reply.status);
     return reply.body;
   }
@@ -36,11 +45,16 @@ export class WebhooksController {
     @Res({ passthrough: true }) res: Response,
     @Query('service') service?: string,
     @Query('namespace') namespace?: string,
+    @Query('environment') environment?: string,
   ): Promise<Record<string, unknown>> {
     const reply = await this.gitlab.receive(
       normaliseHeaders(req.headers),
       body(req),
-      { service: nonEmpty(service), namespace: nonEmpty(namespace) },
+      {
+        service: nonEmpty(service),
+        namespace: nonEmpty(namespace),
+        environment: nonEmpty(environment),
+      },
       new Date(),
     );
     res.status(reply.status);
@@ -58,6 +72,102 @@ export class WebhooksController {
       body(req),
       new Date(),
       nonEmpty(accessToken),
+    );
+    res.status(reply.status);
+    return reply.body;
+  }
+
+  /**
+   * Alertmanager's webhook receiver. `?service_label=`, `?environment_label=`, `?version_label=`
+   * (comma-separated label names) replace the default label lists; `?environment=` names the
+   * environment of alerts that carry none.
+   */
+  @Post('webhooks/alertmanager')
+  async receiveAlertmanager(
+    @Req() req: RawBodyRequest<Request>,
+    @Res({ passthrough: true }) res: Response,
+    @Query() query: Record<string, unknown>,
+  ): Promise<Record<string, unknown>> {
+    const param = (name: string) =>
+      nonEmpty(typeof query[name] === 'string' ? query[name] : undefined);
+    const reply = await this.alertmanager.receive(
+      normaliseHeaders(req.headers),
+      body(req),
+      alertLabelMapping({
+        serviceLabel: param('service_label'),
+        environmentLabel: param('environment_label'),
+        versionLabel: param('version_label'),
+        environment: param('environment'),
+      }),
+      param('access_token'),
+    );
+    res.status(reply.status);
+    return reply.body;
+  }
+
+  /** PagerDuty V3 webhooks; `?service=` and `?environment=` name the incidents' service and environment. */
+  @Post('webhooks/pagerduty')
+  async receivePagerduty(
+    @Req() req: RawBodyRequest<Request>,
+    @Res({ passthrough: true }) res: Response,
+    @Query('service') service?: string,
+    @Query('environment') environment?: string,
+  ): Promise<Record<string, unknown>> {
+    const reply = await this.pagerduty.receive(normaliseHeaders(req.headers), body(req), {
+      service: nonEmpty(service),
+      environment: nonEmpty(environment),
+    });
+    res.status(reply.status);
+    return reply.body;
+  }
+
+  /** Opsgenie's Webhook integration; `?service=` and `?environment=` as for PagerDuty. */
+  @Post('webhooks/opsgenie')
+  receiveOpsgenie(
+    @Req() req: RawBodyRequest<Request>,
+    @Res({ passthrough: true }) res: Response,
+    @Query('service') service?: string,
+    @Query('environment') environment?: string,
+  ): Promise<Record<string, unknown>> {
+    return this.tokenIncident('opsgenie', req, res, { service, environment }, mapOpsgenieDelivery);
+  }
+
+  /** Grafana OnCall / Grafana IRM outgoing webhooks; `?service=` and `?environment=` as above. */
+  @Post('webhooks/grafana-oncall')
+  receiveGrafanaOncall(
+    @Req() req: RawBodyRequest<Request>,
+    @Res({ passthrough: true }) res: Response,
+    @Query('service') service?: string,
+    @Query('environment') environment?: string,
+  ): Promise<Record<string, unknown>> {
+    return this.tokenIncident(
+      'grafana_oncall',
+      req,
+      res,
+      { service, environment },
+      mapGrafanaOncallDelivery,
+    );
+  }
+
+  /** A token-authenticated incident tool's delivery, mapped with the URL's service/environment. */
+  private async tokenIncident(
+    source: 'opsgenie' | 'grafana_oncall',
+    req: RawBodyRequest<Request>,
+    res: Response,
+    query: { service?: string; environment?: string },
+    map: (
+      payload: unknown,
+      raw: Buffer,
+      options: { service?: string; environment?: string },
+    ) => MappedDelivery,
+  ): Promise<Record<string, unknown>> {
+    const raw = body(req);
+    const options = { service: nonEmpty(query.service), environment: nonEmpty(query.environment) };
+    const reply = await this.tokenIncidents.receive(
+      source,
+      normaliseHeaders(req.headers),
+      raw,
+      (payload) => map(payload, raw, options),
     );
     res.status(reply.status);
     return reply.body;

@@ -1,12 +1,18 @@
 import { DomainError } from '../common/errors/domain-error.js';
 import type { FieldError } from '../ingestion/domain-events.js';
+import { JsonTooDeepError, type MappingError } from './webhook-mapping.js';
 
 /**
  * Error codes of the webhook endpoints. Unauthentic deliveries get 401 (a missing or wrong
  * signature or token, or an endpoint whose secret is not configured), malformed ones 400.
  */
 export type WebhookErrorCode =
-  'INVALID_SIGNATURE' | 'WEBHOOK_NOT_CONFIGURED' | 'MALFORMED_PAYLOAD' | 'INVALID_EVENT';
+  | 'INVALID_SIGNATURE'
+  | 'WEBHOOK_NOT_CONFIGURED'
+  | 'MALFORMED_PAYLOAD'
+  | 'PAYLOAD_TOO_DEEP'
+  | 'UNSUPPORTED_CDEVENTS_VERSION'
+  | 'INVALID_EVENT';
 
 export const invalidSignature = (reason: string): DomainError =>
   new DomainError('INVALID_SIGNATURE', reason, { httpStatus: 401 });
@@ -31,3 +37,12 @@ export const invalidEvent = (
     `the event is invalid: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`,
     { httpStatus: 400, details: { errors, ...details } },
   );
+
+/** The refusal of an authentic delivery whose body a mapper could not read. */
+export const mappingRefusal = (error: MappingError): DomainError =>
+  error instanceof JsonTooDeepError
+    ? new DomainError('PAYLOAD_TOO_DEEP', error.message, {
+        httpStatus: 400,
+        details: { maxDepth: error.maxDepth },
+      })
+    : malformedPayload(error.message);

@@ -1,6 +1,14 @@
 import { counter } from '../observability/metrics.js';
 
-export const WEBHOOK_SOURCES = ['github', 'gitlab', 'cloudevents'] as const;
+export const WEBHOOK_SOURCES = [
+  'github',
+  'gitlab',
+  'cloudevents',
+  'alertmanager',
+  'pagerduty',
+  'opsgenie',
+  'grafana_oncall',
+] as const;
 export type WebhookSource = (typeof WEBHOOK_SOURCES)[number];
 
 /**
@@ -39,6 +47,8 @@ export function resultOfError(code: string): WebhookResult | undefined {
     case 'FORBIDDEN':
       return 'unauthenticated';
     case 'MALFORMED_PAYLOAD':
+    case 'PAYLOAD_TOO_DEEP':
+    case 'UNSUPPORTED_CDEVENTS_VERSION':
     case 'BAD_REQUEST':
     case 'PAYLOAD_TOO_LARGE':
       return 'malformed';

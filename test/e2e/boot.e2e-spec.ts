@@ -2,9 +2,13 @@ import { createServer, type Server } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { OutboxService } from '../../src/remediation/outbox.service.js';
+import { aRelease, aRollback } from '../factories/remediation-actions.js';
+import { freePort } from '../../src/demo/prometheus-process.js';
 import { createScratchDatabase } from '../support/postgres.js';
 import { buildDist, runShipwatchToExit, startShipwatch } from '../support/process.js';
-import { testDatabaseUrl } from '../support/test-app.js';
+import { startTestApp, testDatabaseUrl } from '../support/test-app.js';
 
 const ADMIN = 'boot-test-admin-token';
 
@@ -42,6 +46,40 @@ describe('the shipwatch process (npm start)', () => {
       const result = await runShipwatchToExit(env);
       expect(result.code).toBe(1);
       expect(result.stderr).toContain(message);
+    },
+  );
+
+  // A database that does not exist needs a PostgreSQL server: the test database's, when there is one.
+  const postgresHost = testDatabaseUrl() && new URL(testDatabaseUrl()!).host;
+  it.each([
+    [
+      'nothing listens on its port',
+      async () => `127.0.0.1:${await freePort()}/shipwatch`,
+      'ECONNREFUSED',
+    ] as const,
+    ...(postgresHost
+      ? [
+          [
+            'its database does not exist',
+            () => Promise.resolve(`${postgresHost}/shipwatch_no_such_database`),
+            'database "shipwatch_no_such_database" does not exist',
+          ] as const,
+        ]
+      : []),
+  ])(
+    'exits with code 1 when DATABASE_URL cannot be opened (%s), naming the setting, the URL without its password and the reason',
+    async (_case, hostAndDatabase, reason) => {
+      const at = await hostAndDatabase();
+      const result = await runShipwatchToExit({
+        DATABASE_URL: `postgres://postgres:s3cret-password@${at}`,
+      });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(
+        `shipwatch: cannot connect to the database of DATABASE_URL (postgres://postgres:***@${at}): `,
+      );
+      expect(result.stderr).toContain(reason);
+      expect(result.stderr).not.toContain('s3cret-password');
+      expect(result.stderr).not.toMatch(/^\s+at /m); // a reason, not a stack trace
     },
   );
 
@@ -96,6 +134,14 @@ describe('the shipwatch process (npm start)', () => {
       OTEL_BSP_SCHEDULE_DELAY: '100',
     });
     await fetch(`${app.url}/readyz`);
+    // Credentials in a query string never reach a span.
+    await fetch(`${app.url}/readyz?access_token=secret-in-query-string`);
+    await fetch(
+      `${app.url}/graphql?access_token=secret-in-query-string&query={serverInfo{version}}`,
+      {
+        headers: { 'Apollo-Require-Preflight': 'true' },
+      },
+    );
     await app.stop();
     collector.close();
     const access = app.logs
@@ -106,6 +152,73 @@ describe('the shipwatch process (npm start)', () => {
     expect(
       bodies.some((b) => b.includes(traceBytes) || b.includes(access!.trace_id as string)),
     ).toBe(true);
+    expect(bodies.some((b) => b.includes('/graphql'))).toBe(true);
+    expect(bodies.filter((b) => b.includes('secret-in-query-string'))).toEqual([]);
+  });
+
+  it('traces outbound deliveries without their URLs, which can be secrets', async () => {
+    const SECRET_PATH = 'secret-path-9f8e7d6c5b4a';
+    const bodies: Buffer[] = [];
+    const paths: string[] = [];
+    const listen = async (server: Server) => {
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      return (server.address() as { port: number }).port;
+    };
+    const collect = (sink: (body: Buffer, path: string) => void) =>
+      createServer((req, res) => {
+        const chunks: Buffer[] = [];
+        req.on('data', (c: Buffer) => chunks.push(c));
+        req.on('end', () => {
+          sink(Buffer.concat(chunks), req.url ?? '');
+          res.writeHead(200, { 'Content-Type': 'application/json' }).end('{}');
+        });
+      });
+    const collector = collect((body, path) => path === '/v1/traces' && bodies.push(body));
+    const receiver = collect((_body, path) => paths.push(path));
+    const collectorPort = await listen(collector);
+    const receiverPort = await listen(receiver);
+    const dir = mkdtempSync(join(tmpdir(), 'shipwatch-traced-'));
+    const env = {
+      SHIPWATCH_DATA_DIR: dir,
+      SHIPWATCH_OUTBOUND_PRIVATE_HOSTS: `127.0.0.1:${receiverPort}`,
+    };
+    try {
+      // A rollback waiting in the outbox, to a URL whose path is a secret (as a Slack URL's is).
+      const t = await startTestApp({ ...env, DATABASE_URL: undefined });
+      try {
+        await t.app.get(DataSource).transaction((manager) =>
+          t.app.get(OutboxService).enqueue(
+            manager,
+            aRollback({
+              release: aRelease({ deploymentId: 'traced' }),
+              target: {
+                kind: 'WEBHOOK',
+                url: `http://127.0.0.1:${receiverPort}/rollback/${SECRET_PATH}`,
+                secret: 'whsec-traced-0123456789',
+              },
+            }),
+          ),
+        );
+      } finally {
+        await t.close();
+      }
+      const app = await startShipwatch({
+        ...env,
+        SHIPWATCH_SCHEDULER: 'on',
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${collectorPort}`,
+        OTEL_BSP_SCHEDULE_DELAY: '100',
+      });
+      while (!paths.includes(`/rollback/${SECRET_PATH}`)) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(await app.stop()).toBe(0);
+      expect(bodies.some((b) => b.includes('remediation.deliver'))).toBe(true);
+      expect(bodies.filter((b) => b.includes(SECRET_PATH))).toEqual([]);
+    } finally {
+      collector.close();
+      receiver.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -4,16 +4,17 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { buildDist } from '../support/process.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 const MAIN = join(ROOT, 'dist', 'src', 'cli', 'main.js');
 
-/** Compiles the CLI alone (src/cli/tsconfig.build.json) into dist/: seconds, not the whole app. */
+/**
+ * The CLI is compiled with the rest of dist/, once, by the first test file that needs it: a
+ * separate compile of src/cli would rewrite files another worker's test may be running.
+ */
 export function buildCli(): void {
-  execFileSync('npx', ['tsc', '-p', 'src/cli/tsconfig.build.json'], {
-    cwd: ROOT,
-    stdio: 'inherit',
-  });
+  buildDist();
 }
 
 export interface CliRun {

@@ -27,7 +27,15 @@ const TIMING = {
   cooldownSeconds: 0,
   rollbackVerifyTimeoutSeconds: 60,
 };
-const ANALYSIS = { minRequests: 100, minEvaluatedTicks: 3, passK: 3, consecutiveErrorLimit: 3 };
+const ANALYSIS = {
+  minRequests: 100,
+  minEvaluatedTicks: 3,
+  passK: 3,
+  consecutiveErrorLimit: 3,
+  // Two 3 s windows: the default tolerances (60 s critical, 180 s severe) scaled to these ticks.
+  criticalSustainSeconds: 6,
+  severeSustainSeconds: 6,
+};
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('shipwatch deployment wait-verdict / verify (a CI gate)', () => {
@@ -57,7 +65,7 @@ describe('shipwatch deployment wait-verdict / verify (a CI gate)', () => {
     });
     t = await startTestApp({
       PROMETHEUS_URL: prom.url,
-      SHIPWATCH_OUTBOUND_ALLOWED_HOSTS: `127.0.0.1:${receiver.port}`,
+      SHIPWATCH_OUTBOUND_PRIVATE_HOSTS: `127.0.0.1:${receiver.port}`,
     });
     await t.app.listen(0, '127.0.0.1');
     url = `http://127.0.0.1:${((t.app.getHttpServer() as Server).address() as AddressInfo).port}`;
@@ -265,7 +273,7 @@ describe('shipwatch deployment wait-verdict / verify (a CI gate)', () => {
     );
   });
 
-  it('exits 1 for a deployment that failed, and passes one with no verification unless --fail-on NONE', async () => {
+  it('exits 1 for a deployment that failed, and 11 for one with no verification unless --allow-unverified', async () => {
     const failed = await runCli(
       [
         'deployment',
@@ -291,8 +299,12 @@ describe('shipwatch deployment wait-verdict / verify (a CI gate)', () => {
     );
     const id = (JSON.parse(staging.stdout) as { id: string }).id;
     const none = await runCli(['deployment', 'wait-verdict', id], { env: env() });
-    expect(none.code).toBe(0);
+    expect(none.code).toBe(11);
     expect(none.stdout).toContain('has no release verification');
+    const allowed = await runCli(['deployment', 'wait-verdict', id, '--allow-unverified'], {
+      env: env(),
+    });
+    expect(allowed.code).toBe(0);
     expect(
       (await runCli(['deployment', 'wait-verdict', id, '--fail-on', 'FAILED,NONE'], { env: env() }))
         .code,

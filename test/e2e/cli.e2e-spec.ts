@@ -405,6 +405,202 @@ describe('the shipwatch CLI against a running Shipwatch', () => {
     expect(await count('raw_events', `source = 'mixed'`)).toBe(40);
   });
 
+  it('rejects only the lines the schema refuses, with their line numbers, stores the rest of their batch, and a resumed import still reports them', async () => {
+    const file = join(dir, 'partly-bad.ndjson');
+    const lines = history(2400, Date.now() - 45 * DAY)
+      .replace(/"backfill"/g, '"partly"')
+      .trimEnd()
+      .split('\n');
+    const bad = (n: number, fields: Record<string, unknown>): void => {
+      lines[n - 1] = JSON.stringify({
+        deployment: {
+          source: 'partly',
+          eventId: `bad-${n}`,
+          deploymentId: `bad-${n}`,
+          service: 'shop',
+          environment: 'production',
+          status: 'SUCCEEDED',
+          ...fields,
+        },
+      });
+    };
+    bad(5, { status: 'DONE' }); // not in the enum
+    bad(17, { colour: 'red' }); // not a field of DeploymentInput
+    bad(300, { version: 3 }); // a number where a string goes
+    bad(650, { commitSha: 'not-a-sha' }); // valid GraphQL, refused by Shipwatch
+    bad(1500, { environment: null }); // required
+    writeFileSync(file, `${lines.join('\n')}\n`);
+
+    const first = await runCli(['import', file, '--limit', '1200'], { env: env() });
+    expect(first.stderr).not.toContain('BAD_USER_INPUT');
+    expect(first.code).toBe(1);
+    expect(first.stdout).toContain('this run: accepted 1,196, duplicate 0, rejected 4');
+    expect(first.stdout).toContain(
+      'line 5: deployment.status Value "DONE" does not exist in "DeploymentStatus" enum.',
+    );
+    expect(first.stdout).toContain(
+      'line 17: deployment Field "colour" is not defined by type "DeploymentInput".',
+    );
+    expect(first.stdout).toContain(
+      'line 300: deployment.version String cannot represent a non string value: 3',
+    );
+    expect(first.stdout).toContain('line 650: commitSha must be a hexadecimal commit SHA');
+    expect(await count('raw_events', `source = 'partly'`)).toBe(1196);
+
+    const rest = await runCli(['import', file], { env: env() });
+    expect(rest.code).toBe(1);
+    expect(rest.stdout).toContain('resumed after line 1,200');
+    expect(rest.stdout).toContain('this run: accepted 1,199, duplicate 0, rejected 1');
+    expect(rest.stdout).toContain('all runs: accepted 2,395, duplicate 0, rejected 5');
+    expect(rest.stdout).toContain('rejected lines (all runs of this file):');
+    for (const n of [5, 17, 300, 650]) expect(rest.stdout).toContain(`line ${n}: `);
+    expect(rest.stdout).toContain(
+      'line 1500: deployment.environment Expected non-nullable type "String!" not to be null.',
+    );
+    expect(await count('raw_events', `source = 'partly'`)).toBe(2395);
+    expect(existsSync(`${file}.progress`)).toBe(false);
+  });
+
+  it('keeps the Shipwatch server (--server, SHIPWATCH_URL) and the event’s link (--link) apart, and refuses one given for the other', async () => {
+    const link = 'https://ci.example.com/job/shop/job/main/77/';
+    const deploy = (n: number) => [
+      'deployment',
+      'finish',
+      ...['-s', 'linked', '-e', 'staging', '-v', `1.0.${n}`],
+      ...['--id', `linked-${n}`, '--event-id', `linked-${n}`],
+    ];
+    const noUrl = baseEnv({ SHIPWATCH_TOKEN: token });
+    const sent = await runCli([...deploy(1), '--server', url, '--link', link, '--json'], {
+      env: noUrl,
+    });
+    expect(sent.code).toBe(0);
+    const id = (JSON.parse(sent.stdout) as { id: string }).id;
+    const stored = await t.gql(`query ($id: ID!) { deployment(id: $id) { url } }`, { id });
+    expect(stored.data!.deployment).toEqual({ url: link });
+
+    const swapped = await runCli([...deploy(2), '--server', link], { env: noUrl });
+    expect(swapped.code).toBe(2);
+    expect(swapped.stderr).toContain(
+      `--server ${link} looks like the link of a CI run, not a Shipwatch server`,
+    );
+    const serverAsLink = await runCli([...deploy(3), '--link', `${url}/`], { env: env() });
+    expect(serverAsLink.code).toBe(2);
+    expect(serverAsLink.stderr).toContain(`--link ${url}/ is the Shipwatch server`);
+    const ambiguous = await runCli([...deploy(4), '--url', link], { env: env() });
+    expect(ambiguous.code).toBe(2);
+    expect(ambiguous.stderr).toContain('--url is ambiguous here and no longer accepted');
+    // A Jenkins job whose SHIPWATCH_URL was set to Jenkins itself.
+    const jenkins = await runCli(deploy(5), {
+      env: env({
+        SHIPWATCH_URL: 'https://jenkins.example.com/',
+        JENKINS_URL: 'https://jenkins.example.com/',
+        BUILD_TAG: 'jenkins-shop-5',
+        BUILD_URL: link,
+      }),
+    });
+    expect(jenkins.code).toBe(2);
+    expect(jenkins.stderr).toContain('is your CI server (JENKINS_URL), not a Shipwatch server');
+    expect(
+      await count('deployments d JOIN services s ON s.id = d.service_id', `s.name = 'linked'`),
+    ).toBe(1);
+
+    // Where --url only ever meant the server, it still works, with a warning.
+    const old = await runCli(['dora', '--url', url], { env: noUrl });
+    expect(old.code).toBe(0);
+    expect(old.stderr).toContain('warning: --url is deprecated: use --server');
+  });
+
+  it('answers a DUPLICATE with the id of the entity it names, and tells a retry from an event that differs', async () => {
+    const input = {
+      source: 'dup-check',
+      eventId: 'dup-1',
+      deploymentId: 'dup-d1',
+      service: 'dupes',
+      environment: 'staging',
+      version: '1.0.0',
+      status: 'SUCCEEDED',
+      finishedAt: new Date(Date.now() - 60_000).toISOString(),
+    };
+    const record = `mutation ($input: DeploymentInput!) { recordDeployment(input: $input) { result entityId note differingFields } }`;
+    const first = (await t.gql(record, { input })).data!.recordDeployment as {
+      entityId: string;
+    };
+    expect(first).toMatchObject({ result: 'ACCEPTED', entityId: expect.any(String) });
+    expect((await t.gql(record, { input })).data!.recordDeployment).toEqual({
+      result: 'DUPLICATE',
+      entityId: first.entityId,
+      note: null,
+      differingFields: null,
+    });
+    expect(
+      (await t.gql(record, { input: { ...input, version: '1.0.1' } })).data!.recordDeployment,
+    ).toEqual({
+      result: 'DUPLICATE',
+      entityId: first.entityId,
+      note: 'an event with this source and id but a different payload (version) was stored earlier; the first one is kept',
+      differingFields: ['version'],
+    });
+    const batch = await t.gql(
+      `mutation ($events: [EventInput!]!) { ingestEvents(events: $events) { result entityId } }`,
+      {
+        events: [
+          { deployment: input },
+          { deployment: { ...input, eventId: 'dup-2', deploymentId: 'dup-d2' } },
+        ],
+      },
+    );
+    expect(batch.data!.ingestEvents).toEqual([
+      { result: 'DUPLICATE', entityId: first.entityId },
+      { result: 'ACCEPTED', entityId: expect.any(String) },
+    ]);
+
+    // A shell script's retry (--event-id, outside CI): the CLI fills the times from the clock,
+    // yet the retry is the same event, the same deployment, and is called a retry.
+    const start = (version: string) =>
+      ['deployment', 'start', ...['-s', 'dupes', '-e', 'staging', '-v', version]].concat([
+        '--event-id',
+        'dup-cli-1',
+      ]);
+    const args = start('2.0.0');
+    const sent = await runCli([...args, '--json'], { env: env() });
+    const retried = await runCli(args, { env: env() });
+    const sentId = JSON.parse(sent.stdout) as { id: string; deploymentId: string };
+    expect(retried.code).toBe(0);
+    expect(retried.stdout).toContain(
+      `deployment ${sentId.deploymentId} of dupes@2.0.0 to staging (IN_PROGRESS): DUPLICATE (this event was sent before; nothing changed)\nShipwatch deployment id: ${sentId.id}\n`,
+    );
+    expect(retried.stdout).not.toContain('different');
+    const reused = await runCli(start('2.0.1'), { env: env() });
+    expect(reused.stdout).toContain(
+      'DUPLICATE: an event with this id but a different version was sent before and is kept; nothing changed (pass another --event-id to send a new event)',
+    );
+  });
+
+  it('refuses deployment finish --id with a Shipwatch id, naming the id to pass, and creates no second deployment', async () => {
+    const started = await runCli(
+      ['deployment', 'start', '-s', 'ids', '-e', 'production', '-v', '3.0.0', '--json'],
+      { env: env() },
+    );
+    const { id, deploymentId } = JSON.parse(started.stdout) as { id: string; deploymentId: string };
+    const finish = ['deployment', 'finish', '-s', 'ids', '-e', 'production', '-v', '3.0.0'];
+    const wrong = await runCli([...finish, '--id', id], { env: env() });
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain(
+      `--id ${id} is Shipwatch's id of deployment "${deploymentId}" (source shipwatch-cli) of ids to production, not the deployment's id in its source; pass --id ${deploymentId} to report that deployment (nothing was sent)`,
+    );
+    expect(
+      await count('deployments d JOIN services s ON s.id = d.service_id', `s.name = 'ids'`),
+    ).toBe(1);
+    const right = await runCli([...finish, '--id', deploymentId, '--json'], { env: env() });
+    expect(right.code).toBe(0);
+    expect(JSON.parse(right.stdout)).toMatchObject({ result: 'ACCEPTED', id });
+    const stored = await t.gql(`query ($id: ID!) { deployment(id: $id) { status } }`, { id });
+    expect(stored.data!.deployment).toEqual({ status: 'SUCCEEDED' });
+    expect(
+      await count('deployments d JOIN services s ON s.id = d.service_id', `s.name = 'ids'`),
+    ).toBe(1);
+  });
+
   it('prints the DORA report as a table and as JSON', async () => {
     const table = await runCli(['dora', '--since', '90d'], { env: env() });
     expect(table.code).toBe(0);
@@ -418,6 +614,12 @@ describe('the shipwatch CLI against a running Shipwatch', () => {
     ]) {
       expect(table.stdout).toContain(metric);
     }
+    // The DORA Quick Check 2025 scores beside the levels, with the industry means in brackets.
+    expect(table.stdout).toMatch(/^METRIC\s+VALUE\s+LEVEL\s+QUICK CHECK\s+SAMPLE/m);
+    expect(table.stdout).toMatch(/^Change failure rate\s.*\s(\d+\.\d|-) \(8\.1\)\s/m);
+    expect(table.stdout).toMatch(
+      /DORA Quick Check, 2025 edition \(dora-2025\), 0-10 with the all industries mean in brackets: throughput \d+\.\d \(6\.0\), stability (\d+\.\d|-) \(7\.9\), performance \d+\.\d \(6\.7\)\./,
+    );
     const json = await runCli(['dora', '-s', 'cart', '--since', '90d', '--json'], { env: env() });
     const report = JSON.parse(json.stdout) as {
       scope: { services: string[] };
@@ -486,7 +688,7 @@ describe('the shipwatch CLI against a running Shipwatch', () => {
     expect(none.code).toBe(3);
 
     const nowhere = await closedUrl();
-    const down = await runCli([...deploy, '--url', nowhere], { env: env() });
+    const down = await runCli([...deploy, '--server', nowhere], { env: env() });
     expect(down.code).toBe(4);
     expect(down.stderr).toContain(`cannot reach Shipwatch at ${nowhere} (ECONNREFUSED)`);
 

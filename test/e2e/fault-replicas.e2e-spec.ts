@@ -166,7 +166,7 @@ async function twoReplicasOnPostgres(): Promise<void> {
     const env = {
       DATABASE_URL: server.url,
       SHIPWATCH_BOOTSTRAP_TOKEN: ADMIN,
-      SHIPWATCH_OUTBOUND_ALLOWED_HOSTS: `127.0.0.1:${receiver.port}`,
+      SHIPWATCH_OUTBOUND_PRIVATE_HOSTS: `127.0.0.1:${receiver.port}`,
       SHIPWATCH_SCHEDULER: 'on',
       LOG_LEVEL: 'info',
     };
@@ -228,7 +228,7 @@ async function restartedOnEmbedded(): Promise<void> {
     const env = {
       SHIPWATCH_DATA_DIR: dataDir,
       SHIPWATCH_BOOTSTRAP_TOKEN: ADMIN,
-      SHIPWATCH_OUTBOUND_ALLOWED_HOSTS: `127.0.0.1:${receiver.port}`,
+      SHIPWATCH_OUTBOUND_PRIVATE_HOSTS: `127.0.0.1:${receiver.port}`,
       SHIPWATCH_SCHEDULER: 'on',
       LOG_LEVEL: 'info',
     };

@@ -45,7 +45,8 @@ describe('foundation over HTTP', () => {
       null,
     );
     expect(res.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
-    expect(res.data).toBeNull();
+    // Refused before execution (the anonymous gate): a request error, so no `data` at all.
+    expect(res.data).toBeUndefined();
   });
 
   it('refuses a wrong token with UNAUTHENTICATED', async () => {
@@ -89,8 +90,11 @@ describe('foundation over HTTP', () => {
 
   it('refuses deep queries and alias floods with QUERY_TOO_COMPLEX', async () => {
     const aliases = Array.from({ length: 40 }, (_, i) => `a${i}: serverInfo { version }`).join(' ');
-    const flood = await t.gql(`{ ${aliases} }`, undefined, null);
+    const flood = await t.gql(`{ ${aliases} }`);
     expect(flood.errors?.[0].extensions?.code).toBe('QUERY_TOO_COMPLEX');
+    // Without a token the same document is over the anonymous token budget: refused unparsed.
+    const anonymous = await t.gql(`{ ${aliases} }`, undefined, null);
+    expect(anonymous.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
   });
 });
 

@@ -15,6 +15,8 @@ import {
   numRuns,
   wrongValue,
 } from '../support/fuzz.js';
+import { fragmentBomb } from '../support/attacks.js';
+import { stringArgumentCases } from '../support/schema-walk.js';
 import { ADMIN_TOKEN, startTestApp, type GqlResponse, type TestApp } from '../support/test-app.js';
 
 /**
@@ -376,6 +378,98 @@ describe('GraphQL ingestion under fuzzed input', () => {
       );
       const deepObject = await post({ query: RECORD.change, variables: { input: nested(2_000) } });
       expect(deepObject.status).toBeLessThan(500);
+      expect(await counts()).toEqual(before);
+    });
+  });
+  describe('attack shapes', () => {
+    const anonymous = (body: string) =>
+      request(t.http).post('/graphql').set('Content-Type', 'application/json').send(body);
+    const codeOf = (res: { body: unknown }): unknown => {
+      const body = res.body as GqlResponse & { error?: { code?: string } };
+      return body.errors?.[0]?.extensions?.code ?? body.error?.code;
+    };
+
+    it('answers fragment bombs of any depth, fan-out and leaf with a 4xx and a code, with a token or without', async () => {
+      const leaves = ['serverInfo { version }', 'deployments { edges { cursor } }', '__typename'];
+      await fc.assert(
+        fc.asyncProperty(
+          fc.integer({ min: 1, max: 30 }),
+          fc.integer({ min: 2, max: 4 }),
+          fc.constantFrom(...leaves),
+          async (levels, fanout, leaf) => {
+            cases++;
+            const query = fragmentBomb(levels, leaf, fanout);
+            const before = await counts();
+            const res = await post({ query });
+            await expectConsistent(res, before);
+            // Past the cost limit (every path counted), always refused as too complex.
+            const answer = `${res.status} ${String(codeOf(res))}`;
+            expect(fanout ** levels > 5_000 ? ['400 QUERY_TOO_COMPLEX'] : [answer]).toContain(
+              answer,
+            );
+            // Without a token: refused at the edge, except serverInfo-only documents small enough
+            // for it, which Apollo then limits like any other.
+            const anon = await anonymous(JSON.stringify({ query }));
+            const expected = leaf.startsWith('deployments')
+              ? ['401 UNAUTHENTICATED']
+              : ['200 undefined', '400 QUERY_TOO_COMPLEX', '401 UNAUTHENTICATED'];
+            expect(expected).toContain(`${anon.status} ${String(codeOf(anon))}`);
+          },
+        ),
+        { numRuns: numRuns(40) },
+      );
+    });
+
+    it('answers documents of a huge number of tokens with a 4xx and a code, parsing no further than the limit', async () => {
+      // Pieces of a selection set, so that the parser goes on until the limit stops it.
+      const tokens = [
+        'a ',
+        'b: c ',
+        '__typename ',
+        'x { y } ',
+        '...F ',
+        '... on Query { a } ',
+        'd(e: "s", f: [1, $v]) @g ',
+      ];
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.constantFrom(...tokens), { minLength: 1, maxLength: 5 }),
+          fc.integer({ min: 5_001, max: 80_000 }),
+          async (unit, repeats) => {
+            cases++;
+            const text = unit.join('').repeat(Math.ceil(repeats / unit.length));
+            // Half the limit: JSON escaping may double the text.
+            const body = JSON.stringify({ query: `{ ${text.slice(0, BODY_LIMIT / 2 - 100)}` });
+            const before = await counts();
+            const res = await post(body);
+            await expectConsistent(res, before);
+            expect([res.status, codeOf(res)]).toEqual([400, 'QUERY_TOO_COMPLEX']);
+            const anon = await anonymous(body);
+            expect([401, 413]).toContain(anon.status);
+            expect(codeOf(anon)).toBe(
+              anon.status === 401 ? 'UNAUTHENTICATED' : 'PAYLOAD_TOO_LARGE',
+            );
+          },
+        ),
+        { numRuns: numRuns(25) },
+      );
+    });
+
+    it('refuses NUL and lone surrogates in every string argument of every operation (400 BAD_USER_INPUT)', async () => {
+      const { schema } = t.app.get(GraphQLSchemaHost);
+      const before = await counts();
+      const answers: Record<string, string> = {};
+      for (const bad of ['a\u0000b', '\ud800', 'x\udc00y']) {
+        for (const c of stringArgumentCases(schema, bad)) {
+          cases++;
+          const res = await post({ query: c.document, variables: c.variables });
+          answers[`${c.at} ${JSON.stringify(bad)}`] = `${res.status} ${String(codeOf(res))}`;
+        }
+      }
+      expect(Object.keys(answers).length).toBeGreaterThan(60);
+      expect(answers).toEqual(
+        Object.fromEntries(Object.keys(answers).map((k) => [k, '400 BAD_USER_INPUT'])),
+      );
       expect(await counts()).toEqual(before);
     });
   });

@@ -4,13 +4,10 @@ import request from 'supertest';
 import { validateEvent } from '../../src/ingestion/event.validator.js';
 import { parseCloudEvents } from '../../src/webhooks/cloudevents/cloudevents.parser.js';
 import { GITHUB_EVENTS, mapGithubDelivery } from '../../src/webhooks/github/github.mapper.js';
-import {
-  GITLAB_EVENTS,
-  gitlabDedupeKey,
-  mapGitlabDelivery,
-} from '../../src/webhooks/gitlab/gitlab.mapper.js';
+import { GITLAB_EVENTS, mapGitlabDelivery } from '../../src/webhooks/gitlab/gitlab.mapper.js';
 import {
   MappingError,
+  bodyDedupeKey,
   normaliseHeaders,
   type MappedDelivery,
 } from '../../src/webhooks/webhook-mapping.js';
@@ -45,9 +42,19 @@ const GITHUB_BASES = [...GITHUB_EVENTS, 'ping', 'release', 'check_run'].flatMap(
     .slice(0, 4)
     .map((payload) => ({ event, payload })),
 );
-const GITLAB_BASES = ['push', 'merge_request', 'pipeline', 'job', 'deployment', 'issue'].map(
-  (name) => gitlabFixture(`${name}.json`),
-);
+const GITLAB_BASES = [
+  'push',
+  'merge_request',
+  'pipeline',
+  'job',
+  'deployment',
+  'issue',
+  'tag_push',
+  'release',
+  'system_push',
+  'system_tag_push',
+  'system_merge_request',
+].map((name) => gitlabFixture(`${name}.json`));
 const CDEVENT_BASES = cdeventFixtures('v0.4.1')
   .concat(cdeventFixtures('v0.5.1'))
   .map((f) => f.event);
@@ -195,7 +202,12 @@ describe('webhooks under fuzzed deliveries', () => {
             'x-github-event': sameEvent ? base.event : otherEvent,
             'x-github-delivery': 'd',
           };
-          expectMapped(() => mapGithubDelivery(headers, mutateJson(base.payload, m), new Date()));
+          expectMapped(() =>
+            mapGithubDelivery(headers, mutateJson(base.payload, m), {
+              source: 'github',
+              dedupeKey: 'd',
+            }),
+          );
         },
       ),
       { numRuns: numRuns(2_500) },
@@ -219,7 +231,7 @@ describe('webhooks under fuzzed deliveries', () => {
               headers,
               JSON.parse(body.toString('utf8')),
               new Date(),
-              gitlabDedupeKey(headers, body),
+              { source: 'gitlab', dedupeKey: bodyDedupeKey(body) },
               options,
             ),
           );
@@ -243,7 +255,9 @@ describe('webhooks under fuzzed deliveries', () => {
             JSON.stringify(contentType.includes('batch') ? [doc, base] : doc) ?? 'null',
           );
           expect(
-            outcomeOf(() => parseCloudEvents({ 'content-type': contentType, 'ce-id': 'x' }, body)),
+            outcomeOf(() =>
+              parseCloudEvents({ 'content-type': contentType, 'ce-id': 'x' }, body, 64),
+            ),
           ).toMatch(/^(returned|MappingError:)/);
         },
       ),
@@ -428,5 +442,163 @@ describe('webhooks under fuzzed deliveries', () => {
       });
     }
     expect(await counts()).toEqual(before);
+  });
+
+  it('refuses a signed body nested 5,000 levels on every webhook: 400 PAYLOAD_TOO_DEEP, nothing stored', async () => {
+    const deep = '['.repeat(5_000) + ']'.repeat(5_000);
+    const github = (body: string, type: string) =>
+      request(t.http)
+        .post('/webhooks/github')
+        .set({
+          'Content-Type': type,
+          'X-GitHub-Event': 'deployment',
+          'X-GitHub-Delivery': 'deep',
+          'X-Hub-Signature-256': `sha256=${createHmac('sha256', GITHUB_SECRET).update(body).digest('hex')}`,
+        })
+        .send(body);
+    const gitlab = (body: string) =>
+      request(t.http)
+        .post('/webhooks/gitlab')
+        .set({
+          'Content-Type': 'application/json',
+          'X-Gitlab-Event': 'Deployment Hook',
+          'X-Gitlab-Token': GITLAB_TOKEN,
+        })
+        .send(body);
+    const ce = (body: string, headers: Record<string, string>) =>
+      request(t.http)
+        .post('/cloudevents')
+        .set({ Authorization: `Bearer ${CLOUDEVENTS_TOKEN}`, ...headers })
+        .send(body);
+    const binary = { 'ce-specversion': '1.0', 'ce-id': 'deep', 'ce-source': '/s', 'ce-type': 't' };
+    const envelope = { specversion: '1.0', id: 'deep', source: '/s', type: 't' };
+    const attempts: [string, () => Promise<{ status: number; body: Reply['body'] }>][] = [
+      [
+        'alertmanager',
+        () =>
+          request(t.http)
+            .post('/webhooks/alertmanager')
+            .set({ Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' })
+            .send(`{"version":"4","alerts":${deep}}`),
+      ],
+      ['github json', () => github(`{"deployment":${deep}}`, 'application/json')],
+      [
+        'github form',
+        () =>
+          github(
+            new URLSearchParams({ payload: deep }).toString(),
+            'application/x-www-form-urlencoded',
+          ),
+      ],
+      ['gitlab', () => gitlab(`{"object_kind":"deployment","project":${deep}}`)],
+      ['cloudevents binary', () => ce(deep, { ...binary, 'Content-Type': 'application/json' })],
+      ['cloudevents binary, text/json', () => ce(deep, { ...binary, 'Content-Type': 'text/json' })],
+      [
+        'cloudevents structured',
+        () =>
+          ce(`${JSON.stringify(envelope).slice(0, -1)},"data":${deep}}`, {
+            'Content-Type': 'application/cloudevents+json',
+          }),
+      ],
+      [
+        'cloudevents batch',
+        () =>
+          ce(`[${JSON.stringify(envelope)},${deep}]`, {
+            'Content-Type': 'application/cloudevents-batch+json',
+          }),
+      ],
+      [
+        'cloudevents data_base64',
+        () =>
+          ce(
+            JSON.stringify({
+              ...envelope,
+              datacontenttype: 'application/json',
+              data_base64: Buffer.from(deep).toString('base64'),
+            }),
+            { 'Content-Type': 'application/cloudevents+json' },
+          ),
+      ],
+    ];
+    const before = await counts();
+    for (const [what, send] of attempts) {
+      const res = await send();
+      expect({ what, status: res.status, code: res.body.error?.code }).toEqual({
+        what,
+        status: 400,
+        code: 'PAYLOAD_TOO_DEEP',
+      });
+    }
+    expect(await counts()).toEqual(before);
+    // the service is still up and serving
+    await request(t.http).get('/healthz').expect(200);
+  });
+
+  it('answers replays with altered unsigned headers DUPLICATE: one raw event per signed body', async () => {
+    const github = GITHUB_BASES.filter((b) => b.event === 'deployment_status');
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...github),
+        fc.integer({ min: 1, max: 1_000_000 }),
+        fc.array(fc.record({ delivery: fc.uuid(), host: headerValue }), {
+          minLength: 1,
+          maxLength: 4,
+        }),
+        fc.array(fc.record({ key: headerValue, uuid: fc.uuid(), instance: fc.webUrl() }), {
+          minLength: 1,
+          maxLength: 4,
+        }),
+        async (base, id, githubReplays, gitlabReplays) => {
+          cases++;
+          const payload = structuredClone(base.payload);
+          (payload.deployment as Record<string, unknown>).id = id;
+          const body = JSON.stringify(payload);
+          const signature = `sha256=${createHmac('sha256', GITHUB_SECRET).update(body).digest('hex')}`;
+          const before = await counts();
+          const results: string[] = [];
+          for (const replay of [{ delivery: 'first', host: '' }, ...githubReplays]) {
+            const req = request(t.http).post('/webhooks/github').set({
+              'Content-Type': 'application/json',
+              'X-GitHub-Event': 'deployment_status',
+              'X-GitHub-Delivery': replay.delivery,
+              'X-Hub-Signature-256': signature,
+            });
+            if (replay.host) req.set('X-GitHub-Enterprise-Host', replay.host);
+            const res = await req.send(body);
+            expect(res.status).toBe(200);
+            results.push(res.body.result as string);
+          }
+          expect(results.slice(1).every((r) => r === 'DUPLICATE')).toBe(true);
+          const after = await counts();
+          expect(after.raw_events - before.raw_events).toBe(results[0] === 'ACCEPTED' ? 1 : 0);
+
+          const fixture = gitlabFixture('deployment.json');
+          const gitlabBody = JSON.stringify({ ...fixture.payload, deployment_id: id });
+          const gitlabResults: string[] = [];
+          for (const replay of [undefined, ...gitlabReplays]) {
+            const res = await request(t.http)
+              .post('/webhooks/gitlab')
+              .set({
+                ...fixture.headers,
+                'X-Gitlab-Token': GITLAB_TOKEN,
+                ...(replay
+                  ? {
+                      'Idempotency-Key': replay.key,
+                      'X-Gitlab-Event-UUID': replay.uuid,
+                      'X-Gitlab-Instance': replay.instance,
+                    }
+                  : {}),
+              })
+              .send(gitlabBody);
+            expect(res.status).toBe(200);
+            gitlabResults.push(res.body.result as string);
+          }
+          expect(gitlabResults.slice(1).every((r) => r === 'DUPLICATE')).toBe(true);
+          const last = await counts();
+          expect(last.raw_events - after.raw_events).toBe(gitlabResults[0] === 'ACCEPTED' ? 1 : 0);
+        },
+      ),
+      { numRuns: numRuns(25) },
+    );
   });
 });

@@ -67,9 +67,9 @@ describe('ingestion and delivery over HTTP', () => {
   it('refuses mutations to a read token (FORBIDDEN) and queries to an ingest token', async () => {
     const mutation = await t.gql(RECORD_DEPLOYMENT, { input: deploymentInput(2) }, readToken);
     expect(mutation.errors?.[0].extensions?.code).toBe('FORBIDDEN');
-    const query = await t.gql('{ services { name } }', undefined, ingestToken);
+    const query = await t.gql('{ services { edges { node { name } } } }', undefined, ingestToken);
     expect(query.errors?.[0].extensions?.code).toBe('FORBIDDEN');
-    const anonymous = await t.gql('{ services { name } }', undefined, null);
+    const anonymous = await t.gql('{ services { edges { node { name } } } }', undefined, null);
     expect(anonymous.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
   });
 
@@ -306,11 +306,76 @@ describe('ingestion and delivery over HTTP', () => {
     expect(incidents.data!.incidents).toEqual({
       edges: [{ node: { externalId: 'INC-1', environment: { name: 'production' } } }],
     });
-    const services = await t.gql('{ services { name namespace team } }', undefined, readToken);
-    expect(services.data!.services).toEqual([
-      { name: 'cart', namespace: '', team: 'payments' },
-      { name: 'shop', namespace: '', team: 'payments' },
-    ]);
+    const services = await t.gql(
+      '{ services { edges { node { name namespace team } } pageInfo { hasNextPage } } }',
+      undefined,
+      readToken,
+    );
+    expect(services.data!.services).toEqual({
+      edges: [
+        { node: { name: 'cart', namespace: '', team: 'payments' } },
+        { node: { name: 'shop', namespace: '', team: 'payments' } },
+      ],
+      pageInfo: { hasNextPage: false },
+    });
+  });
+
+  it('pages through services by name with opaque cursors', async () => {
+    // Two services named `api` (namespaces `a` and `b`), and names around them.
+    const named = [
+      ['zeta', ''],
+      ['api', 'b'],
+      ['beta', ''],
+      ['api', 'a'],
+      ['alpha', ''],
+    ];
+    // One at a time: services are numbered in the order they are first seen.
+    for (const [i, [service, namespace]] of named.entries()) {
+      const res = await t.gql(
+        RECORD_DEPLOYMENT,
+        {
+          input: deploymentInput(8, {
+            eventId: `svc-page-${i}`,
+            deploymentId: `svc-page-${i}`,
+            service,
+            namespace,
+            team: 'paging',
+          }),
+        },
+        ingestToken,
+      );
+      expect(res.data!.recordDeployment).toMatchObject({ result: 'ACCEPTED' });
+    }
+    const page = `query ($after: String) { services(team: "paging", first: 2, after: $after) {
+      edges { cursor node { name namespace } } pageInfo { hasNextPage endCursor } } }`;
+    const pages: string[][] = [];
+    let after: string | null = null;
+    for (;;) {
+      const got = await t.gql(page, { after }, readToken);
+      expect(got.errors).toBeUndefined();
+      const conn = got.data!.services as {
+        edges: { node: { name: string; namespace: string } }[];
+        pageInfo: { hasNextPage: boolean; endCursor: string };
+      };
+      pages.push(conn.edges.map((e) => `${e.node.namespace}/${e.node.name}`));
+      if (!conn.pageInfo.hasNextPage) break;
+      after = conn.pageInfo.endCursor;
+    }
+    // By name; two services of one name in the order they were first seen (b before a).
+    expect(pages).toEqual([['/alpha', 'b/api'], ['a/api', '/beta'], ['/zeta']]);
+
+    const tooMany = await t.gql(
+      '{ services(first: 101) { edges { cursor } } }',
+      undefined,
+      readToken,
+    );
+    expect(tooMany.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    const badCursor = await t.gql(
+      '{ services(after: "garbage") { edges { cursor } } }',
+      undefined,
+      readToken,
+    );
+    expect(badCursor.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
   });
 
   it('refuses a page of pages that would cost too much', async () => {

@@ -35,7 +35,15 @@ const TIMING = {
   cooldownSeconds: 0,
   rollbackVerifyTimeoutSeconds: 60,
 };
-const ANALYSIS = { minRequests: 100, minEvaluatedTicks: 3, passK: 3, consecutiveErrorLimit: 2 };
+const ANALYSIS = {
+  minRequests: 100,
+  minEvaluatedTicks: 3,
+  passK: 3,
+  consecutiveErrorLimit: 2,
+  // Two 5 s windows: the default tolerances (60 s critical, 180 s severe) scaled to these ticks.
+  criticalSustainSeconds: 10,
+  severeSustainSeconds: 10,
+};
 const FINAL = new Set([
   'HEALTHY',
   'HEALTHY_LOW_CONFIDENCE',
@@ -91,7 +99,7 @@ describe('release verification with real Prometheus and Alertmanager', () => {
     t = await startTestApp({
       PROMETHEUS_URL: prom.url,
       ALERTMANAGER_URL: am.url,
-      SHIPWATCH_OUTBOUND_ALLOWED_HOSTS: `127.0.0.1:${receiver.port}`,
+      SHIPWATCH_OUTBOUND_PRIVATE_HOSTS: `127.0.0.1:${receiver.port}`,
     });
   });
   afterAll(async () => {

@@ -84,7 +84,7 @@ describe('secrets are never logged or returned', () => {
       SLACK_WEBHOOK_URL: `${receiver.url}/services/T0/B0/${SECRETS.slackPath}`,
       PAGERDUTY_EVENTS_URL: `${receiver.url}/v2/enqueue`,
       PAGERDUTY_ROUTING_KEY: SECRETS.pagerdutyKey,
-      SHIPWATCH_OUTBOUND_ALLOWED_HOSTS: `127.0.0.1:${receiver.port}`,
+      SHIPWATCH_OUTBOUND_PRIVATE_HOSTS: `127.0.0.1:${receiver.port}`,
     });
     ({ app, db } = await createApp(config, new JsonLogger('debug', (line) => logs.push(line))));
     await resetData(db);
@@ -387,7 +387,7 @@ describe('outbound calls only reach allowed hosts', () => {
     ({ app, db } = await createApp(
       testConfig({
         PROMETHEUS_URL: prom.url,
-        SHIPWATCH_OUTBOUND_ALLOWED_HOSTS: `127.0.0.1:${receiver.port},127.0.0.1:${redirector.port}`,
+        SHIPWATCH_OUTBOUND_PRIVATE_HOSTS: `127.0.0.1:${receiver.port},127.0.0.1:${redirector.port}`,
       }),
       false,
     ));

@@ -20,6 +20,8 @@ describe('webhooks end to end: deliveries show up in the GraphQL queries', () =>
     t = await startTestApp({
       GITHUB_WEBHOOK_SECRET: GITHUB_TEST_SECRET,
       GITLAB_WEBHOOK_TOKEN: GITLAB_FIXTURE_TOKEN,
+      // the GitLab fixtures come from this self-managed instance
+      GITLAB_WEBHOOK_HOST: 'gitlab.example.com',
     });
     // docs: "an API token with the ingest scope"
     const created = await t.gql(

@@ -117,6 +117,7 @@ function changesets(f: DoraFixture) {
           changeId: sha,
           sha,
           prFirstCommitAt: date(c.prFirstCommitAt),
+          prCreatedAt: null,
           committedAt: date(c.committedAt),
           authoredAt: date(c.authoredAt),
           alreadyDeployed: deployedBefore.has(sha),

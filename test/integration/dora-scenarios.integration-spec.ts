@@ -69,7 +69,7 @@ describe('DORA scenarios', () => {
           buckets: Record<string, unknown>[];
           definitionVersion: string;
         };
-        expect(report.definitionVersion).toBe('shipwatch-dora/1');
+        expect(report.definitionVersion).toBe('shipwatch-dora/5');
         expect(report).toMatchObject(approximately(expected) as object);
 
         // Grafana's SQL over the same data gives the same figures.

@@ -32,13 +32,14 @@ export interface SqlFilter {
   readonly services?: readonly string[];
   readonly teams?: readonly string[];
   readonly weekStartsOn?: string;
+  readonly attributions?: readonly string[];
 }
 
 const WEEKDAYS = ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY', 'SUNDAY'];
 
 /** The rows of dora_report for the same filter, as a Grafana panel would read them. */
 export async function sqlReport(ds: DataSource, f: SqlFilter): Promise<Record<string, unknown>[]> {
-  return ds.query('SELECT * FROM dora_report($1, $2, $3, $4, $5, $6, $7, $8)', [
+  return ds.query('SELECT * FROM dora_report($1, $2, $3, $4, $5, $6, $7, $8, $9)', [
     f.from,
     f.to,
     f.timezone ?? 'UTC',
@@ -47,6 +48,7 @@ export async function sqlReport(ds: DataSource, f: SqlFilter): Promise<Record<st
     f.services ?? null,
     f.teams ?? null,
     WEEKDAYS.indexOf(f.weekStartsOn ?? 'MONDAY') + 1,
+    f.attributions ?? null,
   ]);
 }
 

@@ -93,7 +93,15 @@ const TIMING = {
   cooldownSeconds: 0,
   rollbackVerifyTimeoutSeconds: 60,
 };
-const ANALYSIS = { minRequests: 100, minEvaluatedTicks: 3, passK: 3, consecutiveErrorLimit: 2 };
+const ANALYSIS = {
+  minRequests: 100,
+  minEvaluatedTicks: 3,
+  passK: 3,
+  consecutiveErrorLimit: 2,
+  // Two 5 s windows: the default tolerances (60 s critical, 180 s severe) scaled to these ticks.
+  criticalSustainSeconds: 10,
+  severeSustainSeconds: 10,
+};
 interface LiveVerification {
   state: string;
   reason: string | null;
@@ -191,7 +199,7 @@ describe('Grafana dashboards on real data', () => {
     promStartedAt = Date.now();
     t = await startTestApp({
       PROMETHEUS_URL: prom.url,
-      SHIPWATCH_OUTBOUND_ALLOWED_HOSTS: `127.0.0.1:${receiver.port}`,
+      SHIPWATCH_OUTBOUND_PRIVATE_HOSTS: `127.0.0.1:${receiver.port}`,
     });
     await t.app.listen(appPort, '127.0.0.1');
     await seedDeliveryHistory((query, variables) => t.gql(query, variables), now);
@@ -231,12 +239,13 @@ describe('Grafana dashboards on real data', () => {
     const variables: Record<string, VariableValue> = {};
     for (const v of dashboard.json.templating?.list ?? []) {
       const name = v.name!;
+      const current = String((v.current as { value: string }).value);
       if (picks[name]) {
         variables[name] = picks[name];
-      } else if (v.type !== 'query') {
-        variables[name] = [String((v.current as { value: string }).value)];
-      } else if (v.allValue !== undefined) {
+      } else if (v.allValue !== undefined && current === '$__all') {
         variables[name] = 'All';
+      } else if (v.type !== 'query') {
+        variables[name] = [current];
       } else {
         const sql = expandSql(String(v.query), {
           ...range(),
@@ -263,6 +272,7 @@ describe('Grafana dashboards on real data', () => {
         environment: [PRODUCTION],
         granularity: ['day'],
         timezone: ['Europe/Berlin'],
+        attribution: ['EXPLICIT', 'INFERRED'],
       }),
     },
   ];

@@ -96,6 +96,40 @@ describe('bad ingestion input', () => {
     },
   );
 
+  // Found by fuzz-graphql: a team of '' reached the teams table (CHECK name <> '') as a 500.
+  it('takes a blank team for no team, in a deployment and in an incident, and stores the event', async () => {
+    const deployed = await t.gql(RECORD, { input: { ...valid, team: '' } });
+    expect(deployed.data).toEqual({ recordDeployment: { result: 'ACCEPTED' } });
+    const incident = await t.gql(INGEST, {
+      events: [
+        {
+          incident: {
+            source: 'pager',
+            eventId: 'i1',
+            incidentId: 'i1',
+            services: [
+              { name: 'cart', team: '' },
+              { name: 'web', team: '  ' },
+            ],
+            impactStartedAt: '2025-06-01T11:00:00Z',
+          },
+        },
+      ],
+    });
+    expect(incident.errors).toBeUndefined();
+    expect(incident.data).toEqual({
+      ingestEvents: [{ index: 0, result: 'ACCEPTED', errors: [] }],
+    });
+    const teams = await t.db.dataSource.query<{ name: string; team: string | null }[]>(
+      'SELECT name, team FROM services ORDER BY name',
+    );
+    expect(teams).toEqual([
+      { name: 'cart', team: null },
+      { name: 'shop', team: null },
+      { name: 'web', team: null },
+    ]);
+  });
+
   it('refuses impossible pipeline runs (negative test counts, outcome while running)', async () => {
     const run = { source: 'ci', eventId: 'r1', runId: '1', pipelineName: 'ci', status: 'RUNNING' };
     for (const change of [

@@ -34,7 +34,7 @@ describe('remediation outbox (real database)', () => {
   beforeAll(async () => {
     receiver = await startWebhookReceiver({ secret: SECRET });
     t = await startTestApp({
-      SHIPWATCH_OUTBOUND_ALLOWED_HOSTS: `127.0.0.1:${receiver.port}`,
+      SHIPWATCH_OUTBOUND_PRIVATE_HOSTS: `127.0.0.1:${receiver.port}`,
       SLACK_WEBHOOK_URL: `${receiver.url}${SLACK_PATH}`,
       PAGERDUTY_EVENTS_URL: `${receiver.url}/v2/enqueue`,
       PAGERDUTY_ROUTING_KEY: PD_KEY,

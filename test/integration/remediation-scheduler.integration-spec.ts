@@ -16,7 +16,7 @@ describe('outbox delivery with the scheduler on', () => {
     receiver = await startWebhookReceiver({ secret });
     t = await startTestApp({
       SHIPWATCH_SCHEDULER: 'on',
-      SHIPWATCH_OUTBOUND_ALLOWED_HOSTS: '127.0.0.1',
+      SHIPWATCH_OUTBOUND_PRIVATE_HOSTS: '127.0.0.1',
     });
   });
   afterAll(async () => {

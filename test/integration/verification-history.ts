@@ -113,3 +113,35 @@ export function openMetricsHistory(services: readonly ServiceHistory[]): string 
     '',
   ].join('\n');
 }
+
+/**
+ * A service whose release `2.0.0` answers 8 % errors from `onset` on, after an hour of `1.9.0`
+ * at 0.1 % (20 requests/s throughout): a critical regression.
+ */
+export function badReleaseHistory(service: string, onset: number, until: number): ServiceHistory {
+  const steady = (x: number) => () => x;
+  return {
+    service,
+    namespace: '',
+    environment: 'production',
+    layout: 'labels',
+    versions: [
+      {
+        version: '1.9.0',
+        from: onset - 3600,
+        to: onset,
+        rps: steady(20),
+        errorRatio: steady(0.001),
+        slowRatio: steady(0.005),
+      },
+      {
+        version: '2.0.0',
+        from: onset,
+        to: until,
+        rps: steady(20),
+        errorRatio: steady(0.08),
+        slowRatio: steady(0.005),
+      },
+    ],
+  };
+}

@@ -15,8 +15,18 @@ import {
   startPrometheus,
   type RunningPrometheus,
 } from '../../src/demo/prometheus-process.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { probeScrape } from '../../src/verification/analysis/counter-reading.js';
+import { extrapolatedRate, irate } from '../../src/verification/analysis/prometheus-functions.js';
+import { DEFAULT_SLIS } from '../../src/verification/default-slis.js';
+import { PrometheusSignalSource } from '../../src/verification/prometheus.source.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { openMetricsHistory, type VersionTraffic } from './verification-history.js';
+import {
+  openMetricsHistory,
+  type ServiceHistory,
+  type VersionTraffic,
+} from './verification-history.js';
 
 interface SliEvidenceJson {
   name: string;
@@ -50,6 +60,22 @@ const traffic = (
   rps: constant(rps),
   errorRatio,
   slowRatio: constant(slow),
+});
+
+/** A release of all the traffic at once (20 requests/s) at T0, labels layout. */
+const allAtOnce = (
+  service: string,
+  [previous, next]: [string, string],
+  errorRatio: number,
+): ServiceHistory => ({
+  service,
+  namespace: '',
+  environment: 'production',
+  layout: 'labels',
+  versions: [
+    traffic(previous, START, T0, 20, constant(0.001)),
+    traffic(next, T0, NOW, 20, constant(errorRatio)),
+  ],
 });
 
 const HISTORY = openMetricsHistory([
@@ -88,6 +114,10 @@ const HISTORY = openMetricsHistory([
       traffic('3.1.0', T0, NOW, 10, constant(0.05)),
     ],
   },
+  // Policies saved by earlier releases: the old default templates (converted when read), and an
+  // increase() template that cannot be converted, on a release answering 8 % errors.
+  allAtOnce('stored-defaults', ['4.0.0', '4.1.0'], 0.001),
+  allAtOnce('stored-legacy', ['5.0.0', '5.1.0'], 0.08),
   // Resource attributes only on target_info (job/instance join).
   {
     service: 'legacy',
@@ -101,6 +131,7 @@ const HISTORY = openMetricsHistory([
   },
 ]);
 
+const BAD_COUNTER = 'x_total{service_version=~"{{versionRegex}}"} or vector(0)';
 const DEPLOYMENT = `mutation($input: DeploymentInput!) { recordDeployment(input: $input) { result entityId errors { field message } } }`;
 const SAVE = `mutation($input: SaveVerificationPolicyInput!) {
   saveVerificationPolicy(input: $input) { id mode rollbackTarget { kind url } alertChannels timing { intervalSeconds } }
@@ -121,7 +152,7 @@ describe('verification against a real Prometheus', () => {
     t = await startTestApp({
       PROMETHEUS_URL: prometheus.url,
       ALERTMANAGER_URL: 'http://127.0.0.1:9',
-      SHIPWATCH_OUTBOUND_ALLOWED_HOSTS: '127.0.0.1:9',
+      SHIPWATCH_OUTBOUND_PRIVATE_HOSTS: '127.0.0.1:9',
     });
     verifications = t.app.get(VerificationService);
   });
@@ -191,6 +222,17 @@ describe('verification against a real Prometheus', () => {
     });
   });
 
+  /** Saves a staging policy of one errors SLI with these templates. */
+  const saveSli = (totalQuery: string, badQuery = BAD_COUNTER) =>
+    t.gql(SAVE, {
+      input: {
+        service: 'checkout',
+        namespace: 'shop',
+        environment: 'staging',
+        slis: [{ name: 'errors', objective: 0.999, totalQuery, badQuery }],
+      },
+    });
+
   describe('policies', () => {
     it('saves a policy after checking every query, never returning the rollback secret', async () => {
       const res = await t.gql(SAVE, {
@@ -228,21 +270,9 @@ describe('verification against a real Prometheus', () => {
     });
 
     it('refuses a query Prometheus rejects, with INVALID_POLICY and the reason', async () => {
-      const res = await t.gql(SAVE, {
-        input: {
-          service: 'checkout',
-          namespace: 'shop',
-          environment: 'staging',
-          slis: [
-            {
-              name: 'errors',
-              objective: 0.999,
-              totalQuery: 'sum(increase(http_server_request_duration_seconds_count[{{window}}])',
-              badQuery: 'sum(increase(x[{{window}}])) or vector(0)',
-            },
-          ],
-        },
-      });
+      const res = await saveSli(
+        'http_server_request_duration_seconds_count{service_version=~"{{versionRegex}}"} +',
+      );
       expect(res.errors?.[0].extensions?.code).toBe('INVALID_POLICY');
       expect(res.errors?.[0].extensions?.problems).toEqual([
         {
@@ -252,23 +282,53 @@ describe('verification against a real Prometheus', () => {
       ]);
     });
 
-    it('refuses templates without {{window}} or with unknown placeholders before asking Prometheus', async () => {
+    it('refuses unknown placeholders and aggregating templates before asking Prometheus', async () => {
+      const res = await saveSli(
+        'sum(x{a="{{servce}}"})',
+        'sum by (pod) (y{v=~"{{versionRegex}}"})',
+      );
+      expect(res.errors?.[0].extensions?.code).toBe('INVALID_POLICY');
+      expect(res.errors?.[0].message).toMatch(/unknown placeholder \{\{servce\}\}/);
+      expect(res.errors?.[0].message).toMatch(/`sum` aggregates across series/);
+    });
+
+    it('refuses templates of earlier releases (increase over {{window}}) with LEGACY_TEMPLATE and the new form', async () => {
+      const res = await saveSli(
+        'sum(increase(http_server_request_duration_seconds_count{service_version=~"{{versionRegex}}"}[{{window}}]))',
+      );
+      expect(res.errors?.[0].extensions?.code).toBe('LEGACY_TEMPLATE');
+      expect(res.errors?.[0].extensions?.problems).toEqual([
+        { field: 'slis[0].totalQuery', message: expect.stringMatching(/per-series counters now/) },
+      ]);
+    });
+
+    it('refuses templates that read the same series for the new and the previous version (SIDES_OVERLAP)', async () => {
+      const res = await saveSli(
+        'http_server_request_duration_seconds_count{service_name="{{service}}"}',
+      );
+      expect(res.errors?.[0].extensions?.code).toBe('SIDES_OVERLAP');
+      expect(res.errors?.[0].extensions?.problems).toEqual([
+        { field: 'slis[0].totalQuery', message: expect.stringMatching(/\{\{versionRegex\}\}/) },
+      ]);
+    });
+
+    it('refuses windows shorter than the scrape interval Prometheus shows, naming it', async () => {
+      // The history is scraped every 15 s.
       const res = await t.gql(SAVE, {
         input: {
           service: 'checkout',
-          environment: 'staging',
-          slis: [
-            {
-              name: 'errors',
-              objective: 0.999,
-              totalQuery: 'sum(x{a="{{servce}}"})',
-              badQuery: 'vector(0)',
-            },
-          ],
+          namespace: 'shop',
+          environment: 'production',
+          timing: { intervalSeconds: 10, windowSeconds: 10 },
         },
       });
-      expect(res.errors?.[0].extensions?.code).toBe('INVALID_POLICY');
-      expect(res.errors?.[0].message).toMatch(/unknown placeholder \{\{servce\}\}/);
+      expect(res.errors?.[0].extensions).toMatchObject({
+        code: 'WINDOW_SHORTER_THAN_SCRAPE_INTERVAL',
+        scrapeIntervalSeconds: 15,
+        problems: [
+          { field: 'timing.windowSeconds', message: expect.stringMatching(/at least 15s/) },
+        ],
+      });
     });
   });
 
@@ -461,6 +521,181 @@ describe('verification against a real Prometheus', () => {
           },
         ],
       });
+    });
+
+    it('explains a backtest tick by tick, with the evidence releaseVerification shows', async () => {
+      const fields = `number at windowStart windowEnd classification severity baselineDegraded
+        inWarmUp reason stateAfter durationSeconds evidence`;
+      // The saved policy, replayed at the instants the scheduler ran it: the same ticks.
+      const res = await t.gql(
+        `query($input: BacktestPolicyInput!) { backtestPolicy(input: $input) {
+          deployments { deploymentId verdict ticks { ${fields} } } } }`,
+        { input: { service: 'payments', environment: 'production', deploymentIds: [payments] } },
+      );
+      expect(res.errors).toBeUndefined();
+      const [replayed] = (
+        res.data!.backtestPolicy as {
+          deployments: { verdict: string; ticks: Record<string, unknown>[] }[];
+        }
+      ).deployments;
+      const live = await t.gql(
+        `query($id: ID!) { releaseVerification(deploymentId: $id) {
+        ticks { ${fields} } } }`,
+        { id: payments },
+      );
+      expect(live.errors).toBeUndefined();
+      const ran = (live.data!.releaseVerification as { ticks: Record<string, unknown>[] }).ticks;
+
+      expect(replayed.verdict).toBe('FAILED');
+      expect(replayed.ticks.map((x) => x.stateAfter)).toEqual(['RUNNING', 'FAILED']);
+      expect(replayed.ticks.every((x) => x.durationSeconds === null)).toBe(true);
+      expect(ran.every((x) => typeof x.durationSeconds === 'number')).toBe(true);
+      const untimed = ({ durationSeconds: _, ...x }: Record<string, unknown>) => x;
+      expect(replayed.ticks.map(untimed)).toEqual(ran.map(untimed));
+
+      const errors = (replayed.ticks[0].evidence as { slis: SliEvidenceJson[] }).slis.find(
+        (s) => s.name === 'errors',
+      )!;
+      expect(errors).toMatchObject({
+        window: { start: iso(T0), end: iso(T0 + 30) },
+        canary: {
+          total: expect.any(Number),
+          bad: expect.any(Number),
+          burnRate: expect.any(Number),
+        },
+        preDeploy: { total: expect.any(Number), bad: expect.any(Number) },
+        pValue: expect.any(Number),
+      });
+      expect(errors.canary.ratio).toBeCloseTo(0.08, 2);
+    });
+  });
+
+  describe('policies stored by earlier releases', () => {
+    const LEGACY_DEFAULTS = readFileSync(
+      join(import.meta.dirname, '../fixtures/verification/legacy-default-slis.json'),
+      'utf8',
+    );
+    const UNCONVERTIBLE = JSON.stringify([
+      {
+        name: 'errors',
+        objective: 0.999,
+        totalQuery:
+          'sum by (service_version) (increase(http_server_request_duration_seconds_count{service_name="{{service}}",service_version=~"{{versionRegex}}"}[{{window}}]))',
+        badQuery:
+          'sum by (service_version) (increase(http_server_request_duration_seconds_count{service_name="{{service}}",service_version=~"{{versionRegex}}",http_response_status_code=~"5.."}[{{window}}])) or vector(0)',
+      },
+    ]);
+    let converted: string;
+    let unconvertible: string;
+
+    beforeAll(async () => {
+      // Saved as earlier releases stored them: the SLI templates written into the row.
+      for (const [service, slis] of [
+        ['stored-defaults', LEGACY_DEFAULTS],
+        ['stored-legacy', UNCONVERTIBLE],
+      ]) {
+        const saved = await t.gql(SAVE, {
+          input: { service, environment: 'production', mode: 'ENFORCE' },
+        });
+        if (saved.errors) throw new Error(JSON.stringify(saved.errors));
+        await t.db.dataSource.query(
+          `UPDATE verification_policies SET slis = $1::jsonb WHERE service = $2`,
+          [slis, service],
+        );
+      }
+      converted = await deploy({
+        eventId: 'stored-defaults-4.1.0',
+        deploymentId: 'stored-defaults-4.1.0',
+        service: 'stored-defaults',
+        version: '4.1.0',
+        previousVersion: '4.0.0',
+        finishedAt: iso(T0),
+      });
+      unconvertible = await deploy({
+        eventId: 'stored-legacy-5.1.0',
+        deploymentId: 'stored-legacy-5.1.0',
+        service: 'stored-legacy',
+        version: '5.1.0',
+        previousVersion: '5.0.0',
+        finishedAt: iso(T0),
+      });
+      await tickUntil(T0 + 30, T0 + 180);
+    });
+
+    it('reads the old default templates as the new ones', async () => {
+      const v = await verification(converted);
+      expect(v.ticks.length).toBeGreaterThanOrEqual(5);
+      expect(v.ticks.every((x) => x.classification === 'PASS')).toBe(true);
+      const errors = v.ticks[0].evidence.slis.find((s) => s.name === 'errors')!;
+      expect(errors.queries.canary[0]).toMatch(
+        /^# converted from an increase\(\) template\n\(last_over_time\(http_server_request_duration_seconds_count\{/,
+      );
+      expect(errors.canary.total).toBeCloseTo(20 * 30, -1);
+    });
+
+    it('gives ERROR LEGACY_TEMPLATE ticks for a template it cannot convert: INCONCLUSIVE, never a rollback', async () => {
+      const v = await verification(unconvertible);
+      expect(v.state).toBe('INCONCLUSIVE');
+      expect(v.rollbackRequestedAt).toBeNull();
+      expect(v.ticks.every((x) => x.classification === 'ERROR')).toBe(true);
+      expect(v.ticks[0].reason).toMatch(
+        /canary LEGACY_TEMPLATE: an increase\(\)\/rate\(\) over \{\{window\}\} template/,
+      );
+    });
+  });
+
+  describe('against the real thing', () => {
+    const client = () => new PrometheusClient(prometheus.url);
+    const closeOrNull = (x: number | null): unknown =>
+      x === null ? null : (expect.closeTo(x, 6) as unknown);
+
+    it("models Prometheus' increase(), rate() and irate() on raw samples, resets and extrapolation included", async () => {
+      // payments 1.9.0 stops at T0 and comes back from 0 at T0 + 300 (a reset of its counters).
+      const selector =
+        'http_server_request_duration_seconds_count{service_name="payments",service_version="1.9.0",http_response_status_code="200"}';
+      for (const [end, range] of [
+        [T0 + 330, 600],
+        [T0 + 7, 60],
+        [T0 + 340, 45],
+        [T0 - 100, 30],
+        [T0 + 303, 300],
+        [T0 + 100, 30], // no sample: no value
+      ] as const) {
+        const [raw] = await client().rawSamples(`${selector}[${range}s]`, at(end));
+        const samples = (raw?.points ?? []).map((p) => ({
+          t: p.time.getTime() / 1000,
+          v: p.value,
+        }));
+        const ask = async (fn: string) => {
+          const r = await client().query(`${fn}(${selector}[${range}s])`, at(end));
+          return r.type === 'vector' && r.samples.length > 0 ? r.samples[0].value : null;
+        };
+        expect([
+          extrapolatedRate(samples, end, range, false),
+          extrapolatedRate(samples, end, range, true),
+          irate(samples, end, range),
+        ]).toEqual([
+          closeOrNull(await ask('increase')),
+          closeOrNull(await ask('rate')),
+          closeOrNull(await ask('irate')),
+        ]);
+      }
+    });
+
+    it('learns the scrape interval and tells samples stamped after the present', async () => {
+      const source = new PrometheusSignalSource(client(), {
+        service: 'payments',
+        namespace: '',
+        environment: 'production',
+        version: null,
+        previousVersion: null,
+        preDeployVersion: null,
+      });
+      const probe = await probeScrape(source, DEFAULT_SLIS[0], at(T0), at(NOW));
+      expect(probe).toMatchObject({ refreshIntervalSeconds: STEP, futureSamples: 0 });
+      // Read as if the present were 40 minutes before the deploy: the history after it is "future".
+      const skewed = await probeScrape(source, DEFAULT_SLIS[0], at(T0), at(T0 - 2400));
+      expect(skewed.futureSamples).toBeGreaterThan(0);
     });
   });
 });

@@ -14,6 +14,7 @@ const STATE = `query($id: ID!) { releaseVerification(deploymentId: $id) {
   state verdict reason policy { isDefault mode timing { intervalSeconds } } nextTickAt deployFinishedAt
   ticks { number classification reason stateAfter }
 } }`;
+const ANY = { batch: 10, perSubmitter: 100 };
 
 describe('verification scheduling', () => {
   let t: TestApp;
@@ -121,8 +122,8 @@ describe('verification scheduling', () => {
     const now = plus(finished, 60);
     const lease = plus(now, 60);
     const [a, b] = await Promise.all([
-      repo.claimDue(now, 'replica-a', lease, 2),
-      repo.claimDue(now, 'replica-b', lease, 10),
+      repo.claimDue(now, 'replica-a', lease, { batch: 2, perSubmitter: 100 }),
+      repo.claimDue(now, 'replica-b', lease, { batch: 10, perSubmitter: 100 }),
     ]);
     const running: { id: string }[] = await t.db.dataSource.query(
       `SELECT id FROM release_verifications WHERE state = 'RUNNING' ORDER BY id`,
@@ -131,8 +132,8 @@ describe('verification scheduling', () => {
     expect([...a, ...b].sort()).toEqual(running.map((r) => String(r.id)).sort());
     expect(a.filter((id) => b.includes(id))).toEqual([]);
     // Claimed and leased: not due again for anyone before the lease ends, due after it.
-    expect(await repo.claimDue(plus(now, 30), 'replica-c', plus(now, 90), 10)).toEqual([]);
-    const after = await repo.claimDue(plus(lease, 1), 'replica-c', plus(lease, 60), 10);
+    expect(await repo.claimDue(plus(now, 30), 'replica-c', plus(now, 90), ANY)).toEqual([]);
+    const after = await repo.claimDue(plus(lease, 1), 'replica-c', plus(lease, 60), ANY);
     expect(after.sort()).toEqual(running.map((r) => String(r.id)).sort());
   });
 

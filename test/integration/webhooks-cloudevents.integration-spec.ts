@@ -53,6 +53,16 @@ function structured(event: CdeventFixture['event']) {
   };
 }
 
+/**
+ * The conformance examples reuse one id across all their types; a producer gives each event its
+ * own (CloudEvents: source + id is unique), so each example is sent under an id of its own.
+ */
+function ownId(f: CdeventFixture): CdeventFixture {
+  const event = structuredClone(f.event);
+  event.context.id = `${f.release}-${f.name}`;
+  return { ...f, event, body: Buffer.from(JSON.stringify(event)) };
+}
+
 describe('POST /cloudevents', () => {
   let t: TestApp;
   beforeAll(async () => {
@@ -89,7 +99,7 @@ describe('POST /cloudevents', () => {
   it.each(CDEVENTS_RELEASES)(
     'accepts every %s conformance example in binary mode: applied (200) or stored (202)',
     async (release) => {
-      for (const f of cdeventFixtures(release)) {
+      for (const f of cdeventFixtures(release).map(ownId)) {
         const res = await post().set(binaryHeaders(f.event)).send(f.body.toString());
         expect({
           name: f.name,
@@ -107,7 +117,7 @@ describe('POST /cloudevents', () => {
   );
 
   it('answers the same events again in structured mode as DUPLICATE (200)', async () => {
-    for (const f of cdeventFixtures('v0.5.1')) {
+    for (const f of cdeventFixtures('v0.5.1').map(ownId)) {
       const res = await post()
         .set({
           Authorization: `Bearer ${CE_TOKEN}`,
@@ -124,8 +134,9 @@ describe('POST /cloudevents', () => {
       `SELECT count(*)::text AS n FROM raw_events WHERE transport = 'cloudevents'`,
     );
     expect(Number(stored[0].n)).toBe(
-      cdeventFixtures('v0.5.1').length + cdeventFixtures('v0.4.1').length,
+      CDEVENTS_RELEASES.reduce((n, release) => n + cdeventFixtures(release).length, 0),
     );
+    expect(Number(stored[0].n)).toBe(36 + 39 + 4 * 45);
   });
 
   it('applied the conformance pipeline run, deployment and incident', async () => {
@@ -146,7 +157,8 @@ describe('POST /cloudevents', () => {
          FROM deployments d JOIN services s ON s.id = d.service_id
          JOIN environments e ON e.id = d.environment_id ORDER BY d.id`,
     );
-    expect(deployments).toHaveLength(6); // deployed, upgraded, rolledback of both releases
+    // deployed, upgraded, rolledback of each of the six releases
+    expect(deployments).toHaveLength(3 * CDEVENTS_RELEASES.length);
     expect(deployments[0]).toEqual({
       status: 'SUCCEEDED',
       kind: 'PLANNED',
@@ -250,7 +262,48 @@ describe('POST /cloudevents', () => {
       .send(JSON.stringify([good, bad]));
     expect(res.status).toBe(400);
     expect(res.body.error.problems).toEqual([expect.objectContaining({ index: 1, id: 'b-bad' })]);
-    expect(await rows(`SELECT 1 FROM raw_events WHERE dedupe_key LIKE '%/b-good'`)).toEqual([]);
+    expect(await rows(`SELECT 1 FROM raw_events WHERE dedupe_key = 'b-good'`)).toEqual([]);
+  });
+
+  it('refuses a whole batch when ingestion rejects one event: 400 per event, storing none', async () => {
+    const event = (id: string, timestamp: string) => {
+      const e = structuredClone(cdeventFixture('v0.5.1', 'pipelinerun_started').event);
+      e.context.id = id;
+      e.context.timestamp = timestamp;
+      return structured(e);
+    };
+    const res = await post()
+      .set({
+        Authorization: `Bearer ${CE_TOKEN}`,
+        'Content-Type': 'application/cloudevents-batch+json',
+      })
+      .send(
+        JSON.stringify([
+          event('all-or-nothing-1', '2026-11-30T10:00:00Z'),
+          event('all-or-nothing-2', '2099-01-01T00:00:00Z'), // lies in the future
+        ]),
+      );
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('INVALID_EVENT');
+    expect(res.body.error.message).toContain('none was stored');
+    expect(res.body.error.results).toEqual([
+      expect.objectContaining({ index: 0, result: 'NOT_STORED' }),
+      expect.objectContaining({ index: 1, result: 'REJECTED', errors: expect.any(Array) }),
+    ]);
+    expect(await rows(`SELECT 1 FROM raw_events WHERE dedupe_key LIKE 'all-or-nothing-%'`)).toEqual(
+      [],
+    );
+  });
+
+  it('answers a replay of a source and id under another type DUPLICATE', async () => {
+    const f = ownId(cdeventFixture('v0.5.1', 'service_deployed'));
+    const replay = structuredClone(f.event);
+    replay.context.type = 'dev.cdevents.service.upgraded.0.3.0';
+    const res = await post().set(binaryHeaders(replay)).send(JSON.stringify(replay));
+    expect({ status: res.status, result: res.body.result }).toEqual({
+      status: 200,
+      result: 'DUPLICATE',
+    });
   });
 
   it('stores other CloudEvents, legacy CDEvents and non-JSON data raw with 202', async () => {
@@ -267,7 +320,7 @@ describe('POST /cloudevents', () => {
       })
       .send('{}');
     expect(legacy.status).toBe(202);
-    expect(legacy.body.note).toContain('v0.5.x and v0.4.x');
+    expect(legacy.body.note).toContain('no CDEvent');
 
     const blob = await post()
       .set({
@@ -281,7 +334,7 @@ describe('POST /cloudevents', () => {
       .send(Buffer.from([0xde, 0xad, 0xbe, 0xef]));
     expect(blob.status).toBe(202);
     const [raw] = await rows<{ payload: unknown; headers: Record<string, string> }>(
-      `SELECT payload, headers FROM raw_events WHERE dedupe_key = 'com.example.scan.completed/blob-1'`,
+      `SELECT payload, headers FROM raw_events WHERE dedupe_key = 'blob-1'`,
     );
     expect(raw.payload).toEqual({
       datacontenttype: 'application/octet-stream',
@@ -289,6 +342,84 @@ describe('POST /cloudevents', () => {
     });
     expect(raw.headers.authorization).toBeUndefined();
     expect(raw.headers['ce-type']).toBe('com.example.scan.completed');
+  });
+
+  it('refuses a spec version that is no CDEvents release, or a type of another release, storing nothing', async () => {
+    const f = cdeventFixture('v0.5.1', 'service_deployed');
+    const future = structuredClone(f.event);
+    future.context.id = 'future-version';
+    future.context.specversion = '0.6.0';
+    const res = await post().set(binaryHeaders(future)).send(JSON.stringify(future));
+    expect({ status: res.status, code: res.body.error?.code }).toEqual({
+      status: 400,
+      code: 'UNSUPPORTED_CDEVENTS_VERSION',
+    });
+    expect(res.body.error.message).toContain('v0.2.0, v0.3.0, v0.4.0, v0.4.1, v0.5.0, v0.5.1');
+
+    const old = structuredClone(cdeventFixture('v0.4.0', 'service_deployed').event);
+    old.context.id = 'type-of-another-release';
+    old.context.type = f.event.context.type; // a v0.5 type string in a v0.4.0 event
+    const mixed = await post().set(binaryHeaders(old)).send(JSON.stringify(old));
+    expect({ status: mixed.status, code: mixed.body.error?.code }).toEqual({
+      status: 400,
+      code: 'MALFORMED_PAYLOAD',
+    });
+    expect(mixed.body.error.message).toContain('v0.4.0 defines no event type');
+    expect(
+      await rows(
+        `SELECT 1 FROM raw_events WHERE dedupe_key IN ('future-version', 'type-of-another-release')`,
+      ),
+    ).toEqual([]);
+  });
+
+  it("attributes an incident to the deployment of the artifact it names, and keeps a deployment's start time", async () => {
+    const artifact = 'pkg:oci/cart@sha256%3A' + 'c'.repeat(64);
+    /** A conformance example of `release` about `subjectId`, sent under an id of its own. */
+    const send = async (
+      release: (typeof CDEVENTS_RELEASES)[number],
+      name: string,
+      subjectId: string,
+      timestamp: string,
+      content: Record<string, unknown>,
+      customData?: Record<string, unknown>,
+    ) => {
+      const event = structuredClone(cdeventFixture(release, name).event);
+      Object.assign(event.context, { id: `${subjectId}-${name}`, timestamp });
+      event.subject.id = subjectId;
+      Object.assign(event.subject.content as Record<string, unknown>, content);
+      if (customData) event.customData = customData;
+      const res = await post().set(binaryHeaders(event)).send(JSON.stringify(event));
+      expect({ name, status: res.status }).toEqual({ name, status: 200 });
+    };
+    await send(
+      'v0.4.0',
+      'service_deployed',
+      'cart',
+      '2026-11-30T09:05:00Z',
+      { environment: { id: 'prod-eu' }, artifactId: artifact },
+      { startedAt: '2026-11-30T09:00:00Z' },
+    );
+    await send('v0.3.0', 'incident_detected', 'cart-incident-1', '2026-11-30T09:20:00Z', {
+      service: { id: 'cart' },
+      environment: { id: 'prod-eu' },
+      artifactId: artifact,
+    });
+
+    expect(
+      await rows(
+        `SELECT d.version, d.started_at, d.finished_at, c.deployment_external_id
+           FROM incidents i JOIN incident_causes c ON c.incident_id = i.id
+           JOIN deployments d ON d.source = c.deployment_source AND d.external_id = c.deployment_external_id
+          WHERE i.external_id = 'cart-incident-1'`,
+      ),
+    ).toEqual([
+      {
+        version: 'sha256:' + 'c'.repeat(64),
+        started_at: new Date('2026-11-30T09:00:00Z'),
+        finished_at: new Date('2026-11-30T09:05:00Z'),
+        deployment_external_id: 'dev.cdevents.service.deployed.0.2.0/cart-service_deployed',
+      },
+    ]);
   });
 
   it('refuses requests that hold no CloudEvent with 400', async () => {

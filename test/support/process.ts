@@ -3,9 +3,16 @@ import { join } from 'node:path';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
-/** Compiles src/ to dist/ once per test file that runs the real `npm start` entry point. */
+/**
+ * Compiles src/ to dist/ unless dist/ is already newer than every source, for tests that run the
+ * real `npm start` entry point or the CLI. scripts/build.mjs holds a lock while it compiles, so
+ * test files in parallel workers build once and never read a half-written dist/.
+ */
 export function buildDist(): void {
-  execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+  execFileSync(process.execPath, ['scripts/build.mjs', '--if-stale'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
 }
 
 export interface RunningShipwatch {
@@ -21,20 +28,33 @@ export interface ExitedShipwatch {
   readonly stderr: string;
 }
 
-function spawnMain(env: Record<string, string>): ChildProcess {
-  return spawn(
+/**
+ * A command that runs Shipwatch inside it, e.g. `['unshare', '--pid', '--fork', '--mount-proc',
+ * '--kill-child']` for a process in a PID namespace of its own. Empty: Shipwatch itself.
+ */
+export type Launcher = readonly string[];
+
+function spawnMain(env: Record<string, string>, launcher: Launcher): ChildProcess {
+  const command = [
+    ...launcher,
     process.execPath,
-    ['--import', './dist/src/instrumentation.js', 'dist/src/main.js'],
-    { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', ...env } },
-  );
+    '--import',
+    './dist/src/instrumentation.js',
+    'dist/src/main.js',
+  ];
+  return spawn(command[0], command.slice(1), {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', ...env },
+  });
 }
 
 /** Starts `dist/src/main.js` and resolves once it logs where it listens. */
 export function startShipwatch(
   env: Record<string, string>,
   timeoutMs = 60_000,
+  launcher: Launcher = [],
 ): Promise<RunningShipwatch> {
-  const proc = spawnMain(env);
+  const proc = spawnMain(env, launcher);
   const logs: string[] = [];
   let stderr = '';
   proc.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -83,8 +103,9 @@ export function startShipwatch(
 export function runShipwatchToExit(
   env: Record<string, string>,
   timeoutMs = 60_000,
+  launcher: Launcher = [],
 ): Promise<ExitedShipwatch> {
-  const proc = spawnMain(env);
+  const proc = spawnMain(env, launcher);
   let stdout = '';
   let stderr = '';
   proc.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

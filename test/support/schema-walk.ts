@@ -54,13 +54,15 @@ function selection(field: GraphQLField<unknown, unknown>): string {
   return isObjectType(named) || isAbstractType(named) ? ' { __typename }' : '';
 }
 
+const required = (a: GraphQLArgument): boolean =>
+  isNonNullType(a.type) && a.defaultValue === undefined;
+
 function operationFor(
   kind: 'query' | 'mutation',
   field: GraphQLField<unknown, unknown>,
+  extra?: GraphQLArgument,
 ): RootOperation {
-  const args = field.args.filter(
-    (a: GraphQLArgument) => isNonNullType(a.type) && a.defaultValue === undefined,
-  );
+  const args = field.args.filter((a) => required(a) || a === extra);
   const decls = args.map((a) => `$${a.name}: ${a.type.toString()}`).join(', ');
   const uses = args.map((a) => `${a.name}: $${a.name}`).join(', ');
   return {
@@ -69,6 +71,60 @@ function operationFor(
     document: `${kind}${decls ? ` (${decls})` : ''} { ${field.name}${uses ? `(${uses})` : ''}${selection(field)} }`,
     variables: Object.fromEntries(args.map((a) => [a.name, sampleValue(a.type)])),
   };
+}
+
+/** Where a sampled input value holds a String or ID, as paths of keys and indexes. */
+function stringPaths(type: GraphQLInputType, value: unknown): (string | number)[][] {
+  if (isNonNullType(type)) return stringPaths(type.ofType, value);
+  if (isListType(type) && Array.isArray(value))
+    return value.flatMap((v, i) => stringPaths(type.ofType, v).map((p) => [i, ...p]));
+  if (isScalarType(type)) return type.name === 'String' || type.name === 'ID' ? [[]] : [];
+  if (isInputObjectType(type) && typeof value === 'object' && value !== null) {
+    const fields = type.getFields();
+    return Object.entries(value).flatMap(([k, v]) =>
+      stringPaths(fields[k].type, v).map((p) => [k, ...p]),
+    );
+  }
+  return [];
+}
+
+function setAt(value: unknown, path: (string | number)[], leaf: unknown): unknown {
+  if (path.length === 0) return leaf;
+  const [head, ...rest] = path;
+  const copy = (Array.isArray(value) ? [...value] : { ...(value as object) }) as Record<
+    string | number,
+    unknown
+  >;
+  copy[head] = setAt(copy[head], rest, leaf);
+  return copy;
+}
+
+/**
+ * For every root operation, one request per place a string argument can take (each String/ID
+ * argument, optional ones included, and each String/ID field of the sampled input objects),
+ * holding `text` there: how to show that no argument anywhere lets `text` through.
+ */
+export function stringArgumentCases(
+  schema: GraphQLSchema,
+  text: string,
+): (RootOperation & { readonly at: string })[] {
+  const roots = [
+    ['query', schema.getQueryType()],
+    ['mutation', schema.getMutationType()],
+  ] as const;
+  return roots.flatMap(([kind, type]) =>
+    Object.values(type?.getFields() ?? {}).flatMap((field) =>
+      field.args.flatMap((arg) => {
+        const op = operationFor(kind, field, arg);
+        const sample = arg.name in op.variables ? op.variables[arg.name] : sampleValue(arg.type);
+        return stringPaths(arg.type, sample).map((path) => ({
+          ...op,
+          at: [field.name, arg.name, ...path].join('.'),
+          variables: { ...op.variables, [arg.name]: setAt(sample, path, text) },
+        }));
+      }),
+    ),
+  );
 }
 
 export function rootOperations(schema: GraphQLSchema): RootOperation[] {

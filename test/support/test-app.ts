@@ -30,6 +30,9 @@ export function testConfig(overrides: Record<string, string | undefined> = {}): 
       SHIPWATCH_BOOTSTRAP_TOKEN: ADMIN_TOKEN,
       SHIPWATCH_SCHEDULER: 'off',
       LOG_LEVEL: 'error',
+      // Test files send many anonymous requests from 127.0.0.1; the tests of the limit set it low.
+      SHIPWATCH_ANONYMOUS_RATE_LIMIT_RPS: '100000',
+      SHIPWATCH_ANONYMOUS_RATE_LIMIT_BURST: '100000',
       ...overrides,
     },
     'test',

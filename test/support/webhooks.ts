@@ -63,7 +63,25 @@ export function gitlabFixture(file: string): GitlabFixture {
   };
 }
 
-export const CDEVENTS_RELEASES = ['v0.5.1', 'v0.4.1'] as const;
+/** Every CDEvents release with examples, newest first (v0.2.0-v0.4.0: `examples/`). */
+/** A fixture as GitLab would deliver it after `edit` (its headers, the edited body). */
+export function gitlabDelivery(
+  file: string,
+  edit: (payload: Record<string, unknown>) => void = () => undefined,
+): { headers: Record<string, string>; body: string } {
+  const fixture = gitlabFixture(file);
+  edit(fixture.payload);
+  return { headers: fixture.headers, body: JSON.stringify(fixture.payload) };
+}
+
+export const CDEVENTS_RELEASES = [
+  'v0.5.1',
+  'v0.5.0',
+  'v0.4.1',
+  'v0.4.0',
+  'v0.3.0',
+  'v0.2.0',
+] as const;
 
 export interface CdeventFixture {
   readonly release: (typeof CDEVENTS_RELEASES)[number];
@@ -128,4 +146,22 @@ export function signedGithub(
     },
     body,
   };
+}
+
+/** An Alertmanager (or Grafana Alerting) webhook body of test/fixtures/alertmanager. */
+export const alertmanagerFixture = (file: string) => vendorFixture('alertmanager', file);
+
+/** A PagerDuty V3 webhook body of test/fixtures/pagerduty. */
+export const pagerdutyFixture = (file: string) => vendorFixture('pagerduty', file);
+
+export const pagerdutySignature = (secret: string, body: Buffer | string): string =>
+  `v1=${createHmac('sha256', secret).update(body).digest('hex')}`;
+
+/** A JSON webhook body of test/fixtures/<vendor> (opsgenie, ...). */
+export function vendorFixture(
+  vendor: string,
+  file: string,
+): { readonly body: Buffer; readonly payload: Record<string, unknown> } {
+  const body = readFileSync(join(fixtures, vendor, file));
+  return { body, payload: JSON.parse(body.toString('utf8')) as Record<string, unknown> };
 }

@@ -3,11 +3,13 @@ import { Field, ID, ObjectType, registerEnumType } from '@nestjs/graphql';
 export enum TokenScope {
   INGEST = 'ingest',
   READ = 'read',
+  TRIAGE = 'triage',
   ADMIN = 'admin',
 }
 registerEnumType(TokenScope, {
   name: 'TokenScope',
-  description: 'ingest: post events; read: query; admin: everything, including tokens and policies',
+  description:
+    'ingest: post events; read: query; triage: confirm or reject incident causes; admin: everything, including tokens and policies',
 });
 
 @ObjectType({ description: 'An API token; the secret itself is shown only once, at creation' })

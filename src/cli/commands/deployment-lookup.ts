@@ -1,12 +1,17 @@
 /**
- * Deployments the CLI looks up by their natural key (source, external id) within a service and
- * environment: the previous successful one (for the commit range), and this one when the server
- * answered DUPLICATE (a retried step) and so gave no id.
+ * Deployments the CLI looks up: the previous successful one of a service and environment (for
+ * the commit range), one by its natural key (source, external id) among the newest of its
+ * service, and one by its Shipwatch id (to tell a Shipwatch id passed as --id).
  */
 import type { OptionSpecs } from '../args.js';
 import { CliError } from '../cli.errors.js';
 import type { Invocation } from '../command.js';
-import { DEPLOYMENTS_OF, SUCCEEDED_DEPLOYMENTS } from '../operations.js';
+import {
+  DEPLOYMENT,
+  DEPLOYMENTS_OF,
+  SUCCEEDED_DEPLOYMENTS,
+  type DeploymentView,
+} from '../operations.js';
 
 interface Scope {
   readonly service: string;
@@ -80,4 +85,15 @@ export async function findDeploymentId(
   return data?.deployments.edges.find(
     (e) => e.node.source === target.source && e.node.externalId === target.externalId,
   )?.node.id;
+}
+
+/** A deployment by its Shipwatch id, or undefined (also when the token cannot read). */
+export async function lookUpDeployment(
+  inv: Invocation<OptionSpecs>,
+  id: string,
+): Promise<DeploymentView | undefined> {
+  const data = await tolerant(inv, 'checking --id', () =>
+    inv.client().request<{ deployment: DeploymentView | null }>(DEPLOYMENT, { id }),
+  );
+  return data?.deployment ?? undefined;
 }

@@ -3,7 +3,7 @@
  * deployment id, commit, repository and pipeline run come from the environment, and the commits
  * the deployment carries from `git log` since the previous deployment.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { type OptionSpecs } from '../args.js';
 import { deriveDeploymentId } from '../ci-context.rule.js';
 import { CliError, ExitCode, UsageError } from '../cli.errors.js';
@@ -11,13 +11,14 @@ import { defineCommand, type Invocation } from '../command.js';
 import { Git } from '../git.js';
 import { DEPLOYMENT, type DeploymentView } from '../operations.js';
 import { commitsToSend } from './commits.js';
-import { findDeploymentId, previousDeployedSha } from './deployment-lookup.js';
+import { findDeploymentId, lookUpDeployment, previousDeployedSha } from './deployment-lookup.js';
 import {
   compact,
   describeOutcome,
   ENVELOPE_OPTIONS,
   envelope,
   eventContext,
+  link,
   optionalTime,
   sendEvent,
   time,
@@ -100,7 +101,12 @@ const DEPLOYMENT_OPTIONS = {
     description:
       'Shipwatch id of the deployment this one rolls back (as sent in the rollback webhook): sets --kind ROLLBACK and what it remediates',
   },
-  url: { type: 'string', placeholder: '<url>', description: 'Link (default: the CI run)' },
+  link: {
+    type: 'string',
+    placeholder: '<url>',
+    description:
+      'Link to the deployment’s page (default: the CI run; not the Shipwatch server: that is --server)',
+  },
   'pipeline-run-id': {
     type: 'string',
     placeholder: '<id>',
@@ -154,11 +160,16 @@ async function report(
   const v: DeploymentValues = inv.values;
   if (!v.service) throw new UsageError('--service is required', inv.command);
   if (!v.environment) throw new UsageError('--environment is required', inv.command);
+  const eventLink = link(inv, v.link);
   const ec = eventContext(inv);
   const ci = ec.ci;
+  if (v.id) await refuseShipwatchId(inv, v.id, ec.source);
   let deploymentId = v.id ?? deriveDeploymentId(ci, v.service, v.environment, v.namespace ?? '');
   if (!deploymentId) {
-    deploymentId = `${v.service}-${v.environment}-${ec.now.getTime().toString(36)}${randomBytes(2).toString('hex')}`;
+    // With --event-id a retry must name the same deployment: derive its id from the event's.
+    deploymentId = v['event-id']
+      ? `${v.service}-${v.environment}-${createHash('sha256').update(`${ec.source}\u0000${v['event-id']}`).digest('hex').slice(0, 12)}`
+      : `${v.service}-${v.environment}-${ec.now.getTime().toString(36)}${randomBytes(2).toString('hex')}`;
     inv.info(
       phase === 'start'
         ? `deployment id ${deploymentId}: pass --id ${deploymentId} to \`shipwatch deployment finish\``
@@ -219,22 +230,13 @@ async function report(
     status,
     kind: v.kind ?? (rolledBack ? 'ROLLBACK' : undefined),
     remediates: remediates.length > 0 ? remediates : undefined,
-    url: v.url ?? ci?.url,
+    url: eventLink ?? ci?.url,
     pipelineRunId: v['pipeline-run-id'] ?? ci?.runId,
     ...extra,
   });
   const outcome = await sendEvent(inv, 'deployment', input);
-  // A retried step is a DUPLICATE, which carries no id: look the deployment up.
-  const entityId =
-    outcome.entityId ??
-    (await findDeploymentId(inv, {
-      service: v.service,
-      namespace: v.namespace,
-      environment: v.environment,
-      source: ec.source,
-      externalId: deploymentId,
-    })) ??
-    null;
+  // A DUPLICATE (a retried step) carries the id of the deployment it names, too.
+  const entityId = outcome.entityId ?? null;
   const what = `deployment ${deploymentId} of ${v.service}${v.version ? `@${v.version}` : ''} to ${v.environment} (${status})`;
   const data = {
     result: outcome.result,
@@ -245,6 +247,7 @@ async function report(
     status,
     commits: commits?.length ?? null,
     note: outcome.note ?? null,
+    changedFields: outcome.changedFields,
   };
   if (!(inv.json && inv.values['wait-verdict' as keyof DeploymentValues])) {
     inv.result(
@@ -253,6 +256,37 @@ async function report(
     );
   }
   return { entityId, deploymentId, source: ec.source };
+}
+
+/**
+ * `--id` is the deployment's id in its source (the CI's), never Shipwatch's: `--id 42` where 42
+ * is the Shipwatch id of another deployment of this service and environment would create a
+ * second deployment instead of finishing the first. Refused with the id to pass instead.
+ */
+async function refuseShipwatchId(
+  inv: Invocation<typeof DEPLOYMENT_OPTIONS>,
+  id: string,
+  source: string,
+): Promise<void> {
+  const v = inv.values;
+  if (!/^\d{1,18}$/.test(id) || !v.service || !v.environment) return;
+  const scope = { service: v.service, namespace: v.namespace, environment: v.environment };
+  const own = await findDeploymentId(inv, { ...scope, source, externalId: id });
+  if (own !== undefined) return;
+  const shipwatch = await lookUpDeployment(inv, id);
+  if (
+    !shipwatch ||
+    shipwatch.service.name !== v.service ||
+    (shipwatch.service.namespace ?? '') !== (v.namespace ?? '') ||
+    shipwatch.environment.name !== v.environment
+  ) {
+    return;
+  }
+  const sameSource = shipwatch.source === source;
+  throw new UsageError(
+    `--id ${id} is Shipwatch's id of deployment ${JSON.stringify(shipwatch.externalId)} (source ${shipwatch.source}) of ${v.service} to ${v.environment}, not the deployment's id in its source; pass --id ${shipwatch.externalId}${sameSource ? '' : ` --source ${shipwatch.source}`} to report that deployment (nothing was sent)`,
+    inv.command,
+  );
 }
 
 export const deploymentStart = defineCommand({

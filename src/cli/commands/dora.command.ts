@@ -5,8 +5,11 @@ import { defineCommand, type Invocation } from '../command.js';
 import {
   DORA_METRICS,
   SERVICES,
+  type ServicesPage,
   type DoraMetricsView,
   type DoraPeriodView,
+  type QuickCheckFigureView,
+  type QuickCheckView,
 } from '../operations.js';
 import { formatDuration, formatNumber, formatPercent, renderTable } from '../output.js';
 
@@ -87,9 +90,14 @@ const level = (l: string | null): string => l ?? '-';
 const why = (reason: string | null): string =>
   reason ? reason.toLowerCase().replace(/_/g, ' ') : '-';
 
+/** A Quick Check score out of 10 beside the industry mean: "8.0 (6.0)". */
+const quick = (f: QuickCheckFigureView): string =>
+  `${f.score === null ? '-' : f.score.toFixed(1)} (${f.industryMean.toFixed(1)})`;
+
 export function metricRows(
   p: DoraPeriodView,
-): { metric: string; value: string; level: string; sample: string }[] {
+  q: QuickCheckView,
+): { metric: string; value: string; level: string; quick: string; sample: string }[] {
   const df = p.deploymentFrequency;
   const lt = p.changeLeadTime;
   const cfr = p.changeFailureRate;
@@ -103,6 +111,7 @@ export function metricRows(
           ? why(df.reason)
           : `${formatNumber(df.perDay)}/day (${formatNumber(df.perWeek)}/week)`,
       level: level(df.level),
+      quick: quick(q.deploymentFrequency),
       sample: `${df.deployments} deployments on ${df.deploymentDays} days${df.notReachedUsers ? `; ${df.notReachedUsers} never reached users` : ''}`,
     },
     {
@@ -112,12 +121,14 @@ export function metricRows(
           ? why(lt.reason)
           : `p50 ${formatDuration(lt.p50Seconds)}, p90 ${formatDuration(lt.p90Seconds)}`,
       level: level(lt.level),
+      quick: quick(q.changeLeadTime),
       sample: `${lt.count} changes${lt.excluded ? ` (${lt.excluded} excluded: ${lt.exclusions.map((e) => `${e.count} ${e.reason}`).join(', ')})` : ''}`,
     },
     {
       metric: 'Change failure rate',
       value: cfr.ratio === null ? why(cfr.reason) : formatPercent(cfr.ratio),
       level: level(cfr.level),
+      quick: quick(q.changeFailureRate),
       sample: `${cfr.failed} of ${cfr.total} deployments${cfr.suspected ? ` (+${cfr.suspected} suspected)` : ''}`,
     },
     {
@@ -127,12 +138,14 @@ export function metricRows(
           ? why(rt.reason)
           : `p50 ${formatDuration(rt.p50Seconds)}, p90 ${formatDuration(rt.p90Seconds)}`,
       level: level(rt.level),
+      quick: quick(q.failedDeploymentRecoveryTime),
       sample: `${rt.count} recoveries${rt.failedNotRecovered ? `; ${rt.failedNotRecovered} not recovered yet` : ''}`,
     },
     {
       metric: 'Deployment rework rate',
       value: rw.ratio === null ? why(rw.reason) : formatPercent(rw.ratio),
       level: level(rw.level),
+      quick: quick(q.deploymentReworkRate),
       sample: `${rw.reworked} of ${rw.total} deployments`,
     },
   ];
@@ -142,14 +155,17 @@ export function renderDora(report: DoraMetricsView): string {
   const s = report.scope;
   const w = report.window;
   const header = `DORA metrics, ${s.environment.toLowerCase()}, ${w.start.slice(0, 10)} to ${w.end.slice(0, 10)} (${formatNumber(w.days, 1)} days, ${s.timezone}); services: ${s.services ? s.services.join(', ') : 'all'}${s.teams ? `; teams: ${s.teams.join(', ')}` : ''}`;
-  const table = renderTable(metricRows(w), [
+  const q = w.quickCheck;
+  const table = renderTable(metricRows(w, q), [
     { header: 'METRIC', value: (r) => r.metric },
     { header: 'VALUE', value: (r) => r.value },
     { header: 'LEVEL', value: (r) => r.level },
+    { header: 'QUICK CHECK', value: (r) => r.quick },
     { header: 'SAMPLE', value: (r) => r.sample },
   ]);
   const notes = [
     `Levels: ${report.benchmark.report} (${report.benchmark.year}); definitions ${report.definitionVersion} (docs/dora.md).`,
+    `${q.title} (${q.edition}), 0-10 with the ${q.industry.toLowerCase()} mean in brackets: throughput ${quick(q.throughput)}, stability ${quick(q.stability)}, performance ${quick(q.performance)}.`,
   ];
   if (s.unmatchedServices.length > 0)
     notes.push(`No such service: ${s.unmatchedServices.join(', ')}.`);
@@ -258,15 +274,17 @@ export const dora = defineCommand({
     if (v['by-service']) {
       let names = v.service;
       if (names.length === 0) {
-        const data = await inv
-          .client()
-          .request<{ services: { name: string; namespace: string; team: string | null }[] }>(
-            SERVICES,
-            {},
+        let after: string | null = null;
+        do {
+          const page: ServicesPage = await inv.client().request<ServicesPage>(SERVICES, { after });
+          names = names.concat(
+            page.services.edges
+              .map((e) => e.node)
+              .filter((s) => v.team.length === 0 || (s.team !== null && v.team.includes(s.team)))
+              .map((s) => (s.namespace ? `${s.namespace}/${s.name}` : s.name)),
           );
-        names = data.services
-          .filter((s) => v.team.length === 0 || (s.team !== null && v.team.includes(s.team)))
-          .map((s) => (s.namespace ? `${s.namespace}/${s.name}` : s.name));
+          after = page.services.pageInfo.hasNextPage ? page.services.pageInfo.endCursor : null;
+        } while (after !== null);
       }
       const rows: ServiceRow[] = [];
       for (const service of names) {

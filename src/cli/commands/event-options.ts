@@ -2,10 +2,11 @@
  * What every event-reporting command shares: the envelope options, the source and event id
  * derivation, and sending one event with a readable answer.
  */
-import { parseTime, type OptionSpecs } from '../args.js';
+import { isAbsoluteTime, parseTime, type OptionSpecs } from '../args.js';
 import { deriveEventId, detectCi, type CanonicalArgs, type CiContext } from '../ci-context.rule.js';
-import { CliError, ExitCode } from '../cli.errors.js';
+import { CliError, ExitCode, UsageError } from '../cli.errors.js';
 import type { Invocation } from '../command.js';
+import { linkProblem } from '../url-role.rule.js';
 import { RECORD_MUTATIONS, type EventKind, type IngestOutcome } from '../operations.js';
 
 export const ENVELOPE_OPTIONS = {
@@ -35,6 +36,7 @@ export const ENVELOPE_OPTIONS = {
 
 /** Options that only change how the CLI talks or prints, never what the event says. */
 const NOT_CONTENT = new Set([
+  'server',
   'url',
   'token',
   'json',
@@ -43,6 +45,7 @@ const NOT_CONTENT = new Set([
   'wait-verdict',
   'timeout',
   'fail-on',
+  'allow-unverified',
   'interval',
 ]);
 
@@ -101,6 +104,14 @@ export function envelope(inv: Invocation<typeof ENVELOPE_OPTIONS>, ec: EventCont
   return { source: ec.source, eventId, occurredAt, ...(traceparent ? { traceparent } : {}) };
 }
 
+/** The --link of an event, refused when it is the Shipwatch server (see url-role.rule.ts). */
+export function link(inv: Invocation<OptionSpecs>, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const problem = linkProblem(value, inv.serverUrl);
+  if (problem) throw new UsageError(problem, inv.command);
+  return value;
+}
+
 export function time(inv: Invocation<OptionSpecs>, flag: string, value: string): string {
   return parseTime(`--${flag}`, value, inv.ctx.now()).toISOString();
 }
@@ -119,11 +130,36 @@ export function compact<T extends Record<string, unknown>>(input: T): T {
   return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) as T;
 }
 
+/** An event's outcome, with the fields a DUPLICATE really differs in (clock-read times aside). */
+export interface SentOutcome extends IngestOutcome {
+  /**
+   * DUPLICATE: the fields in which the stored event differs from this one, leaving out the times
+   * this invocation read from the clock (a retried step cannot repeat them). Empty for a retry.
+   */
+  readonly changedFields: readonly string[];
+}
+
+/**
+ * The top-level `…At` fields of an event whose flag was not given as an absolute time: their
+ * value came from the clock (`now`, `15m ago`, or the default), so a retry sends another one.
+ */
+function clockFields(inv: Invocation<OptionSpecs>, input: Record<string, unknown>): Set<string> {
+  const values = inv.values as Record<string, unknown>;
+  return new Set(
+    Object.keys(input).filter((field) => {
+      if (!/At$/.test(field)) return false;
+      const flag = field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+      const value = values[flag];
+      return !isAbsoluteTime(typeof value === 'string' ? value : undefined);
+    }),
+  );
+}
+
 export async function sendEvent(
   inv: Invocation<OptionSpecs>,
   kind: EventKind,
   input: Record<string, unknown>,
-): Promise<IngestOutcome> {
+): Promise<SentOutcome> {
   const mutation = RECORD_MUTATIONS[kind];
   const field = mutation
     .slice(mutation.indexOf('{') + 1)
@@ -136,14 +172,23 @@ export async function sendEvent(
       errors: outcome.errors,
     });
   }
-  return outcome;
+  const clock = clockFields(inv, input);
+  return {
+    ...outcome,
+    changedFields: (outcome.differingFields ?? []).filter((f) => !clock.has(f)),
+  };
 }
 
-/** `ACCEPTED` / `DUPLICATE (sent before; nothing changed)` plus the server's note. */
-export function describeOutcome(outcome: IngestOutcome): string {
-  const result =
-    outcome.result === 'DUPLICATE'
-      ? 'DUPLICATE (this event was sent before; nothing changed)'
-      : outcome.result;
-  return outcome.note ? `${result} (${outcome.note})` : result;
+/**
+ * `ACCEPTED`, `DUPLICATE (sent before; nothing changed)` for a retry (whatever times it read
+ * from the clock), or a DUPLICATE that names what differs in the event kept.
+ */
+export function describeOutcome(outcome: SentOutcome): string {
+  if (outcome.result !== 'DUPLICATE') {
+    return outcome.note ? `${outcome.result} (${outcome.note})` : outcome.result;
+  }
+  if (outcome.changedFields.length === 0) {
+    return 'DUPLICATE (this event was sent before; nothing changed)';
+  }
+  return `DUPLICATE: an event with this id but a different ${outcome.changedFields.join(', ')} was sent before and is kept; nothing changed (pass another --event-id to send a new event)`;
 }

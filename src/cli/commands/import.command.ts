@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { parsePositiveInt } from '../args.js';
+import { sendSeparatingInvalid } from '../batch-rejections.js';
 import { CliError, ExitCode } from '../cli.errors.js';
 import { defineCommand } from '../command.js';
 import {
@@ -84,14 +85,16 @@ function describe(summary: ImportSummary): string {
     );
   }
   if (summary.rejections.length > 0) {
-    lines.push('rejected lines:');
+    lines.push(
+      summary.resumedAfterLine > 0 ? 'rejected lines (all runs of this file):' : 'rejected lines:',
+    );
     for (const r of summary.rejections.slice(0, 20)) {
       lines.push(
         `  line ${r.line}: ${r.errors.map((e) => (e.field ? `${e.field} ${e.message}` : e.message)).join('; ')}`,
       );
     }
-    if (summary.counts.rejected > 20)
-      lines.push(`  ... and ${summary.counts.rejected - 20} more (see --json)`);
+    const more = summary.totalCounts.rejected - Math.min(20, summary.rejections.length);
+    if (more > 0) lines.push(`  ... and ${formatCount(more)} more (see --json)`);
   }
   return lines.join('\n');
 }
@@ -104,7 +107,10 @@ export const importCommand = defineCommand({
     '{"change": {...}} or {"incident": {...}}, with "source" and "eventId" (a line without eventId gets a',
     'hash of its content). Events already stored come back DUPLICATE, so importing a file twice is safe.',
     'Progress is checkpointed in <file>.progress after every batch: after an interruption, run the same',
-    'command again and it resumes there. Exits 1 when a line was REJECTED (listed with its line number).',
+    'command again and it resumes there. A line Shipwatch refuses (invalid JSON, a field the schema does not',
+    'know, a value of the wrong type) is REJECTED alone, listed with its line number and the reason; every',
+    'other line of its batch is stored. Exits 1 when a line of the file was REJECTED, in this run or in an',
+    'earlier run that this one resumed.',
   ].join('\n'),
   positionals: [{ name: 'file', description: 'NDJSON file, one event per line' }],
   options: {
@@ -143,7 +149,7 @@ export const importCommand = defineCommand({
     const limitLines = v.limit ? parsePositiveInt('--limit', v.limit) : undefined;
     const client = inv.client();
     const bar = new ProgressBar(inv.ctx.stderr, inv.ctx.stderr.isTTY === true);
-    const send = async (events: readonly unknown[]): Promise<LineOutcome[]> => {
+    const sendBatch = async (events: readonly unknown[]): Promise<LineOutcome[]> => {
       const data = await client.request<{ ingestEvents: IngestOutcome[] }>(INGEST_EVENTS, {
         events,
       });
@@ -159,6 +165,9 @@ export const importCommand = defineCommand({
         return { result: o.result, errors: o.errors };
       });
     };
+    // A line the schema refuses is rejected alone; the rest of its batch is stored.
+    const send = (events: readonly unknown[]): Promise<LineOutcome[]> =>
+      sendSeparatingInvalid(events, sendBatch);
     let summary: ImportSummary;
     try {
       summary = await importNdjson({
@@ -198,6 +207,7 @@ export const importCommand = defineCommand({
     bar.finish();
     inv.result(describe(summary), summary);
     if (summary.stoppedBy === 'signal') return ExitCode.INTERRUPTED;
-    return summary.counts.rejected > 0 ? ExitCode.FAILURE : ExitCode.OK;
+    // A resumed import fails too when an earlier run of the same file rejected lines.
+    return summary.totalCounts.rejected > 0 ? ExitCode.FAILURE : ExitCode.OK;
   },
 });

@@ -1,15 +1,28 @@
 /** Every `shipwatch` command, in help order. */
 import type { Command, CommandGroup } from '../command.js';
+import { catalogApply } from './catalog.command.js';
 import { change } from './change.command.js';
 import { deploymentFinish, deploymentStart } from './deployment.command.js';
 import { dora } from './dora.command.js';
+import { gate } from './gate.command.js';
 import { importCommand } from './import.command.js';
-import { incidentOpen, incidentResolve } from './incident.command.js';
+import { lockAdd, lockList, lockRelease } from './lock.command.js';
+import {
+  incidentConfirm,
+  incidentOpen,
+  incidentReject,
+  incidentResolve,
+  incidentTriage,
+} from './incident.command.js';
 import { run } from './run.command.js';
 import { tokenCreate, tokenList, tokenRevoke } from './token.command.js';
 import { verify, waitVerdict } from './verdict.js';
 
 export const COMMANDS = [
+  gate,
+  lockAdd,
+  lockRelease,
+  lockList,
   deploymentStart,
   deploymentFinish,
   waitVerdict,
@@ -17,8 +30,12 @@ export const COMMANDS = [
   change,
   incidentOpen,
   incidentResolve,
+  incidentTriage,
+  incidentConfirm,
+  incidentReject,
   importCommand,
   dora,
+  catalogApply,
   verify,
   tokenCreate,
   tokenList,
@@ -26,12 +43,15 @@ export const COMMANDS = [
 ] as unknown as readonly Command[];
 
 export const GROUPS: readonly CommandGroup[] = [
+  { name: 'gate', summary: 'Pre-deploy gate' },
+  { name: 'lock', summary: 'Deploy locks the gate obeys (triage scope)' },
   { name: 'deployment', summary: 'Report deployments and wait for their release verdict' },
   { name: 'run', summary: 'Report a pipeline run' },
   { name: 'change', summary: 'Report commits and merged pull requests' },
-  { name: 'incident', summary: 'Report incidents' },
+  { name: 'incident', summary: 'Report incidents and triage their causes' },
   { name: 'import', summary: 'Backfill history' },
   { name: 'dora', summary: 'DORA metrics' },
+  { name: 'catalog', summary: 'Services, teams and environments from a Backstage catalog (admin)' },
   { name: 'verify', summary: 'Release verdicts' },
   { name: 'token', summary: 'Manage API tokens (admin)' },
 ];

@@ -15,6 +15,7 @@ import {
   ENVELOPE_OPTIONS,
   envelope,
   eventContext,
+  link,
   optionalTime,
   sendEvent,
 } from './event-options.js';
@@ -70,7 +71,12 @@ const RUN_OPTIONS = {
     placeholder: '<sha>',
     description: 'Commit built (default: the CI commit, else HEAD)',
   },
-  url: { type: 'string', placeholder: '<url>', description: 'Link (default: the CI run)' },
+  link: {
+    type: 'string',
+    placeholder: '<url>',
+    description:
+      'Link to the run’s page (default: the CI run; not the Shipwatch server: that is --server)',
+  },
   'queued-at': { type: 'string', placeholder: '<time>', description: 'Queue time' },
   'started-at': {
     type: 'string',
@@ -144,6 +150,7 @@ export const run = defineCommand({
   ],
   async run(inv): Promise<ExitCode> {
     const v = inv.values;
+    const eventLink = link(inv, v.link);
     const ec = eventContext(inv);
     const ci = ec.ci;
     const runId = v.id ?? ci?.runId;
@@ -186,7 +193,7 @@ export const run = defineCommand({
       finishedAt:
         optionalTime(inv, 'finished-at', v['finished-at']) ??
         (status === 'FINISHED' ? now : undefined),
-      url: v.url ?? ci?.url,
+      url: eventLink ?? ci?.url,
       tests: tests && {
         passed: tests.passed,
         failed: tests.failed,

@@ -4,13 +4,13 @@ import { defineCommand } from '../command.js';
 import { renderTable } from '../output.js';
 import { CREATE_TOKEN, LIST_TOKENS, REVOKE_TOKEN, type ApiTokenView } from '../operations.js';
 
-const SCOPES = ['INGEST', 'READ', 'ADMIN'] as const;
+const SCOPES = ['INGEST', 'READ', 'TRIAGE', 'ADMIN'] as const;
 
 export const tokenCreate = defineCommand({
   path: ['token', 'create'],
   summary: 'Create an API token (printed once)',
   description:
-    'Scopes: INGEST posts events (CI), READ queries (dashboards, wait-verdict), ADMIN everything including tokens and policies. The token is shown only now: store it as a CI secret (SHIPWATCH_TOKEN).',
+    'Scopes: INGEST posts events (CI), READ queries (dashboards, wait-verdict), TRIAGE confirms or rejects incident causes, ADMIN everything including tokens and policies. The token is shown only now: store it as a CI secret (SHIPWATCH_TOKEN).',
   options: {
     name: {
       type: 'string',

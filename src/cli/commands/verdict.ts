@@ -8,8 +8,9 @@ import { defineCommand, type Invocation } from '../command.js';
 import { formatPercent, renderTable } from '../output.js';
 import {
   DEPLOYMENT,
+  VERDICT_GATE,
   VERIFICATION_EVIDENCE,
-  VERIFICATION_STATUS,
+  type CoverageView,
   type DeploymentView,
   type TickView,
   type VerificationView,
@@ -46,12 +47,42 @@ export const WAIT_OPTIONS = {
     placeholder: '<verdicts>',
     description: `Comma-separated verdicts that exit 1 (default ${DEFAULT_FAIL_ON.join(',')}; any of ${VERDICTS.join(', ')})`,
   },
+  'allow-unverified': {
+    type: 'boolean',
+    description:
+      'Exit 0 when the release could not be judged (no Prometheus, no policy, INCONCLUSIVE, UNVERIFIED, ENV_DEGRADED, SUPERSEDED) instead of its exit code 10-15',
+  },
 } as const satisfies OptionSpecs;
 
 export interface WaitValues {
   readonly timeout?: string;
   readonly interval?: string;
   readonly 'fail-on'?: string;
+  readonly 'allow-unverified'?: boolean;
+}
+
+/** The verdicts of a release nobody could judge, each with its exit code. */
+const NOT_JUDGED: Partial<Record<Verdict, ExitCode>> = {
+  NONE: ExitCode.NOT_JUDGED_NO_POLICY,
+  INCONCLUSIVE: ExitCode.NOT_JUDGED_INCONCLUSIVE,
+  UNVERIFIED: ExitCode.NOT_JUDGED_UNVERIFIED,
+  ENV_DEGRADED: ExitCode.NOT_JUDGED_ENV_DEGRADED,
+  SUPERSEDED: ExitCode.NOT_JUDGED_SUPERSEDED,
+};
+
+/**
+ * The exit code of a final verdict: 1 for a verdict in --fail-on, the verdict's own code (10-15)
+ * for a release that could not be judged unless --allow-unverified, else 0. Never 0 for a release
+ * nobody judged, unless asked.
+ */
+export function verdictExitCode(
+  verdict: Verdict,
+  failOn: readonly Verdict[],
+  allowUnverified: boolean,
+): ExitCode {
+  if (failOn.includes(verdict)) return ExitCode.FAILURE;
+  const notJudged = NOT_JUDGED[verdict];
+  return notJudged !== undefined && !allowUnverified ? notJudged : ExitCode.OK;
 }
 
 export function parseFailOn(value: string | undefined): readonly Verdict[] {
@@ -63,19 +94,13 @@ export function parseFailOn(value: string | undefined): readonly Verdict[] {
     .map((s) => choice('--fail-on', s, VERDICTS));
 }
 
-const TERMINAL_DEPLOYMENT = new Set(['FAILED', 'CANCELLED', 'ROLLED_BACK']);
-
-async function fetchVerification(
+async function fetchEvidence(
   inv: Invocation<OptionSpecs>,
   id: string,
-  evidence: boolean,
 ): Promise<VerificationView | null> {
   const data = await inv
     .client()
-    .request<{ releaseVerification: VerificationView | null }>(
-      evidence ? VERIFICATION_EVIDENCE : VERIFICATION_STATUS,
-      { id },
-    );
+    .request<{ releaseVerification: VerificationView | null }>(VERIFICATION_EVIDENCE, { id });
   return data.releaseVerification;
 }
 
@@ -127,6 +152,7 @@ export async function waitForVerdict(
   values: WaitValues,
 ): Promise<ExitCode> {
   const failOn = parseFailOn(values['fail-on']);
+  const allowUnverified = values['allow-unverified'] === true;
   const timeoutMs = parseDuration('--timeout', values.timeout ?? '30m') * 1000;
   const intervalMs = Math.max(200, parseDuration('--interval', values.interval ?? '5s') * 1000);
   const wait = inv.ctx.sleep ?? sleep;
@@ -137,35 +163,96 @@ export async function waitForVerdict(
     if (line !== said) inv.info(line);
     said = line;
   };
+  /** The end of the wait: prints the outcome, and why when the release was not judged. */
+  const finish = (
+    verdict: Verdict | null,
+    human: string,
+    data: Record<string, unknown>,
+    cause: string,
+    code: ExitCode,
+  ): ExitCode => {
+    const judged = verdict === null || NOT_JUDGED[verdict] === undefined;
+    inv.result(human, { ...data, passed: code === ExitCode.OK, judged, exitCode: code });
+    if (!judged) {
+      inv.warn(
+        `${verdict === 'NONE' ? 'not judged' : verdict}: ${cause}; ${
+          code === ExitCode.OK
+            ? 'passing anyway (--allow-unverified)'
+            : `exit ${code} (--allow-unverified lets a release nobody could judge pass)`
+        }`,
+      );
+    }
+    return code;
+  };
   for (;;) {
-    const v = await fetchVerification(inv, deploymentId, false);
-    let verdict: Verdict | undefined;
+    const { verificationCoverage: c, releaseVerification: v } = await inv.client().request<{
+      verificationCoverage: CoverageView | null;
+      releaseVerification: VerificationView | null;
+    }>(VERDICT_GATE, { id: deploymentId });
+    if (!c) {
+      throw new CliError(
+        ExitCode.FAILURE,
+        `deployment ${deploymentId} does not exist`,
+        'DEPLOYMENT_NOT_FOUND',
+      );
+    }
+    if (c.reason === 'PROMETHEUS_NOT_CONFIGURED') {
+      // Nothing can be judged: say so at once rather than wait for an INCONCLUSIVE.
+      const code = allowUnverified ? ExitCode.OK : ExitCode.NOT_JUDGED_NO_PROMETHEUS;
+      inv.result(`deployment ${deploymentId}: not verified: ${c.message}`, {
+        deploymentId,
+        verdict: null,
+        notVerifiedReason: c.reason,
+        passed: code === ExitCode.OK,
+        judged: false,
+        exitCode: code,
+      });
+      inv.warn(
+        code === ExitCode.OK
+          ? `not judged: ${c.message}; passing anyway (--allow-unverified)`
+          : `not judged: ${c.message}; exit ${code} (--allow-unverified lets a release nobody could judge pass)`,
+      );
+      return code;
+    }
+    if (v?.verdict) {
+      const verdict = choice('verdict', v.verdict, VERDICTS);
+      const lastTick = v.ticks.at(-1);
+      const cause = [v.reason, lastTick ? `last tick: ${lastTick.reason}` : null]
+        .filter((p) => p)
+        .join('; ');
+      return finish(
+        verdict,
+        describeVerification(v),
+        { ...v },
+        cause,
+        verdictExitCode(verdict, failOn, allowUnverified),
+      );
+    }
     if (v === null) {
-      const d = await fetchDeployment(inv, deploymentId);
-      if (TERMINAL_DEPLOYMENT.has(d.status)) {
-        inv.result(`deployment ${deploymentId} is ${d.status}: the release never reached users`, {
-          deploymentId,
-          verdict: null,
-          deploymentStatus: d.status,
-          passed: false,
-        });
-        return ExitCode.FAILURE;
-      }
-      if (d.status === 'SUCCEEDED') {
-        verdict = 'NONE';
-        const passed = !failOn.includes(verdict);
-        inv.result(
-          `deployment ${deploymentId} (${d.service.name} in ${d.environment.name}) has no release verification: no policy applies to its environment (${d.environment.tier}), or it finished too long ago`,
-          { deploymentId, verdict, deploymentStatus: d.status, passed },
+      if (c.reason === 'DEPLOYMENT_NOT_SUCCEEDED') {
+        return finish(
+          null,
+          `deployment ${deploymentId} is ${c.deploymentStatus}: the release never reached users`,
+          { deploymentId, verdict: null, deploymentStatus: c.deploymentStatus },
+          c.message,
+          ExitCode.FAILURE,
         );
-        return passed ? ExitCode.OK : ExitCode.FAILURE;
       }
-      say(`deployment ${deploymentId} is ${d.status}; waiting for it to finish`);
-    } else if (v.verdict) {
-      verdict = choice('verdict', v.verdict, VERDICTS);
-      const passed = !failOn.includes(verdict);
-      inv.result(describeVerification(v), { ...v, passed });
-      return passed ? ExitCode.OK : ExitCode.FAILURE;
+      if (c.reason !== 'NOT_FINISHED') {
+        return finish(
+          'NONE',
+          `deployment ${deploymentId} has no release verification: ${c.message}`,
+          {
+            deploymentId,
+            verdict: 'NONE',
+            notVerifiedReason: c.reason,
+            deploymentStatus: c.deploymentStatus,
+          },
+          c.message,
+          verdictExitCode('NONE', failOn, allowUnverified),
+        );
+      }
+      say(`deployment ${deploymentId} is ${c.deploymentStatus}; waiting for it to finish`);
     } else if (v.ticks.length !== lastTicks) {
       lastTicks = v.ticks.length;
       const last = v.ticks.at(-1);
@@ -198,9 +285,11 @@ export const waitVerdict = defineCommand({
   summary: 'Wait for a release verdict; exit 1 when the release failed (a CI gate)',
   description: [
     'Polls the release verification of a deployment until it has a verdict. Exit codes: 0 the',
-    'release passed (HEALTHY, HEALTHY_LOW_CONFIDENCE, or a verdict not in --fail-on, such as',
-    'INCONCLUSIVE or UNVERIFIED when there was too little evidence); 1 a verdict in --fail-on',
-    '(default FAILED, DEGRADED) or the deployment itself failed; 5 no verdict within --timeout.',
+    'release passed (HEALTHY, HEALTHY_LOW_CONFIDENCE); 1 a verdict in --fail-on (default FAILED,',
+    'DEGRADED) or the deployment itself failed; 5 no verdict within --timeout; and, when nobody',
+    'could judge the release (unless --allow-unverified): 10 Shipwatch has no Prometheus, 11 no',
+    'policy applies (NONE), 12 INCONCLUSIVE (signals unreadable: Prometheus unreachable, errors,',
+    'no data), 13 UNVERIFIED (too little traffic), 14 ENV_DEGRADED, 15 SUPERSEDED.',
   ].join('\n'),
   positionals: [
     { name: 'deployment', description: 'Shipwatch deployment id (printed by `deployment finish`)' },
@@ -209,6 +298,7 @@ export const waitVerdict = defineCommand({
   examples: [
     'shipwatch deployment wait-verdict 42 --timeout 20m',
     'shipwatch deployment wait-verdict 42 --fail-on FAILED,DEGRADED,INCONCLUSIVE',
+    'shipwatch deployment wait-verdict 42 --allow-unverified   # a staging deploy without a policy passes',
   ],
   run: (inv) => waitForVerdict(inv, inv.positionals[0], inv.values),
 });
@@ -239,7 +329,7 @@ function slisOf(tick: TickView): SliEvidenceView[] {
   return Array.isArray(e?.slis) ? (e.slis as SliEvidenceView[]) : [];
 }
 
-/** Counts from Prometheus' increase() are extrapolated, hence often fractional. */
+/** Counts are whole when read from counters; older evidence (increase() extrapolated) is not. */
 const count = (n: number): string => (Number.isInteger(n) ? String(n) : n.toFixed(1));
 const side = (s: SideStats | null | undefined): string =>
   s ? `${count(s.bad)}/${count(s.total)} (${formatPercent(s.ratio, s.ratio < 0.01 ? 2 : 1)})` : '-';
@@ -299,7 +389,7 @@ export const verify = defineCommand({
   async run(inv): Promise<ExitCode> {
     const id = inv.positionals[0];
     const failOn = parseFailOn(inv.values['fail-on']);
-    const v = await fetchVerification(inv, id, true);
+    const v = await fetchEvidence(inv, id);
     if (!v) {
       const d = await fetchDeployment(inv, id);
       inv.result(

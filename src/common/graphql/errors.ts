@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import type { GraphQLFormattedError } from 'graphql';
 import { mapDatabaseUnavailable } from '../errors/database-unavailable.js';
 import { DomainError } from '../errors/domain-error.js';
+import { TOKEN_LIMIT_MESSAGE } from './limits.js';
 
 const logger = new Logger('GraphQL');
 
@@ -36,13 +37,17 @@ export function formatGraphqlError(
       extensions: { code: original.code, ...original.details },
     };
   }
-  // Validation rules (depth, aliases) put their own code on the error Apollo wraps.
+  // Validation rules (limits, string literals) put their own code on the error Apollo wraps as
+  // GRAPHQL_VALIDATION_FAILED; the parser's token limit is a limit too, not a syntax error.
   const inner = (error as { originalError?: { extensions?: Record<string, unknown> } } | null)
     ?.originalError;
+  const innerCode = inner?.extensions?.code;
   const code =
-    inner?.extensions?.code === 'QUERY_TOO_COMPLEX'
-      ? inner.extensions.code
-      : formatted.extensions?.code;
+    innerCode === 'QUERY_TOO_COMPLEX' || innerCode === 'BAD_USER_INPUT'
+      ? innerCode
+      : TOKEN_LIMIT_MESSAGE.test(formatted.message)
+        ? 'QUERY_TOO_COMPLEX'
+        : formatted.extensions?.code;
   if (typeof code === 'string' && PASS_THROUGH.has(code)) {
     return { ...base, message: formatted.message, extensions: { code } };
   }

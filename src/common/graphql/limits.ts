@@ -1,10 +1,13 @@
 import type { ApolloServerPlugin } from '@apollo/server';
+import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
+import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
+import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import {
   getNamedType,
   getVariableValues,
   GraphQLError,
   isLeafType,
-  Kind,
   TypeInfo,
   typeFromAST,
   ValidationContext,
@@ -12,11 +15,10 @@ import {
   visitWithTypeInfo,
   type ASTVisitor,
   type DocumentNode,
-  type FragmentDefinitionNode,
   type GraphQLObjectType,
   type GraphQLSchema,
   type OperationDefinitionNode,
-  type SelectionSetNode,
+  type ParseOptions,
   type ValidationRule,
 } from 'graphql';
 import {
@@ -25,66 +27,80 @@ import {
   simpleEstimator,
 } from 'graphql-query-complexity';
 
-export const MAX_DEPTH = 10;
-export const MAX_ALIASES = 30;
-export const MAX_COMPLEXITY = 5_000;
-
-const limitError = (message: string): GraphQLError =>
-  new GraphQLError(message, { extensions: { code: 'QUERY_TOO_COMPLEX' } });
-
-/** Refuses documents nested deeper than `max` (fragments are followed). */
-export function depthLimit(max = MAX_DEPTH): ValidationRule {
-  return (context: ValidationContext): ASTVisitor => {
-    const fragments = new Map<string, FragmentDefinitionNode>();
-    for (const def of context.getDocument().definitions) {
-      if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
-    }
-    const depthOf = (set: SelectionSetNode | undefined, seen: Set<string>): number => {
-      if (!set) return 0;
-      let deepest = 0;
-      for (const sel of set.selections) {
-        if (sel.kind === Kind.FIELD) {
-          deepest = Math.max(deepest, sel.selectionSet ? 1 + depthOf(sel.selectionSet, seen) : 1);
-        } else if (sel.kind === Kind.INLINE_FRAGMENT) {
-          deepest = Math.max(deepest, depthOf(sel.selectionSet, seen));
-        } else {
-          const name = sel.name.value;
-          if (seen.has(name)) continue;
-          deepest = Math.max(
-            deepest,
-            depthOf(fragments.get(name)?.selectionSet, new Set([...seen, name])),
-          );
-        }
-        if (deepest > max) return deepest;
-      }
-      return deepest;
-    };
-    return {
-      OperationDefinition(node) {
-        const depth = depthOf(node.selectionSet, new Set());
-        if (depth > max)
-          context.reportError(limitError(`query depth ${depth} exceeds the limit of ${max}`));
-      },
-    };
-  };
+/** The limits every GraphQL document of a token holder must fit (configuration: README). */
+export interface GraphqlLimits {
+  readonly maxTokens: number;
+  readonly maxDepth: number;
+  readonly maxAliases: number;
+  readonly maxDirectives: number;
+  readonly maxCost: number;
 }
 
-/** Refuses alias floods (one field requested under many names). */
-export function aliasLimit(max = MAX_ALIASES): ValidationRule {
-  return (context: ValidationContext): ASTVisitor => {
-    let aliases = 0;
-    return {
-      Field(node) {
-        if (node.alias && ++aliases === max + 1) {
-          context.reportError(limitError(`more than ${max} aliases in one document`));
-        }
-      },
-    };
-  };
+/** Tokens an anonymous document may have: enough for any `serverInfo` query. */
+export const ANONYMOUS_MAX_TOKENS = 200;
+
+/** A refused document: HTTP 400 with a stable code. */
+export const limitError = (message: string): GraphQLError =>
+  new GraphQLError(message, { extensions: { code: 'QUERY_TOO_COMPLEX', http: { status: 400 } } });
+
+/**
+ * graphql-js's message when `maxTokens` stops the parser ("more that" in graphql 16), which
+ * Apollo answers as a parse error.
+ */
+export const TOKEN_LIMIT_MESSAGE = /^Syntax Error: Document contains more tha[nt] \d+ tokens/;
+
+/** Parsing stops after `maxTokens` tokens (graphql-js's own bound), so it costs O(maxTokens). */
+export function parseOptions(limits: GraphqlLimits): ParseOptions {
+  return { maxTokens: limits.maxTokens };
 }
 
-/** Refuses operations whose estimated cost (list fields count `first`/`limit` items) is too high. */
-export function complexityLimitPlugin(max = MAX_COMPLEXITY): ApolloServerPlugin {
+/**
+ * Depth, alias, directive and cost limits from graphql-armor. Each follows fragment spreads with
+ * a per-fragment memo, so a fragment that spreads the next one twice, 22 levels deep, costs 22
+ * steps instead of 2^22; introspection counts like any other field. A refusal is reported as a
+ * validation error coded QUERY_TOO_COMPLEX (armor's own errors carry no code).
+ */
+export function limitRules(limits: GraphqlLimits): ValidationRule[] {
+  const report = (what: string) => ({
+    propagateOnRejection: false,
+    exposeLimits: true,
+    onReject: [
+      (context: ValidationContext | null, error: GraphQLError) =>
+        context?.reportError(
+          limitError(`${what}: ${error.message.replace(/^Syntax Error: /, '')}`),
+        ),
+    ],
+  });
+  return [
+    maxDepthRule({
+      n: limits.maxDepth,
+      flattenFragments: true,
+      ignoreIntrospection: false,
+      ...report('too deep'),
+    }),
+    maxAliasesRule({ n: limits.maxAliases, ...report('too many aliases') }),
+    maxDirectivesRule({ n: limits.maxDirectives, ...report('too many directives') }),
+    // Every field costs 1 each time a fragment brings it in: a bound on the expanded document
+    // that the list-aware estimate below may then walk.
+    costLimitRule({
+      maxCost: limits.maxCost,
+      objectCost: 1,
+      scalarCost: 1,
+      depthCostFactor: 1,
+      flattenFragments: true,
+      ignoreIntrospection: false,
+      ...report('too costly'),
+    }),
+  ];
+}
+
+/**
+ * Refuses operations whose estimated cost is too high, where list fields count `first` (or their
+ * own estimator, e.g. doraMetrics' bucket count) times an item's cost: graphql-query-complexity
+ * with the variables of this request. It runs after the rules above, so the document it expands
+ * is already known to be small.
+ */
+export function complexityLimitPlugin(max: number): ApolloServerPlugin {
   return {
     async requestDidStart() {
       return {

@@ -17,7 +17,7 @@ export class PageArgs {
 }
 
 @ArgsType()
-export class ServicesArgs {
+export class ServicesArgs extends PageArgs {
   @Field(() => String, { nullable: true })
   team?: string | null;
 

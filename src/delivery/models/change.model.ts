@@ -35,6 +35,18 @@ export class Change {
 
   @Field(() => Date, { nullable: true })
   prMergedAt!: Date | null;
+
+  @Field(() => Date, {
+    nullable: true,
+    description: 'When its pull (merge) request was opened, on the commit that landed it',
+  })
+  prCreatedAt!: Date | null;
+
+  @Field(() => [String], {
+    nullable: true,
+    description: 'The files it added, modified or removed (sorted); null when no producer said',
+  })
+  paths!: string[] | null;
 }
 
 @ObjectType({ description: 'A change a deployment carried, with its lead time or why it has none' })
@@ -45,7 +57,7 @@ export class DeploymentChange {
   @Field(() => Float, {
     nullable: true,
     description:
-      'Seconds from the change’s start (PR first commit, else commit time) to the deployment’s finish',
+      'Seconds from the change’s start (PR first commit, else the earlier of PR opening and commit time) to the deployment’s finish',
   })
   leadTimeSeconds!: number | null;
 

@@ -3,6 +3,7 @@ import { Field, ObjectType } from '@nestjs/graphql';
 import { Deployment } from './deployment.model.js';
 import { Incident } from './incident.model.js';
 import { PipelineRun } from './pipeline-run.model.js';
+import { Service } from './service.model.js';
 
 @ObjectType()
 export class PageInfo {
@@ -57,3 +58,4 @@ export const IncidentConnection = connectionOf(
   Incident,
   'Incidents, newest first (by impact start, else detection)',
 );
+export const ServiceConnection = connectionOf(Service, 'Services seen in events, by name');

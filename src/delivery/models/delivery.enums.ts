@@ -68,12 +68,13 @@ export enum ChangesetStatus {
   PENDING = 'PENDING',
   FROM_EVENT = 'FROM_EVENT',
   FROM_PUSHES = 'FROM_PUSHES',
+  ROLLBACK = 'ROLLBACK',
   UNKNOWN = 'UNKNOWN',
 }
 registerEnumType(ChangesetStatus, {
   name: 'ChangesetStatus',
   description:
-    'PENDING: not a successful production deployment (yet); FROM_EVENT: the commits the event listed; FROM_PUSHES: the commits between the previous deployment and this one, from pushes; UNKNOWN: see changesetNote',
+    'PENDING: not a successful production deployment (yet); FROM_EVENT: the commits the event listed; FROM_PUSHES: the commits between the previous deployment and this one, from pushes; ROLLBACK: a rollback (labelled or inferred), which carries no new change; UNKNOWN: see changesetNote',
 });
 
 export enum LeadTimeExclusion {
@@ -82,15 +83,44 @@ export enum LeadTimeExclusion {
   ALREADY_DEPLOYED = 'ALREADY_DEPLOYED',
   NO_START_TIME = 'NO_START_TIME',
   NEGATIVE = 'NEGATIVE',
+  UNKNOWN_PATHS = 'UNKNOWN_PATHS',
 }
 registerEnumType(LeadTimeExclusion, {
   name: 'LeadTimeExclusion',
-  description: 'Why a change of a deployment carries no lead time',
+  description:
+    'Why a change of a deployment carries no lead time; UNKNOWN_PATHS: its service declares path globs in its repository and nobody named the files it changed (docs/dora.md)',
 });
 
 export enum IncidentAttribution {
   EXPLICIT = 'EXPLICIT',
   INFERRED = 'INFERRED',
   CONFIRMED = 'CONFIRMED',
+  REJECTED = 'REJECTED',
 }
-registerEnumType(IncidentAttribution, { name: 'IncidentAttribution' });
+registerEnumType(IncidentAttribution, {
+  name: 'IncidentAttribution',
+  description:
+    'EXPLICIT: the incident’s events name it; INFERRED: a guess (counts only as suspected); CONFIRMED / REJECTED: a person decided in triage (docs/dora.md, "Incident triage")',
+});
+
+export enum Attribution {
+  EXPLICIT = 'EXPLICIT',
+  INFERRED = 'INFERRED',
+  CONFIRMED = 'CONFIRMED',
+}
+registerEnumType(Attribution, {
+  name: 'Attribution',
+  description:
+    'EXPLICIT: the producer said so; INFERRED: an inference rule concluded it (docs/dora.md); CONFIRMED: a person confirmed an inference',
+});
+
+export enum InferenceRule {
+  ROLLBACK = 'ROLLBACK',
+  REVERT = 'REVERT',
+  HOTFIX = 'HOTFIX',
+}
+registerEnumType(InferenceRule, {
+  name: 'InferenceRule',
+  description:
+    'ROLLBACK: a redeploy of an older release; REVERT: carries a revert of a shipped change; HOTFIX: carries a pull request matching the hotfix rules',
+});

@@ -1,6 +1,8 @@
 import { Field, ID, ObjectType } from '@nestjs/graphql';
 import {
+  Attribution,
   ChangesetStatus,
+  InferenceRule,
   DeploymentKind,
   DeploymentStatus,
   RemediationTargetKind,
@@ -18,6 +20,27 @@ export class RemediationRef {
 
   @Field(() => String)
   id!: string;
+
+  @Field(() => Attribution, { description: 'EXPLICIT (named by an event) or INFERRED' })
+  attribution!: Attribution;
+
+  @Field(() => InferenceRule, { nullable: true, description: 'The rule, when INFERRED' })
+  rule!: InferenceRule | null;
+}
+
+@ObjectType({ description: 'What the inference rules concluded about an unlabelled deployment' })
+export class DeploymentInference {
+  @Field(() => InferenceRule)
+  rule!: InferenceRule;
+
+  @Field(() => DeploymentKind)
+  kind!: DeploymentKind;
+
+  @Field(() => Attribution)
+  attribution!: Attribution;
+
+  @Field(() => String, { description: 'The evidence, in words' })
+  reason!: string;
 }
 
 @ObjectType({ description: 'A deployment of a service to an environment' })
@@ -49,8 +72,19 @@ export class Deployment {
   @Field(() => DeploymentStatus)
   status!: DeploymentStatus;
 
-  @Field(() => DeploymentKind)
+  @Field(() => DeploymentKind, { description: 'As the events labelled it' })
   kind!: DeploymentKind;
+
+  @Field(() => DeploymentKind, {
+    description: 'The kind DORA counts: the labelled kind, else the inferred one, else PLANNED',
+  })
+  effectiveKind!: DeploymentKind;
+
+  @Field(() => DeploymentInference, {
+    nullable: true,
+    description: 'What the inference rules concluded (never when the events labelled it)',
+  })
+  inference!: DeploymentInference | null;
 
   @Field(() => Date, { nullable: true })
   startedAt!: Date | null;

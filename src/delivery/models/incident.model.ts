@@ -12,6 +12,12 @@ export class IncidentCause {
   @Field(() => IncidentAttribution)
   attribution!: IncidentAttribution;
 
+  @Field(() => Boolean, {
+    description:
+      'Whether Shipwatch knows the deployment: an unresolved cause counts nowhere until the deployment arrives',
+  })
+  resolved!: boolean;
+
   /** Set by the resolver when the deployment is known. */
   incidentId!: string;
 }

@@ -12,11 +12,26 @@ export class Service {
   @Field(() => String, { description: 'Empty when the workload sets none' })
   namespace!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: 'The owning team now (see `owners` for the history)',
+  })
   team!: string | null;
 
   @Field(() => String, { nullable: true })
   repository!: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'From the service catalog (Backstage spec.lifecycle)',
+  })
+  lifecycle!: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'The catalog entity that describes it, e.g. component:default/cart',
+  })
+  catalogEntity!: string | null;
 
   @Field(() => Date)
   createdAt!: Date;

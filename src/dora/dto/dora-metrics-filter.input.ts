@@ -1,5 +1,5 @@
 import { Field, InputType, registerEnumType } from '@nestjs/graphql';
-import { EnvironmentTier } from '../../delivery/models/delivery.enums.js';
+import { Attribution, EnvironmentTier } from '../../delivery/models/delivery.enums.js';
 
 export enum DoraGranularity {
   DAY = 'day',
@@ -54,4 +54,11 @@ export class DoraMetricsFilter {
 
   @Field(() => Weekday, { defaultValue: Weekday.MONDAY, description: 'First day of a WEEK bucket' })
   weekStartsOn!: Weekday;
+
+  @Field(() => [Attribution], {
+    nullable: true,
+    description:
+      'Count only the failures and rework with one of these attributions (change failure rate, recovery time, rework rate; docs/dora.md); none = every attribution',
+  })
+  attributions?: Attribution[] | null;
 }

@@ -1,5 +1,5 @@
 import { Field, Float, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
-import { EnvironmentTier } from '../../delivery/models/delivery.enums.js';
+import { Attribution, EnvironmentTier } from '../../delivery/models/delivery.enums.js';
 import { DoraGranularity, Weekday } from '../dto/dora-metrics-filter.input.js';
 
 export enum DoraLevelEnum {
@@ -123,6 +123,13 @@ export class DoraChangeFailureRate {
   })
   ratioWithSuspected!: number | null;
 
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'The ratio counting only failures with EXPLICIT or CONFIRMED evidence: (failed − dataQuality.failedInferred) / total',
+  })
+  ratioExplicit!: number | null;
+
   @Field(() => DoraLevelEnum, { nullable: true })
   level!: DoraLevelEnum | null;
 
@@ -168,6 +175,13 @@ export class DoraReworkRate {
   @Field(() => Int)
   total!: number;
 
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'The ratio counting only labelled rework: (reworked − dataQuality.reworkedInferred) / total',
+  })
+  ratioExplicit!: number | null;
+
   @Field(() => DoraLevelEnum, {
     nullable: true,
     description: 'Null when the benchmark set publishes no levels for rework rate',
@@ -202,6 +216,23 @@ export class DoraDataQuality {
   @Field(() => Float, { nullable: true, description: 'incidentsAttributed / incidents' })
   attributedIncidentShare!: number | null;
 
+  @Field(() => Int, {
+    description:
+      'Failed deployments whose only evidence is INFERRED (a rollback by redeploy, a revert or a hotfix rule)',
+  })
+  failedInferred!: number;
+
+  @Field(() => Int, {
+    description: 'Reworked deployments that are rework only by an inference rule',
+  })
+  reworkedInferred!: number;
+
+  @Field(() => Int, {
+    description:
+      'Changes left without a lead time because their service declares path globs in their repository and nobody named the files they changed (changeLeadTime.exclusions UNKNOWN_PATHS)',
+  })
+  changesUnknownPaths!: number;
+
   @Field(() => DoraMissingReason, {
     nullable: true,
     description: 'Why knownChangesetShare is null',
@@ -213,6 +244,87 @@ export class DoraDataQuality {
     description: 'Why attributedIncidentShare is null',
   })
   incidentReason!: DoraMissingReason | null;
+}
+
+@ObjectType({ description: 'One metric scored as the DORA Quick Check scores it' })
+export class DoraQuickCheckFigure {
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'The Quick Check answer the measured figure corresponds to: 1 (worst) to 6 (best) for frequency and durations, a percentage for rates; null when the figure is',
+  })
+  answer!: number | null;
+
+  @Field(() => String, { nullable: true, description: 'The Quick Check wording of the answer' })
+  answerLabel!: string | null;
+
+  @Field(() => Float, { nullable: true, description: '0-10, 10 the best' })
+  score!: number | null;
+
+  @Field(() => Float, { description: 'Industry mean of the edition, 0-10, 10 the best' })
+  industryMean!: number;
+
+  @Field(() => Float, { description: 'Industry standard deviation of the edition' })
+  industryStd!: number;
+}
+
+@ObjectType({ description: "A Quick Check factor: the mean of its metrics' scores" })
+export class DoraQuickCheckAggregate {
+  @Field(() => Float, {
+    nullable: true,
+    description: '0-10 over the metrics with a score; null when none has',
+  })
+  score!: number | null;
+
+  @Field(() => Float)
+  industryMean!: number;
+
+  @Field(() => Float)
+  industryStd!: number;
+}
+
+@ObjectType({
+  description:
+    'The period scored with the DORA Quick Check (docs/dora.md, "Quick Check scores"): each metric 0-10, throughput, stability and performance, beside the edition\'s industry means',
+})
+export class DoraQuickCheck {
+  @Field(() => String, { description: 'Scoring set id, e.g. dora-2025' })
+  edition!: string;
+
+  @Field(() => String)
+  title!: string;
+
+  @Field(() => String)
+  url!: string;
+
+  @Field(() => String, { description: 'Whose means industryMean is: "All industries"' })
+  industry!: string;
+
+  @Field(() => DoraQuickCheckFigure)
+  deploymentFrequency!: DoraQuickCheckFigure;
+
+  @Field(() => DoraQuickCheckFigure, { description: 'From the p50' })
+  changeLeadTime!: DoraQuickCheckFigure;
+
+  @Field(() => DoraQuickCheckFigure, { description: 'From the p50' })
+  failedDeploymentRecoveryTime!: DoraQuickCheckFigure;
+
+  @Field(() => DoraQuickCheckFigure)
+  changeFailureRate!: DoraQuickCheckFigure;
+
+  @Field(() => DoraQuickCheckFigure)
+  deploymentReworkRate!: DoraQuickCheckFigure;
+
+  @Field(() => DoraQuickCheckAggregate, {
+    description: 'Lead time, frequency and recovery (recovery is a throughput metric since 2024)',
+  })
+  throughput!: DoraQuickCheckAggregate;
+
+  @Field(() => DoraQuickCheckAggregate, { description: 'Change failure and rework' })
+  stability!: DoraQuickCheckAggregate;
+
+  @Field(() => DoraQuickCheckAggregate, { description: 'All five' })
+  performance!: DoraQuickCheckAggregate;
 }
 
 @ObjectType({ description: 'The whole window or one calendar bucket of it' })
@@ -251,6 +363,11 @@ export class DoraPeriod {
 
   @Field(() => DoraDataQuality)
   dataQuality!: DoraDataQuality;
+
+  @Field(() => DoraQuickCheck, {
+    description: 'The same figures scored with the DORA Quick Check 2025 (dora-2025)',
+  })
+  quickCheck!: DoraQuickCheck;
 }
 
 @ObjectType({ description: 'The published DORA report the levels come from' })
@@ -296,6 +413,12 @@ export class DoraScope {
 
   @Field(() => Weekday)
   weekStartsOn!: Weekday;
+
+  @Field(() => [Attribution], {
+    nullable: true,
+    description: 'The attributions counted; null when the filter names none (every one)',
+  })
+  attributions!: Attribution[] | null;
 }
 
 @ObjectType({

@@ -15,6 +15,24 @@ export class PullRequestInput {
 
   @Field(() => String, { nullable: true })
   mergeCommitSha?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Its title: `Revert "…"` and the hotfix title patterns are recognised',
+  })
+  title?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Its description: `Reverts owner/repo#N` / `This reverts merge request !N`',
+  })
+  body?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Its source branch, e.g. hotfix/login' })
+  headBranch?: string | null;
+
+  @Field(() => [String], { nullable: true, description: 'Its labels' })
+  labels?: string[] | null;
 }
 
 @InputType({ description: 'Commits pushed (oldest first) or a pull request merged' })

@@ -18,7 +18,11 @@ export class DeploymentInput extends EnvelopeInput {
   @Field(() => String, { nullable: true, description: 'OpenTelemetry service.namespace' })
   namespace?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Owning team (replaces the stored one)' })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Owning team: only a default for a service that has no team yet (the catalog decides ownership)',
+  })
   team?: string | null;
 
   @Field(() => String)

@@ -17,6 +17,13 @@ export class CommitInput {
 
   @Field(() => Date, { nullable: true })
   committedAt?: Date | null;
+
+  @Field(() => [String], {
+    nullable: true,
+    description:
+      'The files the commit added, modified or removed, relative to the repository root; services that declare path globs in this repository count only the commits touching them (docs/dora.md)',
+  })
+  paths?: string[] | null;
 }
 
 @InputType({ description: 'Another event source’s entity, by its id there' })
@@ -44,6 +51,9 @@ export class ServiceRefInput {
   @Field(() => String, { nullable: true })
   namespace?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Owning team: only a default for a service that has no team yet',
+  })
   team?: string | null;
 }

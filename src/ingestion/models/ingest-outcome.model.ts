@@ -36,7 +36,8 @@ export class IngestOutcome {
 
   @Field(() => ID, {
     nullable: true,
-    description: 'The deployment, pipeline run or incident the event created or updated',
+    description:
+      'The deployment, pipeline run or incident the event created or updated; for a DUPLICATE, the one it names (by its source and id), when it exists',
   })
   entityId?: string | null;
 
@@ -45,4 +46,11 @@ export class IngestOutcome {
 
   @Field(() => String, { nullable: true })
   note?: string | null;
+
+  @Field(() => [String], {
+    nullable: true,
+    description:
+      'DUPLICATE only, when the stored event differs: its top-level fields whose values differ (an identical retry has none; one whose times were filled from the clock differs in those)',
+  })
+  differingFields?: string[] | null;
 }

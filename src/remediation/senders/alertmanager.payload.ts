@@ -27,6 +27,7 @@ const ALERT_NAMES: Readonly<Record<string, string>> = {
   ENV_DEGRADED: 'ReleaseEnvironmentDegraded',
   INCONCLUSIVE: 'ReleaseVerificationInconclusive',
   ROLLBACK_NOT_RECOVERED: 'ReleaseRollbackNotRecovered',
+  ROLLBACK_BLOCKED: 'ReleaseRollbackBlocked',
 };
 
 /** `alertname` of a verdict: the known ones by name, others as Release<PascalCase>. */

@@ -71,7 +71,8 @@ export interface ConditionalBinomialInput {
 
 /**
  * One-sided p-value that the canary's bad ratio exceeds the baseline's. Counts are rounded to
- * integers (PromQL `increase()` extrapolates). Returns 1 when there is nothing to compare
+ * integers (counters read at window boundaries are whole; expected-value simulations and
+ * OTel counters of fractional increments are not). Returns 1 when there is nothing to compare
  * (no bad events at all, or an empty side).
  */
 export function conditionalBinomialPValue(input: ConditionalBinomialInput): number {

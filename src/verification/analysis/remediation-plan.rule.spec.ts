@@ -40,6 +40,44 @@ describe('planRemediation', () => {
     expect(p.openIncident).toBe(true);
   });
 
+  it('pages a refused rollback on the alert channels and claims no rollback is under way', () => {
+    const refused = 'target URL host rollback.internal is not in SHIPWATCH_OUTBOUND_ALLOWED_HOSTS';
+    const guards = {
+      alreadyRequested: false,
+      lastRollbackAt: null,
+      failedVersions: [],
+      rollbackRefused: refused,
+    };
+    const p = planRemediation(input({ guards, configuredChannels: ['PAGERDUTY'] }));
+    expect(p.rollbackRequested).toBe(false);
+    expect(p.rollbackBlocked).toBe(`rollback refused: ${refused}`);
+    expect(p.openIncident).toBe(true);
+    expect(p.actions.map((a) => a.idempotencyKey)).toEqual([
+      'alert:7:FAILED:FIRING:ALERTMANAGER',
+      'alert:7:FAILED:FIRING:SLACK',
+      'alert:7:ROLLBACK_BLOCKED:FIRING:ALERTMANAGER',
+      'alert:7:ROLLBACK_BLOCKED:FIRING:SLACK',
+    ]);
+    expect(p.actions[0]).toMatchObject({
+      summary: expect.stringMatching(/automatic rollback was refused \(target URL host/),
+    });
+    expect(p.actions[2]).toMatchObject({
+      verdict: 'ROLLBACK_BLOCKED',
+      severity: 'critical',
+      summary: expect.stringMatching(/could not request the rollback of checkout 2.0.0.*by hand/),
+    });
+    // A policy without alert channels still pages: every channel configured in Shipwatch.
+    const silent = planRemediation(
+      input({ guards, alertChannels: [], configuredChannels: ['PAGERDUTY'] }),
+    );
+    expect(silent.actions.map((a) => a.idempotencyKey)).toEqual([
+      'alert:7:ROLLBACK_BLOCKED:FIRING:PAGERDUTY',
+    ]);
+    // Only a wanted rollback can be refused: advise mode and healthy verdicts page nothing more.
+    expect(planRemediation(input({ guards, mode: 'ADVISE' })).rollbackBlocked).toBe('mode ADVISE');
+    expect(planRemediation(input({ guards, state: 'HEALTHY' })).actions).toEqual([]);
+  });
+
   it('blocks a second automatic rollback of the service within the cooldown', () => {
     const recent = planRemediation(
       input({

@@ -20,6 +20,11 @@ export interface RollbackGuards {
   readonly lastRollbackAt: Date | null;
   /** Versions of this service and environment that failed verification. */
   readonly failedVersions: readonly string[];
+  /**
+   * Why the outbox refused the rollback (the outbound allowlist or the target check), when it
+   * did: the verdict is planned again with it, so that nothing claims a rollback is under way.
+   */
+  readonly rollbackRefused?: string | null;
 }
 
 export interface PlanInput {
@@ -31,6 +36,8 @@ export interface PlanInput {
   readonly release: ReleaseRef;
   readonly rollbackTarget: RollbackTarget | null;
   readonly alertChannels: readonly AlertChannel[];
+  /** Every alert channel configured in Shipwatch: pages a refused rollback when the policy has none. */
+  readonly configuredChannels?: readonly AlertChannel[];
   readonly guards: RollbackGuards;
   readonly cooldownSeconds: number;
   readonly now: Date;
@@ -60,6 +67,7 @@ export interface RemediationPlan {
 function alertFor(
   input: PlanInput,
   rollbackRequested: boolean,
+  refused: string | null,
 ): { severity: AlertSeverity; summary: string } | null {
   const { release: r } = input;
   const what = `${r.service}${r.namespace ? ` (${r.namespace})` : ''} ${r.version ?? '?'} in ${r.environment}`;
@@ -75,7 +83,9 @@ function alertFor(
         severity: 'critical',
         summary: rollbackRequested
           ? `Release ${what} degraded health and is being rolled back to ${r.previousVersion ?? '?'}: ${input.reason}`
-          : `Release ${what} degraded health; rollback recommended: ${input.reason}`,
+          : refused
+            ? `Release ${what} degraded health; the automatic rollback was refused (${refused}): roll back by hand: ${input.reason}`
+            : `Release ${what} degraded health; rollback recommended: ${input.reason}`,
       };
     case 'ENV_DEGRADED':
       return {
@@ -104,6 +114,7 @@ function rollbackBlockedReason(input: PlanInput): string | null {
   const { guards, release } = input;
   if (input.mode !== 'ENFORCE') return `mode ${input.mode}`;
   if (!input.rollbackTarget) return 'no rollback target configured';
+  if (guards.rollbackRefused) return `rollback refused: ${guards.rollbackRefused}`;
   if (guards.alreadyRequested) return 'a rollback was already requested for this deployment';
   if (!release.previousVersion) return 'the previous version is unknown';
   if (guards.failedVersions.includes(release.previousVersion)) {
@@ -147,7 +158,8 @@ export function planRemediation(input: PlanInput): RemediationPlan {
       target: input.rollbackTarget!,
     });
   }
-  const alert = alertFor(input, rollbackRequested);
+  const refused = wantsRollback ? (input.guards.rollbackRefused ?? null) : null;
+  const alert = alertFor(input, rollbackRequested, refused);
   if (alert) {
     const verdict = input.kind === 'ROLLBACK' ? 'ROLLBACK_NOT_RECOVERED' : input.state;
     const subject =
@@ -162,6 +174,25 @@ export function planRemediation(input: PlanInput): RemediationPlan {
         verdict,
         severity: alert.severity,
         summary: alert.summary,
+        generatorUrl: input.generatorUrl,
+        startsAt: input.startsAt,
+      });
+    }
+  }
+  if (refused) {
+    // A rollback Shipwatch wanted and may not send pages the operator, not only a log line.
+    const channels =
+      input.alertChannels.length > 0 ? input.alertChannels : (input.configuredChannels ?? []);
+    for (const channel of channels) {
+      actions.push({
+        kind: 'ALERT',
+        idempotencyKey: `alert:${release.deploymentId}:ROLLBACK_BLOCKED:FIRING:${channel}`,
+        channel,
+        state: 'FIRING',
+        release,
+        verdict: 'ROLLBACK_BLOCKED',
+        severity: 'critical',
+        summary: `Shipwatch could not request the rollback of ${release.service} ${release.version ?? '?'} in ${release.environment}: ${refused}. Roll back by hand, then fix the policy's rollback target or SHIPWATCH_OUTBOUND_ALLOWED_HOSTS.`,
         generatorUrl: input.generatorUrl,
         startsAt: input.startsAt,
       });

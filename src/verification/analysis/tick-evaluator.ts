@@ -1,54 +1,48 @@
 /**
- * One verification tick, end to end but without I/O of its own: it decides which windows and
- * baseline to read, asks a SignalSource for the counts (Prometheus in production and backtests,
- * a simulator in the benchmark and the scenario tests), and classifies. `runVerification` replays
- * whole verifications tick by tick with the same code (backtest, benchmark, scenario tests).
+ * One verification tick, end to end but without I/O of its own: it learns how often the counters
+ * refresh, decides which windows and baseline to read, reads them through a SignalSource
+ * (Prometheus in production and backtests, a simulator in the benchmark and the scenario tests)
+ * with counter-reading.ts, and classifies. `replayVerification` replays whole verifications tick
+ * by tick with the same code (backtest, benchmark, scenario tests).
  */
-import type { PolicySpec, SliSpec, ThresholdCheckSpec } from '../verification-policy.js';
+import type { PolicySpec, SliSpec } from '../verification-policy.js';
+import {
+  probeScrape,
+  readCounts,
+  type ScrapeProbe,
+  type SignalSource,
+  type SourcedReading,
+} from './counter-reading.js';
 import {
   aggregateTick,
   classifySli,
   evaluateCheck,
   type BaselineKind,
   type CheckEvidence,
-  type CheckReading,
   type Reading,
   type SliEvidence,
   type TickOutcome,
 } from './tick.rule.js';
 import {
   decideVerdict,
+  isEvaluatedClassification,
+  type SliTickSummary,
   type TickSummary,
   type VerdictDecision,
   type VerificationKind,
 } from './verdict.rule.js';
 import {
-  nextPendingStart,
+  effectiveIntervalSeconds,
+  nextWindowStart,
   preDeployLengths,
   preDeployWindow,
+  seconds,
   settleWindow,
   tickWindow,
   type TimeRange,
 } from './window.rule.js';
 
-/** Whose counts: the new version, the previous version beside it, or before the deploy. */
-export type Side = 'CANARY' | 'BASELINE' | 'PRE_DEPLOY';
-
-export interface SourcedReading {
-  readonly reading: Reading;
-  /** The PromQL (or description) behind the reading, for the evidence. */
-  readonly queries: readonly string[];
-}
-
-export interface SourcedValue {
-  readonly reading: CheckReading;
-  readonly queries: readonly string[];
-}
-
-export interface SignalSource {
-  counts(sli: SliSpec, side: Side, range: TimeRange): Promise<SourcedReading>;
-  value(check: ThresholdCheckSpec, range: TimeRange): Promise<SourcedValue>;
-}
+export type { Side, SignalSource, SourcedReading, SourcedValue } from './counter-reading.js';
 
 export interface TickContext {
   readonly spec: PolicySpec;
@@ -56,8 +50,13 @@ export interface TickContext {
   readonly tickAt: Date;
   readonly deployStartedAt: Date;
   readonly deployFinishedAt: Date;
-  /** Start of the previous ticks' windows that lacked traffic (they merge). */
-  readonly pendingStart: Date | null;
+  /**
+   * Where this tick's window starts: the end of the last counted window, or the start of the
+   * windows merged since (no traffic, no data, errors); null = the natural window.
+   */
+  readonly windowStart: Date | null;
+  /** The present, to tell samples stamped in the future (default: tickAt). */
+  readonly now?: Date;
   /** Whether the previous version is known (a concurrent baseline is possible). */
   readonly hasPreviousVersion: boolean;
   /**
@@ -75,6 +74,20 @@ export interface SliTickEvidence extends SliEvidence {
     readonly baseline: readonly string[];
     readonly preDeploy: readonly string[];
   };
+  /** What the counting noticed on each side (resets, new series, no fresh sample yet). */
+  readonly notes: readonly string[];
+  /** How often this SLI's counters refresh (learnt from their samples; null: unknown). */
+  readonly refreshIntervalSeconds: number | null;
+}
+
+/** What the tick learnt about the scrape, and the tick interval it leads to. */
+export interface ScrapeEvidence {
+  /** The slowest refresh interval of the SLIs' counters (null: no samples to tell). */
+  readonly refreshIntervalSeconds: number | null;
+  /** Samples stamped in the future (FUTURE_SAMPLE when any). */
+  readonly futureSamples: number;
+  /** Seconds to the next tick: the policy's interval and window, at least one refresh interval. */
+  readonly nextTickSeconds: number;
 }
 
 export interface TickEvaluation {
@@ -84,18 +97,19 @@ export interface TickEvaluation {
   readonly slis: readonly SliTickEvidence[];
   readonly checks: readonly (CheckEvidence & { readonly queries: readonly string[] })[];
   readonly outcome: TickOutcome;
-  readonly nextPendingStart: Date | null;
+  readonly scrape: ScrapeEvidence;
+  /** Where the next tick's window starts (this window's end when it was counted). */
+  readonly nextWindowStart: Date | null;
 }
 
 async function preDeployReading(
-  source: SignalSource,
-  sli: SliSpec,
+  read: Reader,
   ctx: TickContext,
 ): Promise<{ sourced: SourcedReading; range: TimeRange }> {
   let last: { sourced: SourcedReading; range: TimeRange } | null = null;
   for (const length of preDeployLengths(ctx.spec.timing.preDeployWindowSeconds)) {
     const range = preDeployWindow({ deployStartedAt: ctx.preDeployAnchor, lengthSeconds: length });
-    const sourced = await source.counts(sli, 'PRE_DEPLOY', range);
+    const sourced = await read('PRE_DEPLOY', range);
     last = { sourced, range };
     const r = sourced.reading;
     // Extend back (up to 24 h) only while the window exists but lacks traffic.
@@ -104,24 +118,60 @@ async function preDeployReading(
   return last!;
 }
 
+type Reader = (
+  side: 'CANARY' | 'BASELINE' | 'PRE_DEPLOY',
+  range: TimeRange,
+) => Promise<SourcedReading>;
+
+/** Every side unreadable for the same reason (samples in the future). */
+const blind =
+  (code: 'FUTURE_SAMPLE', message: string): Reader =>
+  async () => ({ reading: { kind: 'ERROR', code, message }, queries: [], notes: [], series: [] });
+
+/** Canary and concurrent baseline reading the same series: neither can be compared. */
+function overlapping(canary: SourcedReading, baseline: SourcedReading | null): Reading | null {
+  if (!baseline || canary.reading.kind !== 'OK' || baseline.reading.kind !== 'OK') return null;
+  const canarySeries = new Set(canary.series);
+  const shared = baseline.series.filter((s) => canarySeries.has(s));
+  if (shared.length === 0) return null;
+  return {
+    kind: 'ERROR',
+    code: 'SIDES_OVERLAP',
+    message: `the new and the previous version read the same ${shared.length} series (e.g. ${shared[0]}): the SLI's templates must select the version ({{versionRegex}})`,
+  };
+}
+
 async function evaluateSli(
   source: SignalSource,
   sli: SliSpec,
   ctx: TickContext,
   window: TimeRange,
+  probe: ScrapeProbe,
 ): Promise<SliTickEvidence> {
   const settle = settleWindow({
     tickAt: ctx.tickAt,
     deployFinishedAt: ctx.deployFinishedAt,
     settleSeconds: ctx.spec.timing.settleWindowSeconds,
   });
+  const refresh = probe.refreshIntervalSeconds;
+  const read: Reader =
+    probe.futureSamples > 0
+      ? blind(
+          'FUTURE_SAMPLE',
+          `${probe.futureSamples} sample(s) stamped more than a minute after now: an exporter's or Prometheus' clock is ahead (or honor_timestamps with a skewed clock); windows would count increments in the wrong ticks`,
+        )
+      : (side, range) => readCounts(source, sli, side, range, refresh);
   const concurrentPossible = ctx.kind === 'RELEASE' && ctx.hasPreviousVersion;
-  const [canary, canarySettle, pre, concurrent] = await Promise.all([
-    source.counts(sli, 'CANARY', window),
-    source.counts(sli, 'CANARY', settle),
-    preDeployReading(source, sli, ctx),
-    concurrentPossible ? source.counts(sli, 'BASELINE', window) : Promise.resolve(null),
+  const [canaryRead, canarySettle, pre, concurrentRead] = await Promise.all([
+    read('CANARY', window),
+    read('CANARY', settle),
+    preDeployReading(read, ctx),
+    concurrentPossible ? read('BASELINE', window) : Promise.resolve(null),
   ]);
+  const overlap = overlapping(canaryRead, concurrentRead);
+  const canary = overlap ? { ...canaryRead, reading: overlap } : canaryRead;
+  const concurrent =
+    overlap && concurrentRead ? { ...concurrentRead, reading: overlap } : concurrentRead;
   // The previous version beside the new one when it still serves enough traffic (§5.2 (1)),
   // else the window before the deploy (§5.2 (2)).
   const useConcurrent =
@@ -130,7 +180,7 @@ async function evaluateSli(
     concurrent.reading.counts.total >= ctx.spec.analysis.minRequests;
   const baselineKind: BaselineKind = useConcurrent ? 'CONCURRENT' : 'PRE_DEPLOY';
   const baseline = useConcurrent ? concurrent : pre.sourced;
-  const baselineSettle = useConcurrent ? await source.counts(sli, 'BASELINE', settle) : pre.sourced;
+  const baselineSettle = useConcurrent ? await read('BASELINE', settle) : pre.sourced;
   const evidence = classifySli(
     {
       sli,
@@ -143,8 +193,15 @@ async function evaluateSli(
     },
     ctx.spec.analysis,
   );
+  const notes = [
+    ...canary.notes.map((n) => `canary ${n}`),
+    ...(useConcurrent ? baseline.notes.map((n) => `baseline ${n}`) : []),
+  ];
+  // New series are routine (new pods, a first 5xx): evidence only; the rest explains the tick.
+  const told = notes.filter((n) => !n.includes('NEW_SERIES'));
   return {
     ...evidence,
+    reason: told.length > 0 ? `${evidence.reason} [${told.join('; ')}]` : evidence.reason,
     window,
     baselineWindow: useConcurrent ? window : pre.range,
     queries: {
@@ -152,6 +209,8 @@ async function evaluateSli(
       baseline: baseline.queries,
       preDeploy: pre.sourced.queries,
     },
+    notes,
+    refreshIntervalSeconds: refresh,
   };
 }
 
@@ -164,10 +223,46 @@ export async function evaluateTick(
     tickAt: ctx.tickAt,
     deployFinishedAt: ctx.deployFinishedAt,
     windowSeconds: spec.timing.windowSeconds,
-    pendingStart: ctx.pendingStart,
+    windowStart: ctx.windowStart,
   });
+  const probes = await Promise.all(
+    spec.slis.map((sli) => probeScrape(source, sli, ctx.tickAt, ctx.now ?? ctx.tickAt)),
+  );
+  const intervals = probes.flatMap((p) =>
+    p.refreshIntervalSeconds === null ? [] : [p.refreshIntervalSeconds],
+  );
+  const refreshIntervalSeconds = intervals.length > 0 ? Math.max(...intervals) : null;
+  const futureSamples = probes.reduce((n, p) => n + p.futureSamples, 0);
+  const interval = effectiveIntervalSeconds(spec.timing, refreshIntervalSeconds);
+  const inWarmUp =
+    ctx.tickAt.getTime() - ctx.deployFinishedAt.getTime() <= spec.timing.warmUpSeconds * 1000;
+  const length = seconds(window);
+  if (refreshIntervalSeconds !== null && length < refreshIntervalSeconds && futureSamples === 0) {
+    // Too short to hold a new sample of every series (the first tick, before the interval was
+    // known): not read; the window runs on and the next tick comes when it is long enough.
+    return {
+      at: ctx.tickAt,
+      window,
+      inWarmUp,
+      slis: [],
+      checks: [],
+      outcome: {
+        classification: 'INSUFFICIENT',
+        severity: null,
+        baselineDegraded: false,
+        settleSignificant: false,
+        reason: `the ${length}s window is shorter than the counters' refresh interval (${refreshIntervalSeconds}s): it cannot hold a new sample of every series; it runs on into the next tick's`,
+      },
+      scrape: {
+        refreshIntervalSeconds,
+        futureSamples,
+        nextTickSeconds: interval - length,
+      },
+      nextWindowStart: window.start,
+    };
+  }
   const [slis, checks] = await Promise.all([
-    Promise.all(spec.slis.map((sli) => evaluateSli(source, sli, ctx, window))),
+    Promise.all(spec.slis.map((sli, i) => evaluateSli(source, sli, ctx, window, probes[i]))),
     Promise.all(
       spec.checks.map(async (check) => {
         const sourced = await source.value(check, window);
@@ -176,8 +271,6 @@ export async function evaluateTick(
     ),
   ]);
   const outcome = aggregateTick(slis, checks);
-  const inWarmUp =
-    ctx.tickAt.getTime() - ctx.deployFinishedAt.getTime() <= spec.timing.warmUpSeconds * 1000;
   return {
     at: ctx.tickAt,
     window,
@@ -185,18 +278,36 @@ export async function evaluateTick(
     slis,
     checks,
     outcome,
-    nextPendingStart: nextPendingStart(window, outcome.classification === 'INSUFFICIENT'),
+    scrape: { refreshIntervalSeconds, futureSamples, nextTickSeconds: interval },
+    nextWindowStart: nextWindowStart(window, isEvaluatedClassification(outcome.classification)),
   };
 }
 
 export const toSummary = (t: TickEvaluation): TickSummary => ({
   at: t.at,
+  windowStart: t.window.start,
+  slis: t.slis.map(sliSummary),
   classification: t.outcome.classification,
   severity: t.outcome.severity,
   baselineDegraded: t.outcome.baselineDegraded,
   settleSignificant: t.outcome.settleSignificant,
   inWarmUp: t.inWarmUp,
 });
+
+/** What the verdict keeps of one SLI's evidence (also read back from stored evidence). */
+export function sliSummary(s: SliEvidence): SliTickSummary {
+  const counts = (side: { total: number; bad: number } | null) =>
+    side ? { total: side.total, bad: side.bad } : null;
+  return {
+    name: s.name,
+    objective: s.objective,
+    classification: s.classification,
+    severity: s.severity,
+    baselineKind: s.baselineKind,
+    canary: counts(s.canary),
+    baseline: counts(s.baseline),
+  };
+}
 
 export interface ReplayInput {
   readonly spec: PolicySpec;
@@ -207,6 +318,8 @@ export interface ReplayInput {
   readonly preDeployAnchor?: Date;
   /** Stop replaying here even without a verdict (e.g. the present, for a backtest). */
   readonly until?: Date;
+  /** The present, to tell samples stamped in the future (default: each tick's instant). */
+  readonly now?: Date;
 }
 
 export interface ReplayResult {
@@ -224,21 +337,22 @@ export async function replayVerification(
   const { spec } = input;
   const ticks: TickEvaluation[] = [];
   const summaries: TickSummary[] = [];
-  let pendingStart: Date | null = null;
-  const interval = spec.timing.intervalSeconds * 1000;
+  let windowStart: Date | null = null;
   const limitSeconds = Math.max(
     spec.timing.maxVerificationSeconds,
     input.kind === 'ROLLBACK' ? spec.timing.rollbackVerifyTimeoutSeconds : 0,
   );
-  const maxTicks = Math.ceil((limitSeconds * 1000) / interval) + 1;
   let decision: VerdictDecision = {
     state: 'RUNNING',
     reason: 'no tick yet',
     canaryRegressed: false,
     transientRegressionTicks: 0,
   };
-  for (let i = 1; i <= maxTicks; i++) {
-    const tickAt = new Date(input.deployFinishedAt.getTime() + i * interval);
+  const finished = input.deployFinishedAt.getTime();
+  // The first tick as the starter schedules it, then as each tick says (the refresh interval).
+  let tickAt = new Date(finished + effectiveIntervalSeconds(spec.timing, null) * 1000);
+  // decideVerdict is final once the limit has passed; the bound only guards against a loop.
+  while (tickAt.getTime() - finished <= (limitSeconds + 3600) * 1000) {
     if (input.until && tickAt.getTime() > input.until.getTime()) break;
     const tick = await evaluateTick(source, {
       spec,
@@ -246,13 +360,14 @@ export async function replayVerification(
       tickAt,
       deployStartedAt: input.deployStartedAt,
       deployFinishedAt: input.deployFinishedAt,
-      pendingStart,
+      windowStart,
       hasPreviousVersion: input.hasPreviousVersion,
       preDeployAnchor: input.preDeployAnchor ?? input.deployStartedAt,
+      now: input.now,
     });
     ticks.push(tick);
     summaries.push(toSummary(tick));
-    pendingStart = tick.nextPendingStart;
+    windowStart = tick.nextWindowStart;
     decision = decideVerdict({
       kind: input.kind,
       startedAt: input.deployFinishedAt,
@@ -262,6 +377,7 @@ export async function replayVerification(
       analysis: spec.analysis,
     });
     if (decision.state !== 'RUNNING') return { decision, decidedAt: tickAt, ticks };
+    tickAt = new Date(tickAt.getTime() + tick.scrape.nextTickSeconds * 1000);
   }
   return { decision, decidedAt: null, ticks };
 }

@@ -54,17 +54,15 @@ describe('classifySli: data gate and boundaries (§5.7)', () => {
     });
   });
 
-  it('classifies severity from the burn rate of the tick and of the settle window', () => {
-    // 2 % vs 0.1 %: burn 20 on the tick; the settle window decides severe vs mild.
+  it('classifies severity from the burn rate of the window alone (how long it lasts is for the verdict)', () => {
+    // 2 % vs 0.1 %: burn 20 on the window, severe even while the settle window is still mild.
     const severe = sli(ok(500, 10), ok(4500, 4), {
-      canarySettle: ok(5000, 50),
-      baselineSettle: ok(45000, 45),
-    });
-    expect(severe).toMatchObject({ classification: 'REGRESSION', severity: 'SEVERE' });
-    const mild = sli(ok(500, 10), ok(4500, 4), {
       canarySettle: ok(5000, 20),
       baselineSettle: ok(45000, 45),
     });
+    expect(severe).toMatchObject({ classification: 'REGRESSION', severity: 'SEVERE' });
+    // 0.4 % vs 0.02 %: significant, burn 4 < 6: mild.
+    const mild = sli(ok(5000, 20), ok(45000, 9));
     expect(mild).toMatchObject({ classification: 'REGRESSION', severity: 'MILD' });
   });
 

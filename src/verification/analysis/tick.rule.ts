@@ -14,11 +14,38 @@ export interface Counts {
   readonly bad: number;
 }
 
-/** A query result: counts, an absent series (no data), or a failed query. */
+/**
+ * Why a side gave no counts (docs/verification.md "Counting"): no series; the bad-event query
+ * returns none; the series reported before but have no sample in the window (a scrape gap, never
+ * "0 requests"); samples stamped in the future; the canary and baseline read the same series; a
+ * template of an earlier release that cannot be converted; Prometheus refused the query; it is
+ * unavailable; a placeholder could not be filled.
+ */
+export const READING_ISSUES = [
+  'NO_SERIES',
+  'NO_BAD_SERIES',
+  'SCRAPE_GAP',
+  'FUTURE_SAMPLE',
+  'SIDES_OVERLAP',
+  'LEGACY_TEMPLATE',
+  'QUERY_FAILED',
+  'PROMETHEUS_UNAVAILABLE',
+  'TEMPLATE',
+] as const;
+export type ReadingIssue = (typeof READING_ISSUES)[number];
+
+/** A query result: counts, an absent series (no data), or a failed query; coded when known. */
 export type Reading =
   | { readonly kind: 'OK'; readonly counts: Counts }
-  | { readonly kind: 'NO_DATA' }
-  | { readonly kind: 'ERROR'; readonly message: string };
+  | { readonly kind: 'NO_DATA'; readonly code?: ReadingIssue; readonly message?: string }
+  | { readonly kind: 'ERROR'; readonly message: string; readonly code?: ReadingIssue };
+
+/** The issue behind a blind side, for the evidence. */
+export interface SideIssue {
+  readonly side: 'canary' | 'baseline';
+  readonly code: ReadingIssue;
+  readonly message: string;
+}
 
 export type BaselineKind = 'CONCURRENT' | 'PRE_DEPLOY';
 
@@ -63,11 +90,15 @@ export interface SettleEvidence {
 
 export interface SliEvidence {
   readonly name: string;
+  /** The SLI's objective (burn rate = bad ratio / (1 − objective)). */
+  readonly objective: number;
   readonly classification: TickClassification;
   readonly severity: Severity | null;
   /** The baseline (or the window before the deploy) burns the budget: a pre-existing incident. */
   readonly baselineDegraded: boolean;
   readonly reason: string;
+  /** Why a side was not read (NO_DATA / ERROR with a code), null otherwise. */
+  readonly issue: SideIssue | null;
   readonly baselineKind: BaselineKind;
   readonly canary: SideStats | null;
   readonly baseline: SideStats | null;
@@ -90,13 +121,16 @@ const okCounts = (r: Reading | undefined): Counts | null => (r?.kind === 'OK' ? 
 const pct = (x: number): string => `${(x * 100).toFixed(x < 0.01 ? 3 : 2)}%`;
 const num = (x: number): string => (Number.isInteger(x) ? String(x) : x.toFixed(1));
 
-interface RegressionTest {
+export interface RegressionTest {
   readonly pValue: number;
+  /** Significant and worth it: the effect below holds and p < alpha. */
   readonly holds: boolean;
+  /** The observed effect alone: enough bad events, ratio and absolute delta (whatever p). */
+  readonly effect: boolean;
 }
 
 /** §5.3 step 4: significant, enough bad events, ratio and absolute delta. */
-function regressionTest(
+export function regressionTest(
   canary: Counts,
   baseline: Counts,
   objective: number,
@@ -111,12 +145,11 @@ function regressionTest(
     baselineTotal: baseline.total,
   });
   const minDelta = Math.max(p.minAbsDelta, 1 - objective);
-  const holdsAll =
-    pValue < p.alpha &&
+  const effect =
     Math.round(canary.bad) >= p.minBadEvents &&
     rc >= p.allowedIncrease * rb &&
     rc - rb >= minDelta - 1e-12;
-  return { pValue, holds: holdsAll };
+  return { pValue, holds: effect && pValue < p.alpha, effect };
 }
 
 /** A side whose burn rate says the budget is burning at page speed, with enough evidence. */
@@ -130,11 +163,13 @@ export function classifySli(input: SliTickInput, p: AnalysisParameters): SliEvid
   const preDeployCounts = okCounts(input.preDeploy);
   const base = {
     name: sli.name,
+    objective: sli.objective,
     baselineKind: input.baselineKind,
     preDeploy: preDeployCounts ? stats(preDeployCounts, sli.objective) : null,
   };
   const blank = {
     ...base,
+    issue: null,
     severity: null,
     canary: null,
     baseline: null,
@@ -154,20 +189,41 @@ export function classifySli(input: SliTickInput, p: AnalysisParameters): SliEvid
         ...blank,
         classification: 'ERROR',
         baselineDegraded: preDeployDegraded,
-        reason: `${side} query failed: ${reading.message}`,
+        issue: reading.code ? { side, code: reading.code, message: reading.message } : null,
+        reason: reading.code
+          ? `${side} ${reading.code}: ${reading.message}`
+          : `${side} query failed: ${reading.message}`,
+      };
+    }
+  }
+  for (const [side, reading] of [
+    ['canary', input.canary],
+    ['baseline', input.baseline],
+  ] as const) {
+    // A coded absence (a scrape gap, no bad-event series) explains itself.
+    if (reading.kind === 'NO_DATA' && reading.code && reading.code !== 'NO_SERIES') {
+      const message = reading.message ?? reading.code;
+      return {
+        ...blank,
+        classification: 'NO_DATA',
+        baselineDegraded: preDeployDegraded,
+        issue: { side, code: reading.code, message },
+        reason: `${side} ${reading.code}: ${message}`,
       };
     }
   }
   if (input.canary.kind === 'NO_DATA') {
     const served = okCounts(input.baseline)?.total ?? 0;
+    const reason =
+      served > 0
+        ? `no series for the new version while the baseline served ${num(served)}: check routing and the service_version label`
+        : 'no series for the new version';
     return {
       ...blank,
       classification: 'NO_DATA',
       baselineDegraded: preDeployDegraded,
-      reason:
-        served > 0
-          ? `no series for the new version while the baseline served ${num(served)}: check routing and the service_version label`
-          : 'no series for the new version',
+      issue: { side: 'canary', code: 'NO_SERIES', message: reason },
+      reason,
     };
   }
   if (input.baseline.kind === 'NO_DATA') {
@@ -175,6 +231,7 @@ export function classifySli(input: SliTickInput, p: AnalysisParameters): SliEvid
       ...blank,
       classification: 'NO_DATA',
       baselineDegraded: preDeployDegraded,
+      issue: { side: 'baseline', code: 'NO_SERIES', message: 'no baseline series' },
       reason: 'no baseline series',
     };
   }
@@ -187,6 +244,7 @@ export function classifySli(input: SliTickInput, p: AnalysisParameters): SliEvid
   const settle = settleEvidence(input, p);
   const evidence = {
     ...base,
+    issue: null,
     canary: cs,
     baseline: bs,
     ratio: bs.ratio > 0 ? cs.ratio / bs.ratio : null,
@@ -223,10 +281,11 @@ export function classifySli(input: SliTickInput, p: AnalysisParameters): SliEvid
       reason: `critical: ${versus}, ${pText}`,
     };
   }
-  // 3. REGRESSION, severe when both the tick and the settle window burn at page rate.
+  // 3. REGRESSION, severe when the window burns at page rate. How long it must last before a
+  // rollback (severeSustainSeconds) is the verdict's business, not one window's.
   if (test.holds) {
     const settleBurn = settle?.canary?.burnRate ?? cs.burnRate;
-    const severe = cs.burnRate >= p.pageBurnRate && settleBurn >= p.pageBurnRate;
+    const severe = cs.burnRate >= p.pageBurnRate;
     return {
       ...evidence,
       classification: 'REGRESSION',

@@ -1,10 +1,27 @@
 /**
- * The verdict state machine (rollback-anchors.md §5.4), a pure function of the ticks so far and
- * `now`. It never rolls back on missing evidence: no data and query errors lead to INCONCLUSIVE or
+ * The verdict state machine (rollback-anchors.md §5.4, with the tolerances of docs/verification.md
+ * "Decision rules"), a pure function of the ticks so far and `now`:
+ *
+ * - FAILED (rollback) when CRITICAL windows follow each other for criticalSustainSeconds, or when
+ *   a severe regression has been seen for severeSustainSeconds (first to latest severe window, the
+ *   latest one still severe) while burning the budget at page rate over that whole episode: a
+ *   burst that stops sooner is a transient, never a rollback;
+ * - DEGRADED (ticket) when, after the bake, the whole-bake test or the settle window is
+ *   significant; HEALTHY is never given while either is;
+ * - HEALTHY at the end of the bake, or from earlyHealthySeconds when the sequential test accepts
+ *   every SLI and no window regressed.
+ *
+ * It never rolls back on missing evidence: no data and query errors lead to INCONCLUSIVE or
  * UNVERIFIED, a degraded baseline to ENV_DEGRADED (alert only).
  */
 import type { AnalysisParameters, VerificationTiming } from '../verification-policy.js';
-import type { Severity, TickClassification } from './tick.rule.js';
+import {
+  poolWindows,
+  sequentialHealthyTest,
+  wholeBakeTest,
+  type SliWindow,
+} from './bake-evidence.rule.js';
+import type { BaselineKind, Counts, Severity, TickClassification } from './tick.rule.js';
 
 export const VERIFICATION_STATES = [
   'RUNNING',
@@ -23,14 +40,29 @@ export type FinalState = Exclude<VerificationState, 'RUNNING'>;
 /** RELEASE: a new version; ROLLBACK: the rollback of a failed release, verified in turn. */
 export type VerificationKind = 'RELEASE' | 'ROLLBACK';
 
+/** One SLI of a tick, for the verdict's whole-bake and sequential tests. */
+export interface SliTickSummary {
+  readonly name: string;
+  readonly objective: number;
+  readonly classification: TickClassification;
+  readonly severity: Severity | null;
+  readonly baselineKind: BaselineKind;
+  /** Null when that side was not read (no data, query error). */
+  readonly canary: Counts | null;
+  readonly baseline: Counts | null;
+}
+
 export interface TickSummary {
   readonly at: Date;
+  /** Start of the tick's window (its end is `at`). */
+  readonly windowStart: Date;
   readonly classification: TickClassification;
   readonly severity: Severity | null;
   readonly baselineDegraded: boolean;
   readonly settleSignificant: boolean;
   /** Within warm-up: a REGRESSION is recorded but not counted (a CRITICAL is). */
   readonly inWarmUp: boolean;
+  readonly slis: readonly SliTickSummary[];
 }
 
 export interface VerdictInput {
@@ -61,11 +93,144 @@ const EVALUATED: ReadonlySet<TickClassification> = new Set([
 ]);
 const BLIND: ReadonlySet<TickClassification> = new Set(['ERROR', 'NO_DATA']);
 
+/** A tick whose windows were read and compared (its window is counted; others merge). */
+export const isEvaluatedClassification = (c: TickClassification): boolean => EVALUATED.has(c);
 export const isEvaluated = (t: TickSummary): boolean => EVALUATED.has(t.classification);
-const isSevere = (t: TickSummary): boolean =>
+const isSevere = (t: { classification: TickClassification; severity: Severity | null }): boolean =>
   t.classification === 'CRITICAL' || (t.classification === 'REGRESSION' && t.severity === 'SEVERE');
 const isRegression = (t: TickSummary): boolean =>
   t.classification === 'CRITICAL' || t.classification === 'REGRESSION';
+const seconds = (from: Date, to: Date): number => (to.getTime() - from.getTime()) / 1000;
+
+/** Evaluated ticks whose windows do not overlap an earlier one's (each event counted once). */
+function tiled(ticks: readonly TickSummary[]): TickSummary[] {
+  const kept: TickSummary[] = [];
+  for (const t of ticks) {
+    const previous = kept.at(-1);
+    if (!previous || t.windowStart.getTime() >= previous.at.getTime()) kept.push(t);
+  }
+  return kept;
+}
+
+/** The SLIs of a tick that were read on both sides and passed the data gate. */
+function sliWindows(t: TickSummary): SliWindow[] {
+  return t.slis.flatMap((s) =>
+    s.canary && s.baseline && EVALUATED.has(s.classification)
+      ? [{ ...s, canary: s.canary, baseline: s.baseline }]
+      : [],
+  );
+}
+
+/**
+ * The run of consecutive severe windows ending with a CRITICAL latest tick, and how long its
+ * windows cover. A severe-but-not-critical window inside the run (noise around the 5 % line)
+ * does not break it when the run's counts, added up, are still critical on some SLI.
+ */
+function criticalRun(
+  ticks: readonly TickSummary[],
+  a: AnalysisParameters,
+): { ticks: TickSummary[]; seconds: number } {
+  const run: TickSummary[] = [];
+  if (ticks.at(-1)?.classification !== 'CRITICAL') return { ticks: run, seconds: 0 };
+  for (let i = ticks.length - 1; i >= 0 && isSevere(ticks[i]); i--) run.unshift(ticks[i]);
+  const criticalTotals = poolWindows(tiled(run).map(sliWindows)).some((s) => {
+    const rc = s.canary.total > 0 ? s.canary.bad / s.canary.total : 0;
+    const rb = s.baseline.total > 0 ? s.baseline.bad / s.baseline.total : 0;
+    return (
+      rc >= Math.max(a.criticalAbsRatio, a.criticalIncrease * rb) &&
+      rc / (1 - s.objective) >= a.criticalBurnRate
+    );
+  });
+  if (!criticalTotals) {
+    // Only the trailing CRITICAL windows count.
+    let first = run.length - 1;
+    while (first > 0 && run[first - 1].classification === 'CRITICAL') first--;
+    run.splice(0, first);
+  }
+  return { ticks: run, seconds: run.length ? seconds(run[0].windowStart, run.at(-1)!.at) : 0 };
+}
+
+interface SevereEpisode {
+  /** The SLI (or `checks`) that regressed. */
+  readonly signal: string;
+  /** From the end of the first severe window to the end of the latest. */
+  readonly seconds: number;
+  /** The new version's burn rate over the whole episode (null for checks). */
+  readonly burnRate: number | null;
+  readonly sustained: boolean;
+  readonly baselineDegraded: boolean;
+}
+
+/**
+ * The first window of the severe episode that ends with `latest`: earlier severe windows belong to
+ * it while the time between them stays under half of severeSustainSeconds (90 s by default; a
+ * flapping pod's good minutes do not end it, a recovery of 90 s does).
+ */
+function episodeStart(
+  counted: readonly TickSummary[],
+  severeOn: (t: TickSummary) => boolean,
+  a: AnalysisParameters,
+): TickSummary {
+  let first = counted.at(-1)!;
+  for (let i = counted.length - 2; i >= 0; i--) {
+    if (!severeOn(counted[i])) continue;
+    if (seconds(counted[i].at, first.windowStart) >= a.severeSustainSeconds / 2) break;
+    first = counted[i];
+  }
+  return first;
+}
+
+/**
+ * The severe episode in progress: the latest counted tick is severe on some signal. It is
+ * sustained when it has lasted severeSustainSeconds (end of its first severe window to end of the
+ * latest) and the new version burned the budget at page rate over the episode's windows
+ * altogether (checks: failed on at least half of them).
+ */
+function severeEpisode(
+  counted: readonly TickSummary[],
+  a: AnalysisParameters,
+): SevereEpisode | null {
+  const latest = counted.at(-1);
+  if (!latest || !isSevere(latest)) return null;
+  const since = (first: TickSummary) => counted.filter((t) => t.at.getTime() >= first.at.getTime());
+  const episodes: SevereEpisode[] = latest.slis.filter(isSevere).map((sli) => {
+    const severeOn = (t: TickSummary) => t.slis.some((s) => s.name === sli.name && isSevere(s));
+    const first = episodeStart(counted, severeOn, a);
+    const span = since(first);
+    const [pooled] = poolWindows(
+      tiled(span).map((t) => sliWindows(t).filter((w) => w.name === sli.name)),
+    );
+    const c = pooled?.canary;
+    const burnRate = c && c.total > 0 ? c.bad / c.total / (1 - sli.objective) : 0;
+    const lasted = seconds(first.at, latest.at);
+    return {
+      signal: sli.name,
+      seconds: lasted,
+      burnRate,
+      sustained: lasted >= a.severeSustainSeconds && burnRate >= a.pageBurnRate,
+      baselineDegraded: span.some((t) => t.baselineDegraded),
+    };
+  });
+  if (episodes.length === 0) {
+    // A failed threshold check (no counts to pool): the share of severe windows stands in.
+    const first = episodeStart(counted, isSevere, a);
+    const span = since(first);
+    const lasted = seconds(first.at, latest.at);
+    episodes.push({
+      signal: 'checks',
+      seconds: lasted,
+      burnRate: null,
+      sustained:
+        lasted >= a.severeSustainSeconds && span.filter(isSevere).length * 2 >= span.length,
+      baselineDegraded: span.some((t) => t.baselineDegraded),
+    });
+  }
+  return episodes.find((e) => e.sustained) ?? episodes[0];
+}
+
+const describeEpisode = (e: SevereEpisode): string =>
+  `severe regression of ${e.signal} for ${e.seconds}s` +
+  (e.burnRate === null ? '' : `, burning the budget ${e.burnRate.toFixed(1)}× over that time`);
 
 export function decideVerdict(input: VerdictInput): VerdictDecision {
   const { ticks, analysis: a, timing } = input;
@@ -80,37 +245,35 @@ export function decideVerdict(input: VerdictInput): VerdictDecision {
     transientRegressionTicks: ticks.filter(isRegression).length,
   });
   const evaluated = ticks.filter(isEvaluated);
-  // Ticks that count for k-of-n: evaluated, and past warm-up unless CRITICAL.
-  const counted = evaluated
-    .filter((t) => !t.inWarmUp || t.classification === 'CRITICAL')
-    .slice(-a.failN);
+  // Ticks that count for a regression: evaluated, and past warm-up unless CRITICAL.
+  const counted = evaluated.filter((t) => !t.inWarmUp || t.classification === 'CRITICAL');
 
-  // CRITICAL fast path: two consecutive CRITICAL ticks.
-  const lastTwo = ticks.slice(-2);
-  if (lastTwo.length === 2 && lastTwo.every((t) => t.classification === 'CRITICAL')) {
-    if (lastTwo.some((t) => t.baselineDegraded)) {
+  // CRITICAL: consecutive critical windows (severe ones between, when the run adds up to
+  // critical) covering criticalSustainSeconds.
+  const critical = criticalRun(ticks, a);
+  if (critical.ticks.length > 0 && critical.seconds >= a.criticalSustainSeconds) {
+    const what = `CRITICAL for ${critical.seconds}s (${critical.ticks.length} consecutive severe windows, need ${a.criticalSustainSeconds}s)`;
+    if (critical.ticks.some((t) => t.baselineDegraded)) {
       return decision(
         'ENV_DEGRADED',
-        'CRITICAL on 2 consecutive ticks, but the baseline is degraded too: rollback advised, not automatic',
+        `${what}, but the baseline is degraded too: rollback advised, not automatic`,
         true,
       );
     }
-    return decision('FAILED', 'CRITICAL on 2 consecutive ticks with a healthy baseline');
+    return decision('FAILED', `${what} with a healthy baseline`);
   }
 
-  const severe = counted.filter(isSevere).length;
-  if (severe >= a.failK) {
-    if (counted.some((t) => t.baselineDegraded)) {
+  const episode = severeEpisode(counted, a);
+  if (episode?.sustained) {
+    const what = `${describeEpisode(episode)} (need ${a.severeSustainSeconds}s at ${a.pageBurnRate}×)`;
+    if (episode.baselineDegraded) {
       return decision(
         'ENV_DEGRADED',
-        `severe regression on ${severe} of the last ${counted.length} evaluated ticks, but the baseline is degraded: rollback advised, not automatic`,
+        `${what}, but the baseline is degraded: rollback advised, not automatic`,
         true,
       );
     }
-    return decision(
-      'FAILED',
-      `severe regression on ${severe} of the last ${counted.length} evaluated ticks (need ${a.failK} of ${a.failN}) with a healthy baseline`,
-    );
+    return decision('FAILED', `${what} with a healthy baseline`);
   }
 
   const lastEvaluated = evaluated.slice(-2);
@@ -119,19 +282,6 @@ export function decideVerdict(input: VerdictInput): VerdictDecision {
       'ENV_DEGRADED',
       'the baseline burns the error budget at page rate on 2 consecutive ticks: pre-existing incident, release not implicated',
       lastEvaluated.some(isSevere),
-    );
-  }
-
-  const elapsed = (input.now.getTime() - input.startedAt.getTime()) / 1000;
-  const rollback = input.kind === 'ROLLBACK';
-  const bake = rollback ? 0 : timing.bakeSeconds;
-  // Mild k-of-n is a ticket, decided once the bake is over: until then it may still escalate
-  // to a severe regression (a degradation that began mid-bake fills the settle window slowly).
-  const regressions = counted.filter(isRegression).length;
-  if (regressions >= a.failK && elapsed >= bake) {
-    return decision(
-      'DEGRADED',
-      `mild regression on ${regressions} of the last ${counted.length} evaluated ticks: below page rate, no rollback`,
     );
   }
 
@@ -144,27 +294,60 @@ export function decideVerdict(input: VerdictInput): VerdictDecision {
     );
   }
 
-  const minTicks = rollback ? a.passK : Math.max(a.minEvaluatedTicks, a.passK);
-  const lastPass = evaluated.slice(-a.passK);
+  const elapsed = seconds(input.startedAt, input.now);
+  const rollback = input.kind === 'ROLLBACK';
+  const bake = rollback ? 0 : timing.bakeSeconds;
   const last = ticks.at(-1);
-  if (
-    elapsed >= bake &&
-    evaluated.length >= minTicks &&
-    lastPass.length === a.passK &&
-    lastPass.every((t) => t.classification === 'PASS')
-  ) {
-    // A rollback is judged on its current ticks; its settle window still holds the bad release.
-    if (!rollback && last?.settleSignificant) {
+  // A rollback is judged on its current ticks: its settle window and its bake still hold the
+  // bad release, so neither cumulative test applies to it.
+  const bakeTest = rollback
+    ? []
+    : wholeBakeTest(poolWindows(tiled(counted.filter((t) => !t.inWarmUp)).map(sliWindows)), a);
+  const significant = bakeTest.find((b) => b.significant);
+  const settleSignificant = !rollback && last?.settleSignificant === true;
+  // An episode still under way may yet be sustained: let it run its course before a ticket.
+  const episodeUnderWay = episode !== null && episode.seconds < a.severeSustainSeconds;
+  if (elapsed >= bake && (significant || settleSignificant) && !episodeUnderWay) {
+    return decision(
+      'DEGRADED',
+      significant
+        ? `the whole-bake test is significant for ${significant.name}: ${significant.canary.bad}/${significant.canary.total} bad vs baseline ${significant.baseline.bad}/${significant.baseline.total}, p=${significant.pValue.toPrecision(3)} < ${a.alpha}; below a sustained page-rate burn, no rollback`
+        : `the settle window (${timing.settleWindowSeconds}s) still shows a significant regression at the end of the bake`,
+    );
+  }
+
+  const lastPass = evaluated.slice(-a.passK);
+  const passing = lastPass.length === a.passK && lastPass.every((t) => t.classification === 'PASS');
+  const transient = ticks.filter(isRegression).length;
+
+  // Early HEALTHY: the sequential test accepts every SLI, no counted window regressed, and the
+  // whole bake shows no effect worth a ticket, significant or not (a slow burn waits for the bake).
+  const early = Math.min(timing.earlyHealthySeconds, bake);
+  const quiet = !counted.some(isRegression) && !bakeTest.some((b) => b.effect);
+  if (!rollback && elapsed >= early && elapsed < bake && passing && quiet && last) {
+    const names = new Set(last.slis.map((s) => s.name));
+    const sequential = sequentialHealthyTest(poolWindows(tiled(evaluated).map(sliWindows)), a);
+    if (
+      names.size > 0 &&
+      sequential.length === names.size &&
+      sequential.every((s) => s.accepted) &&
+      !significant &&
+      !settleSignificant
+    ) {
+      const worst = Math.max(...sequential.map((s) => s.logRatio));
       return decision(
-        'DEGRADED',
-        `the settle window (${timing.settleWindowSeconds}s) still shows a significant regression at the end of the bake`,
+        'HEALTHY',
+        `sequential test: every SLI at most ${Math.exp(worst).toPrecision(2)} times as likely under a ${a.pageBurnRate}× burn as under the baseline's rate (need ≤ ${a.sequentialBeta}); ${evaluated.length} evaluated ticks, the last ${a.passK} pass`,
       );
     }
-    const transient = ticks.filter(isRegression).length;
+  }
+
+  const minTicks = rollback ? a.passK : Math.max(a.minEvaluatedTicks, a.passK);
+  if (elapsed >= bake && evaluated.length >= minTicks && passing) {
     return decision(
       'HEALTHY',
       transient > 0
-        ? `healthy after a transient regression on ${transient} tick(s); the last ${a.passK} evaluated ticks pass`
+        ? `healthy after a transient regression on ${transient} tick(s); the last ${a.passK} evaluated ticks pass and the whole bake is not significantly worse`
         : `${evaluated.length} evaluated ticks, the last ${a.passK} pass`,
     );
   }
@@ -177,17 +360,18 @@ export function decideVerdict(input: VerdictInput): VerdictDecision {
         'no window had enough traffic before the maximum verification time: no evidence either way',
       );
     }
-    if (regressions > 0) {
+    const recent = counted.slice(-a.passK).filter(isRegression).length;
+    if (recent > 0 || significant) {
       return decision(
         rollback ? 'FAILED' : 'DEGRADED',
         rollback
           ? 'the rollback did not recover within the verification timeout'
-          : `unresolved regression on ${regressions} recent tick(s) at the maximum verification time`,
+          : `unresolved regression at the maximum verification time (${recent} of the last ${a.passK} evaluated ticks regressed)`,
       );
     }
     return decision(
       'HEALTHY_LOW_CONFIDENCE',
-      `only ${evaluated.length} evaluated window(s) before the maximum verification time, none regressed`,
+      `only ${evaluated.length} evaluated window(s) before the maximum verification time, none regressed recently`,
     );
   }
   return decision('RUNNING', last ? `tick ${ticks.length}: ${last.classification}` : 'waiting');

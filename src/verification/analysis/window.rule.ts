@@ -15,21 +15,21 @@ const max = (a: Date, b: Date): Date => (a.getTime() >= b.getTime() ? a : b);
 const minus = (d: Date, s: number): Date => new Date(d.getTime() - s * 1000);
 
 /**
- * The tick's window: the last `windowSeconds` before the tick, never before the deploy finished;
- * when the previous ticks lacked traffic (`pendingStart`), the window reaches back to the start of
- * the first of them (windows merge until they qualify; §5.3 "adaptive window for low traffic").
+ * The tick's window. Windows tile time: each starts where the last counted one ended, so that
+ * every increment of the counters is counted once however late a tick runs; when the previous
+ * ticks were not counted (too little traffic, no data, errors), the window reaches back to the
+ * start of the first of them (windows merge until they qualify; §5.3 "adaptive window for low
+ * traffic"). Without a start yet (the first tick): the last `windowSeconds`, never before the
+ * deploy finished.
  */
 export function tickWindow(args: {
   readonly tickAt: Date;
   readonly deployFinishedAt: Date;
   readonly windowSeconds: number;
-  readonly pendingStart: Date | null;
+  readonly windowStart: Date | null;
 }): TimeRange {
-  const natural = max(args.deployFinishedAt, minus(args.tickAt, args.windowSeconds));
   const start =
-    args.pendingStart && args.pendingStart.getTime() < natural.getTime()
-      ? args.pendingStart
-      : natural;
+    args.windowStart ?? max(args.deployFinishedAt, minus(args.tickAt, args.windowSeconds));
   return { start, end: args.tickAt };
 }
 
@@ -60,7 +60,19 @@ export function preDeployLengths(defaultSeconds: number): number[] {
   return lengths;
 }
 
-/** Where the next tick's window starts: kept when this tick lacked traffic, else fresh. */
-export function nextPendingStart(window: TimeRange, insufficient: boolean): Date | null {
-  return insufficient ? window.start : null;
+/** Where the next tick's window starts: this one's end when it was counted, else its start. */
+export function nextWindowStart(window: TimeRange, counted: boolean): Date {
+  return counted ? window.end : window.start;
+}
+
+/**
+ * Seconds between ticks: the policy's interval, at least its window (windows tile, so a tick
+ * comes when its window is full) and at least the counters' refresh interval (a window must be
+ * able to hold a fresh sample of every series, plus the one before it: two samples to subtract).
+ */
+export function effectiveIntervalSeconds(
+  timing: { readonly intervalSeconds: number; readonly windowSeconds: number },
+  refreshIntervalSeconds: number | null,
+): number {
+  return Math.max(timing.intervalSeconds, timing.windowSeconds, refreshIntervalSeconds ?? 0);
 }

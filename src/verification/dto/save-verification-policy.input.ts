@@ -13,10 +13,16 @@ export class SliInput {
   @Field(() => Float)
   objective!: number;
 
-  @Field(() => String, { description: 'PromQL template: events in {{window}}' })
+  @Field(() => String, {
+    description:
+      'PromQL template: the per-series counters of all events (no increase()/rate(), no {{window}}, no sum())',
+  })
   totalQuery!: string;
 
-  @Field(() => String, { description: 'PromQL template: bad events in {{window}}' })
+  @Field(() => String, {
+    description:
+      'PromQL template: the per-series counters of bad events (`or vector(0)` when none yet means none)',
+  })
   badQuery!: string;
 }
 
@@ -41,9 +47,15 @@ export class ThresholdCheckInput {
 @InputType({ description: 'Every field is optional; omitted fields take the defaults' })
 export class VerificationTimingInput {
   @Field(() => Int, { nullable: true }) intervalSeconds?: number | null;
-  @Field(() => Int, { nullable: true }) windowSeconds?: number | null;
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      'Shortest tick window; refused when shorter than the scrape interval found (WINDOW_SHORTER_THAN_SCRAPE_INTERVAL)',
+  })
+  windowSeconds?: number | null;
   @Field(() => Int, { nullable: true }) warmUpSeconds?: number | null;
   @Field(() => Int, { nullable: true }) bakeSeconds?: number | null;
+  @Field(() => Int, { nullable: true }) earlyHealthySeconds?: number | null;
   @Field(() => Int, { nullable: true }) maxVerificationSeconds?: number | null;
   @Field(() => Int, { nullable: true }) settleWindowSeconds?: number | null;
   @Field(() => Int, { nullable: true }) preDeployWindowSeconds?: number | null;
@@ -62,8 +74,9 @@ export class AnalysisParametersInput {
   @Field(() => Float, { nullable: true }) criticalIncrease?: number | null;
   @Field(() => Float, { nullable: true }) criticalBurnRate?: number | null;
   @Field(() => Float, { nullable: true }) pageBurnRate?: number | null;
-  @Field(() => Int, { nullable: true }) failK?: number | null;
-  @Field(() => Int, { nullable: true }) failN?: number | null;
+  @Field(() => Int, { nullable: true }) criticalSustainSeconds?: number | null;
+  @Field(() => Int, { nullable: true }) severeSustainSeconds?: number | null;
+  @Field(() => Float, { nullable: true }) sequentialBeta?: number | null;
   @Field(() => Int, { nullable: true }) passK?: number | null;
   @Field(() => Int, { nullable: true }) minEvaluatedTicks?: number | null;
   @Field(() => Int, { nullable: true }) consecutiveErrorLimit?: number | null;

@@ -1,6 +1,6 @@
-import { Field, Float, ID, Int, ObjectType } from '@nestjs/graphql';
+import { Field, Float, ID, ObjectType } from '@nestjs/graphql';
 import { VerificationModeEnum } from './verification-policy.model.js';
-import { VerificationStateEnum } from './release-verification.model.js';
+import { VerificationStateEnum, VerificationTickModel } from './release-verification.model.js';
 
 @ObjectType('BacktestDeployment')
 export class BacktestDeploymentModel {
@@ -34,8 +34,11 @@ export class BacktestDeploymentModel {
   @Field(() => Date, { nullable: true, description: 'Start of the first regressing window' })
   firstRegressionAt!: Date | null;
 
-  @Field(() => Int)
-  ticks!: number;
+  @Field(() => [VerificationTickModel], {
+    description:
+      'Every replayed tick with its evidence, as releaseVerification shows the ticks that ran',
+  })
+  ticks!: VerificationTickModel[];
 
   @Field(() => String, {
     nullable: true,

@@ -72,8 +72,12 @@ export class VerificationTickModel {
   @Field(() => VerificationStateEnum, { description: 'The verification state after this tick' })
   stateAfter!: VerificationStateEnum;
 
-  @Field(() => Float)
-  durationSeconds!: number;
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'Time the tick took (Prometheus queries and analysis); null for a replayed tick (backtest)',
+  })
+  durationSeconds!: number | null;
 
   @Field(() => JsonScalar, {
     description:

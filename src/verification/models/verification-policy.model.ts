@@ -31,7 +31,8 @@ export enum RollbackTargetKindEnum {
 registerEnumType(RollbackTargetKindEnum, { name: 'RollbackTargetKind' });
 
 @ObjectType('Sli', {
-  description: 'A proportion of bad events, read as two PromQL counts over {{window}}',
+  description:
+    'A proportion of bad events: two per-series counter templates, read at each window boundary',
 })
 export class SliModel {
   @Field(() => String)
@@ -73,6 +74,7 @@ export class VerificationTimingModel {
   @Field(() => Int) windowSeconds!: number;
   @Field(() => Int) warmUpSeconds!: number;
   @Field(() => Int) bakeSeconds!: number;
+  @Field(() => Int) earlyHealthySeconds!: number;
   @Field(() => Int) maxVerificationSeconds!: number;
   @Field(() => Int) settleWindowSeconds!: number;
   @Field(() => Int) preDeployWindowSeconds!: number;
@@ -91,8 +93,9 @@ export class AnalysisParametersModel {
   @Field(() => Float) criticalIncrease!: number;
   @Field(() => Float) criticalBurnRate!: number;
   @Field(() => Float) pageBurnRate!: number;
-  @Field(() => Int) failK!: number;
-  @Field(() => Int) failN!: number;
+  @Field(() => Int) criticalSustainSeconds!: number;
+  @Field(() => Int) severeSustainSeconds!: number;
+  @Field(() => Float) sequentialBeta!: number;
   @Field(() => Int) passK!: number;
   @Field(() => Int) minEvaluatedTicks!: number;
   @Field(() => Int) consecutiveErrorLimit!: number;

@@ -56,11 +56,14 @@ const APPLIED = new Set([
 ]);
 
 describe('CdeventsSchemas', () => {
-  it('knows every event type of both vendored releases, each once', () => {
+  it('knows the event types of every vendored release', () => {
     const types = schemas.types();
-    expect(types).toContain('dev.cdevents.service.deployed.0.3.0'); // v0.5.1
-    expect(types).toContain('dev.cdevents.service.deployed.0.2.0'); // v0.4.1
-    expect(types).toHaveLength(90);
+    expect(types).toContain('v0.5.1 dev.cdevents.service.deployed.0.3.0');
+    expect(types).toContain('v0.4.1 dev.cdevents.service.deployed.0.2.0');
+    expect(types).toContain('v0.4.0 dev.cdevents.service.deployed.0.2.0');
+    expect(types).toContain('v0.3.0 dev.cdevents.service.deployed.0.1.1');
+    // 36 (v0.2.0) + 39 (v0.3.0) + 4 x 45 (v0.4.0 to v0.5.1)
+    expect(types).toHaveLength(36 + 39 + 4 * 45);
   });
 
   it.each(CDEVENTS_RELEASES)('accepts every %s conformance example', (release) => {
@@ -76,26 +79,52 @@ describe('CdeventsSchemas', () => {
     const subject = broken.subject as { content: Record<string, unknown> };
     delete subject.content.environment;
     subject.content.extra = 1;
-    const check = schemas.check(f.event.context.type, broken);
-    expect(check?.errors).toEqual(
-      expect.arrayContaining([
+    expect(schemas.check(f.event.context.type, broken)).toEqual({
+      release: 'v0.5.1',
+      errors: expect.arrayContaining([
         expect.stringContaining("/subject/content: must have required property 'environment'"),
         expect.stringContaining('/subject/content: must NOT have additional properties (extra)'),
       ]),
-    );
+    });
   });
 
-  it('checks v0.4 events against v0.4.1 (context.version) and v0.5 against v0.5.1 (specversion)', () => {
+  it("checks each event against its own release's schema, picked by its spec version", () => {
+    // v0.4.0 and v0.4.1 share type strings; v0.4.0 names the chain `chain_id`, v0.4.1 `chainId`
+    const v40 = cdeventFixture('v0.4.0', 'pipelinerun_finished').event;
+    expect(v40.context.chain_id).toBeDefined();
+    expect(schemas.check(v40.context.type, v40)).toEqual({ release: 'v0.4.0', errors: null });
+    const as41 = { ...v40, context: { ...v40.context, version: '0.4.1' } };
+    expect(schemas.check(v40.context.type, as41)).toEqual({
+      release: 'v0.4.1',
+      errors: ['/context: must NOT have additional properties (chain_id)'],
+    });
+    // a v0.5 body under a v0.4 type string is refused by the v0.5 release: it has no such type
     const v5 = cdeventFixture('v0.5.1', 'pipelinerun_finished').event;
-    const v4 = cdeventFixture('v0.4.1', 'pipelinerun_finished').event;
-    // a v0.5 body under a v0.4 type string is invalid: the schema is picked by the exact type
-    const mixed = { ...v5, context: { ...v5.context, type: v4.context.type } };
-    expect(schemas.check(v4.context.type, mixed)?.errors?.length).toBeGreaterThan(0);
-    // the v0.5.0 bug (context.version required) is not in v0.5.1: a 0.5.x pipelinerun.finished passes
-    expect(schemas.check(v5.context.type, v5)?.errors).toBeNull();
+    const mixed = { ...v5, context: { ...v5.context, type: v40.context.type } };
+    expect(schemas.check(v40.context.type, mixed)).toEqual({
+      release: 'v0.5.1',
+      unknownType: v40.context.type,
+    });
   });
 
-  it('has no schema for unknown versions', () => {
+  it('applies the v0.5.0 erratum: its pipelinerun.finished schema required context.version', () => {
+    const v50 = cdeventFixture('v0.5.0', 'pipelinerun_finished').event;
+    expect(v50.context.specversion).toBe('0.5.0');
+    expect(schemas.check(v50.context.type, v50)).toEqual({ release: 'v0.5.0', errors: null });
+    const withoutSpecversion = structuredClone(v50) as { context: Record<string, unknown> };
+    delete withoutSpecversion.context.specversion;
+    withoutSpecversion.context.version = '0.5.0';
+    expect(schemas.check(v50.context.type, withoutSpecversion)).toEqual({
+      release: 'v0.5.0',
+      errors: expect.arrayContaining(["/context: must have required property 'specversion'"]),
+    });
+  });
+
+  it('names unreleased spec versions, and has nothing to say about data without one', () => {
+    const v5 = cdeventFixture('v0.5.1', 'service_deployed').event;
+    expect(
+      schemas.check(v5.context.type, { ...v5, context: { ...v5.context, specversion: '0.6.0' } }),
+    ).toEqual({ unsupportedVersion: '0.6.0' });
     expect(schemas.check('dev.cdevents.pipelinerun.finished.0.1.0', {})).toBeUndefined();
   });
 });
@@ -149,9 +178,9 @@ describe('mapCdevent', () => {
   it('maps service deployed to a succeeded deployment whose version comes from the purl', () => {
     const f = cdeventFixture('v0.5.1', 'service_deployed');
     const m = mapFixture(f);
-    expect(m.dedupeKey).toBe(`dev.cdevents.service.deployed.0.3.0/${f.event.context.id}`);
+    expect(m.dedupeKey).toBe(f.event.context.id);
     expect(m.events[0] as DeploymentEvent).toMatchObject({
-      deploymentId: m.dedupeKey,
+      deploymentId: `dev.cdevents.service.deployed.0.3.0/${f.event.context.id}`,
       service: { name: 'mySubject123' },
       environment: { name: 'test123' },
       version: 'sha256:0b31b1c02ff458ad9b7b81cbdf8f028bd54699fa151f221d1e8de6817db93427',
@@ -172,6 +201,7 @@ describe('mapCdevent', () => {
         commitSha: 'ABCDEF1234567',
         repository: 'acme/shop',
         namespace: 'shop',
+        startedAt: '2023-03-20T14:20:00Z',
       },
       customDataContentType: 'application/json',
     };
@@ -181,6 +211,7 @@ describe('mapCdevent', () => {
       commitSha: 'abcdef1234567',
       repository: 'acme/shop',
       service: { name: 'mySubject123', namespace: 'shop' },
+      startedAt: new Date('2023-03-20T14:20:00Z'),
     });
   });
 
@@ -193,6 +224,7 @@ describe('mapCdevent', () => {
       services: [{ name: 'myApp' }],
       environment: { name: 'prod1' },
       title: 'Response time above threshold of 100ms',
+      causedByVersion: 'sha256:0b31b1c02ff458ad9b7b81cbdf8f028bd54699fa151f221d1e8de6817db93427',
       url: 'https://my-issues.example/incidents/ticket-345',
       severity: 'medium',
       detectedAt: new Date(fixture.event.context.timestamp),
@@ -254,9 +286,13 @@ describe('mapCdevent', () => {
 });
 
 describe('helpers', () => {
-  it('keys CloudEvents by type and id', () => {
-    expect(cloudEventDedupeKey({ id: '167', type: 't.a' })).not.toBe(
-      cloudEventDedupeKey({ id: '167', type: 't.b' }),
+  it('keys CloudEvents 1.0 by id alone (source + id), legacy 0.3 events by type and id', () => {
+    const v1 = { id: '167', specversion: '1.0' };
+    expect(cloudEventDedupeKey({ ...v1, type: 't.a' })).toBe('167');
+    expect(cloudEventDedupeKey({ ...v1, type: 't.b' })).toBe('167');
+    const legacy = { id: '167', specversion: '0.3' };
+    expect(cloudEventDedupeKey({ ...legacy, type: 't.a' })).not.toBe(
+      cloudEventDedupeKey({ ...legacy, type: 't.b' }),
     );
   });
 

@@ -17,19 +17,22 @@ import {
   optObj,
   optSha,
   optStr,
+  optTime,
   str,
   time,
 } from '../webhook-mapping.js';
 import type { ReceivedCloudEvent } from './cloudevents.parser.js';
 
 /**
- * The identity of a CloudEvent for deduplication. CloudEvents says `(source, id)`; the type is
- * part of the key too because real producers reuse one id across event types (the Jenkins
- * CDEvents plugin sends pipelinerun and taskrun events under one id), while a re-delivery of
- * the same event always keeps its type.
+ * The identity of a CloudEvent for deduplication, within its source: its `id`, as CloudEvents
+ * makes `(source, id)` unique, so a replay under another type is a DUPLICATE. Only CloudEvents
+ * 0.3 events (the legacy Jenkins CDEvents plugin, which sends pipelinerun and taskrun events
+ * under one id) are keyed by type and id.
  */
-export function cloudEventDedupeKey(event: Pick<ReceivedCloudEvent, 'id' | 'type'>): string {
-  return `${event.type}/${event.id}`;
+export function cloudEventDedupeKey(
+  event: Pick<ReceivedCloudEvent, 'id' | 'type' | 'specversion'>,
+): string {
+  return event.specversion === '0.3' ? `${event.type}/${event.id}` : event.id;
 }
 
 /** `dev.cdevents.<subject>.<predicate>.<M.m.p>`, e.g. `dev.cdevents.service.deployed.0.3.0`. */
@@ -68,6 +71,8 @@ interface Conventions {
   readonly ref?: string;
   readonly namespace?: string;
   readonly severity?: string;
+  /** When the deployment started (CDEvents only says when it was deployed). */
+  readonly startedAt?: Date;
 }
 
 function conventions(cdevent: JsonObject): Conventions {
@@ -81,12 +86,13 @@ function conventions(cdevent: JsonObject): Conventions {
     ref: optStr(data, 'ref'),
     namespace: optStr(data, 'namespace'),
     severity: optStr(data, 'severity'),
+    startedAt: optTime(data, 'startedAt', 'customData.startedAt'),
   };
 }
 
 /**
- * Maps one schema-valid CDEvent (v0.4.x or v0.5.x: they differ in envelope names, not in the
- * fields read here) onto domain events. Pure. Events Shipwatch does not model are returned
+ * Maps one schema-valid CDEvent (v0.2.0 to v0.5.1: the releases differ in envelope names and
+ * `url`/`uri`, not in the other fields read here) onto domain events. Pure. Events Shipwatch does not model are returned
  * without events and with a note; they are stored raw.
  */
 export function mapCdevent(event: ReceivedCloudEvent): MappedDelivery {
@@ -159,7 +165,9 @@ export function mapCdevent(event: ReceivedCloudEvent): MappedDelivery {
         events: [
           serviceDeployment(
             envelope,
-            dedupeKey,
+            // the deployment's natural id: the event's type and id, as before the dedupe key
+            // became the id alone, so that a deployment keeps its id across that change
+            `${event.type}/${event.id}`,
             subjectId,
             content,
             custom,
@@ -318,6 +326,7 @@ function serviceDeployment(
     repository: custom.repository,
     status: 'SUCCEEDED',
     kind: kind === 'PLANNED' ? undefined : kind,
+    startedAt: custom.startedAt,
     finishedAt: at,
   };
 }
@@ -350,6 +359,9 @@ function incidentEvent(
     title: optStr(content, 'description'),
     severity: custom.severity,
     url: optStr(content, 'ticketURI'),
+    // the artifact the incident names is the version of the service it affects: the latest
+    // deployment of it into the incident's environment is its cause
+    causedByVersion: custom.version ?? purlVersion(optStr(content, 'artifactId')),
     // a reported incident has been detected by then; the earliest detection is kept
     detectedAt: predicate === 'resolved' ? undefined : at,
     resolvedAt: predicate === 'resolved' ? at : undefined,

@@ -1,5 +1,9 @@
-import { MappingError } from '../webhook-mapping.js';
-import { parseCloudEvents } from './cloudevents.parser.js';
+import type { Headers } from '../webhook-mapping.js';
+import { JsonTooDeepError, MappingError } from '../webhook-mapping.js';
+import { parseCloudEvents as parseWithDepth } from './cloudevents.parser.js';
+
+const parseCloudEvents = (headers: Headers, body: Buffer, maxDepth = 64) =>
+  parseWithDepth(headers, body, maxDepth);
 
 const cdevent = {
   context: { id: 'e1', source: '/tekton', type: 'dev.cdevents.pipelinerun.started.0.3.0' },
@@ -140,5 +144,47 @@ describe('parseCloudEvents', () => {
         json([{ specversion: '1.0', id: 'a', source: 's', type: 't' }, { specversion: '1.0' }]),
       ),
     ).toThrow('[1]');
+  });
+
+  it('refuses JSON nested deeper than the limit in every mode, data_base64 included', () => {
+    const deep = '['.repeat(5_000) + ']'.repeat(5_000);
+    const attrs = { specversion: '1.0', id: 'a', source: 's', type: 't' };
+    const cases: [Headers, Buffer][] = [
+      [
+        {
+          'content-type': 'application/json',
+          'ce-specversion': '1.0',
+          'ce-id': 'a',
+          'ce-source': 's',
+          'ce-type': 't',
+        },
+        Buffer.from(deep),
+      ],
+      [
+        { 'ce-specversion': '1.0', 'ce-id': 'a', 'ce-source': 's', 'ce-type': 't' },
+        Buffer.from(deep),
+      ],
+      [{ 'content-type': 'application/cloudevents+json' }, Buffer.from(`{"data":${deep}}`)],
+      [{ 'content-type': 'application/cloudevents-batch+json' }, Buffer.from(`[${deep}]`)],
+      [
+        { 'content-type': 'application/cloudevents+json' },
+        json({
+          ...attrs,
+          datacontenttype: 'application/json',
+          data_base64: Buffer.from(deep).toString('base64'),
+        }),
+      ],
+    ];
+    for (const [headers, body] of cases) {
+      expect(() => parseCloudEvents(headers, body)).toThrow(JsonTooDeepError);
+    }
+    const fine = json({ ...attrs, data: { a: [[{ b: 1 }]] } });
+    // the envelope, data, a, the inner array, the object in it: 5 levels
+    expect(
+      parseCloudEvents({ 'content-type': 'application/cloudevents+json' }, fine, 5),
+    ).toHaveLength(1);
+    expect(() =>
+      parseCloudEvents({ 'content-type': 'application/cloudevents+json' }, fine, 4),
+    ).toThrow('more than 4 levels');
   });
 });

@@ -1,4 +1,10 @@
-import { type Headers, type JsonObject, MappingError, isObject } from '../webhook-mapping.js';
+import {
+  type Headers,
+  type JsonObject,
+  MappingError,
+  isObject,
+  parseWebhookJson,
+} from '../webhook-mapping.js';
 
 /** One CloudEvent as received, whatever the HTTP mode. */
 export interface ReceivedCloudEvent {
@@ -31,14 +37,6 @@ const mediaType = (contentType: string | undefined): string =>
 export const isJsonMediaType = (type: string): boolean =>
   type === 'application/json' || type === 'text/json' || type.endsWith('+json');
 
-function parseJson(raw: Buffer, what: string): unknown {
-  try {
-    return JSON.parse(raw.toString('utf8'));
-  } catch (error) {
-    throw new MappingError(`${what} is not valid JSON: ${(error as Error).message}`);
-  }
-}
-
 /**
  * The CloudEvents in one HTTP request (CloudEvents HTTP binding 1.0): batch mode
  * (`application/cloudevents-batch+json`, a JSON array), structured mode
@@ -46,19 +44,24 @@ function parseJson(raw: Buffer, what: string): unknown {
  * the data). Media types are matched case-insensitively and header values percent-decoded, as
  * the binding requires. Throws MappingError when the request holds no valid CloudEvent.
  */
-export function parseCloudEvents(headers: Headers, rawBody: Buffer): ReceivedCloudEvent[] {
+export function parseCloudEvents(
+  headers: Headers,
+  rawBody: Buffer,
+  maxDepth: number,
+): ReceivedCloudEvent[] {
+  const parseJson = (raw: Buffer, what: string) => parseWebhookJson(raw, what, maxDepth);
   const type = mediaType(headers['content-type']);
   if (type.startsWith('application/cloudevents-batch')) {
     const body = parseJson(rawBody, 'the batch');
     if (!Array.isArray(body)) throw new MappingError('a batch must be a JSON array of events');
     if (body.length === 0) throw new MappingError('the batch is empty');
-    return body.map((item, i) => structured(item, 'batch', `[${i}]`));
+    return body.map((item, i) => structured(item, 'batch', `[${i}]`, parseJson));
   }
   if (type.startsWith('application/cloudevents')) {
-    return [structured(parseJson(rawBody, 'the event'), 'structured', '')];
+    return [structured(parseJson(rawBody, 'the event'), 'structured', '', parseJson)];
   }
   if (headers['ce-id'] !== undefined || headers['ce-specversion'] !== undefined) {
-    return [binary(headers, rawBody, type)];
+    return [binary(headers, rawBody, type, parseJson)];
   }
   throw new MappingError(
     'no CloudEvent: send ce-* headers (binary mode) or Content-Type application/cloudevents+json (structured mode)',
@@ -109,10 +112,13 @@ function attributes(
   };
 }
 
+type JsonParser = (raw: Buffer, what: string) => unknown;
+
 function structured(
   value: unknown,
   mode: 'structured' | 'batch',
   where: string,
+  parseJson: JsonParser,
 ): ReceivedCloudEvent {
   if (!isObject(value))
     throw new MappingError('a CloudEvent must be a JSON object', where || undefined);
@@ -150,7 +156,12 @@ function percentDecode(value: string): string {
   }
 }
 
-function binary(headers: Headers, rawBody: Buffer, type: string): ReceivedCloudEvent {
+function binary(
+  headers: Headers,
+  rawBody: Buffer,
+  type: string,
+  parseJson: JsonParser,
+): ReceivedCloudEvent {
   const ce: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     if (name.startsWith('ce-')) ce[name.slice(3)] = percentDecode(value);

@@ -1,11 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ApiTokenService } from '../../auth/api-token.service.js';
-import { bearerToken, hasScope } from '../../auth/principal.js';
+import { bearerToken } from '../../auth/principal.js';
 import { DomainError } from '../../common/errors/domain-error.js';
 import { parseTimestamp } from '../../common/time.js';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.schema.js';
-import { safeEqual } from '../signatures.js';
+import { IngestTokenAuthenticator } from '../ingest-token.js';
 import {
   type DeliveryOutcome,
   type WebhookReply,
@@ -14,22 +13,26 @@ import {
 } from '../webhook-intake.service.js';
 import { type Headers, type MappedDelivery, MappingError } from '../webhook-mapping.js';
 import { malformedPayload } from '../webhooks.errors.js';
+import { mapOrRefuse } from '../json-delivery.js';
 import { cloudEventDedupeKey, contextMismatches, mapCdevent } from './cdevents.mapper.js';
-import { CdeventsSchemas } from './cdevents.schemas.js';
+import { CdeventsSchemas, SCHEMA_SETS } from './cdevents.schemas.js';
 import { type ReceivedCloudEvent, parseCloudEvents } from './cloudevents.parser.js';
 
 /**
  * POST /cloudevents: CloudEvents 1.0 over HTTP in binary, structured and batch modes, from
- * callers holding an API token with the ingest scope or CLOUDEVENTS_TOKEN. CDEvents (v0.4.x,
- * v0.5.x) are validated against the vendored schema of their exact type and mapped; other
- * CloudEvents, and CDEvents of versions without a vendored schema, are stored raw (202).
- * Every event of a batch is checked before any is stored: one malformed event refuses the batch.
+ * callers holding an API token with the ingest scope or CLOUDEVENTS_TOKEN. CDEvents of every
+ * release since v0.2.0 are validated against the schema of their type in the release they name
+ * and mapped; a spec version that is no such release is refused (400
+ * UNSUPPORTED_CDEVENTS_VERSION); other CloudEvents are stored raw (202).
+ * A batch is all-or-nothing: every event is checked (shape, schema, then ingestion's
+ * validation) before any is stored, and one bad event refuses the whole batch with 400.
+ * Dedupe key: the CloudEvent's id within its source (the spec makes source + id unique).
  */
 @Injectable()
 export class CloudEventsService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly tokens: ApiTokenService,
+    private readonly auth: IngestTokenAuthenticator,
     private readonly schemas: CdeventsSchemas,
     private readonly intake: WebhookIntakeService,
   ) {}
@@ -42,16 +45,16 @@ export class CloudEventsService {
     accessToken?: string,
   ): Promise<WebhookReply> {
     return this.intake.handle('cloudevents', async () => {
-      await this.authenticate(presentedToken(headers.authorization, accessToken));
-      let events: ReceivedCloudEvent[];
-      try {
-        events = parseCloudEvents(headers, rawBody);
-      } catch (error) {
-        if (error instanceof MappingError) throw malformedPayload(error.message);
-        throw error;
-      }
+      await this.auth.authenticate(
+        presentedToken(headers.authorization, accessToken),
+        '/cloudevents',
+        { name: 'CLOUDEVENTS_TOKEN', value: this.config.cloudeventsToken },
+      );
+      const events = mapOrRefuse(() =>
+        parseCloudEvents(headers, rawBody, this.config.jsonMaxDepth),
+      );
       const batch = events.length > 1 || events[0].mode === 'batch';
-      const problems: { index?: number; id: string; message: string; errors?: string[] }[] = [];
+      const problems: (Problem & { index?: number; id: string })[] = [];
       const mapped = events.map((event, index) => {
         const result = this.map(event);
         if ('problem' in result) {
@@ -59,6 +62,9 @@ export class CloudEventsService {
         }
         return result;
       });
+      if (problems.length === 1 && !batch && problems[0].code) {
+        throw new DomainError(problems[0].code, problems[0].message, { httpStatus: 400 });
+      }
       if (problems.length > 0) {
         throw malformedPayload(
           batch
@@ -67,44 +73,31 @@ export class CloudEventsService {
           batch ? { problems } : problems[0].errors ? { errors: problems[0].errors } : undefined,
         );
       }
-      const outcomes: DeliveryOutcome[] = [];
-      for (const [i, event] of events.entries()) {
-        const m = mapped[i] as MappedDelivery;
-        outcomes.push(
+      if (!batch) {
+        const m = mapped[0] as MappedDelivery;
+        return this.intake.reply(
           await this.intake.deliver(
             'cloudevents',
             'cloudevents',
             m,
             headers,
-            event.stored,
+            events[0].stored,
             'refuse',
           ),
         );
       }
-      return batch ? batchReply(outcomes) : this.intake.reply(outcomes[0]);
+      const outcomes = await this.intake.deliverAll(
+        'cloudevents',
+        'cloudevents',
+        events.map((event, i) => ({ mapped: mapped[i] as MappedDelivery, payload: event.stored })),
+        headers,
+      );
+      return batchReply(outcomes);
     });
   }
 
-  private async authenticate(token: string | undefined): Promise<void> {
-    if (!token) {
-      throw new DomainError(
-        'UNAUTHENTICATED',
-        'send "Authorization: Bearer <token>" with an API token of the ingest scope or CLOUDEVENTS_TOKEN',
-      );
-    }
-    const shared = this.config.cloudeventsToken;
-    if (shared && safeEqual(token, shared)) return;
-    const principal = await this.tokens.authenticate(token);
-    if (!principal) throw new DomainError('UNAUTHENTICATED', 'the token is unknown or revoked');
-    if (!hasScope(principal, 'ingest')) {
-      throw new DomainError('FORBIDDEN', 'posting CloudEvents needs a token with the ingest scope');
-    }
-  }
-
   /** The mapped delivery, or why the event is malformed. */
-  private map(
-    event: ReceivedCloudEvent,
-  ): MappedDelivery | { problem: { message: string; errors?: string[] } } {
+  private map(event: ReceivedCloudEvent): MappedDelivery | { problem: Problem } {
     const stored = (note: string): MappedDelivery => ({
       kind: event.type,
       source: event.source,
@@ -118,9 +111,26 @@ export class CloudEventsService {
     }
     const check = this.schemas.check(event.type, event.data);
     if (!check) {
+      // the data names no spec version: the legacy Jenkins plugin's pre-v0.1 events carry their
+      // facts in ce-* extension attributes and no CDEvent body
       return stored(
-        `${event.type} is stored; Shipwatch validates and applies the CDEvents types of v0.5.x and v0.4.x`,
+        `${event.type} is stored; its data is no CDEvent (no context.specversion or context.version), so Shipwatch cannot apply it`,
       );
+    }
+    if ('unsupportedVersion' in check) {
+      return {
+        problem: {
+          code: 'UNSUPPORTED_CDEVENTS_VERSION',
+          message: `CDEvents spec version ${JSON.stringify(check.unsupportedVersion)} is not one Shipwatch validates (${SCHEMA_SETS.join(', ')}); send a released version`,
+        },
+      };
+    }
+    if ('unknownType' in check) {
+      return {
+        problem: {
+          message: `CDEvents ${check.release} defines no event type ${check.unknownType} (the type's version must be the one that release gives it)`,
+        },
+      };
     }
     const mismatches = contextMismatches(event);
     if (mismatches.length > 0) return { problem: { message: mismatches.join('; ') } };
@@ -139,6 +149,13 @@ export class CloudEventsService {
       throw error;
     }
   }
+}
+
+/** Why an event is refused; `code` when it is not MALFORMED_PAYLOAD. */
+interface Problem {
+  readonly message: string;
+  readonly errors?: string[];
+  readonly code?: 'UNSUPPORTED_CDEVENTS_VERSION';
 }
 
 /**
@@ -167,20 +184,11 @@ function timeOf(value: string): Date | undefined {
 }
 
 /**
- * One result per event, in order. 200 when all were applied or duplicates, 202 when some were
- * only stored, 400 when ingestion rejected some (the others are stored: a retry finds them
- * DUPLICATE).
+ * One result per event, in order: 200 when all were applied or duplicates, 202 when some were
+ * only stored. (A batch with an invalid event stores nothing: WebhookIntakeService.deliverAll.)
  */
 function batchReply(outcomes: readonly DeliveryOutcome[]): WebhookReply {
   const results = outcomes.map((o, index) => ({ index, ...replyBody(o) }));
-  const rejected = outcomes.filter((o) => o.result === 'REJECTED').length;
-  if (rejected > 0) {
-    throw new DomainError(
-      'INVALID_EVENT',
-      `${rejected} of ${outcomes.length} events are invalid; the others were stored`,
-      { httpStatus: 400, details: { results } },
-    );
-  }
   return {
     status: outcomes.some((o) => o.result === 'STORED') ? 202 : 200,
     body: { results },

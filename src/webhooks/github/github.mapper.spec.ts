@@ -15,7 +15,7 @@ const headers = (event: string, delivery = 'd-1', extra: Record<string, string> 
   ...extra,
 });
 const map = (event: string, payload: unknown, delivery = 'd-1') =>
-  mapGithubDelivery(headers(event, delivery), payload, NOW);
+  mapGithubDelivery(headers(event, delivery), payload, { source: 'github', dedupeKey: delivery });
 
 describe('mapGithubDelivery', () => {
   it('answers ping with a note and no events', () => {
@@ -50,6 +50,24 @@ describe('mapGithubDelivery', () => {
         url: undefined,
       },
     ]);
+  });
+
+  it('takes the production tier from production_environment, else leaves it to the name', () => {
+    const pages = githubExample(
+      'deployment',
+      (p) => (p.deployment as { environment: string }).environment === 'github-pages',
+    );
+    const inferred = map('deployment', pages).events[0] as DeploymentEvent;
+    expect(inferred.environment).toEqual({ name: 'github-pages' });
+    const flagged = structuredClone(pages);
+    Object.assign(flagged.deployment as object, {
+      environment: 'eu-west',
+      production_environment: true,
+    });
+    expect((map('deployment', flagged).events[0] as DeploymentEvent).environment).toEqual({
+      name: 'eu-west',
+      tier: 'production',
+    });
   });
 
   it('reads service, namespace, version and kind from deployment.payload (object or JSON string)', () => {
@@ -227,6 +245,8 @@ describe('mapGithubDelivery', () => {
           repository: 'Codertocat/Hello-World',
           message: 'Initial commit',
           committedAt: new Date('2019-05-15T15:19:25Z'),
+          paths: ['README.md'], // added, modified and removed
+          branch: 'master', // distinct: first pushed here
         },
       ],
       before: undefined, // a new branch: before is forty zeros
@@ -234,19 +254,58 @@ describe('mapGithubDelivery', () => {
     });
   });
 
-  it('stores a deleted ref and a tag push without commits, with a note', () => {
+  it('names the branch only of the commits a push brings for the first time', () => {
+    const push = githubExample('push', (p) => (p.commits as unknown[]).length > 0);
+    const commit = (push.commits as Record<string, unknown>[])[0];
+    commit.distinct = false; // already pushed to another branch
+    expect((map('push', push).events[0] as ChangeEvent).commits[0].branch).toBeUndefined();
+    commit.distinct = true;
+    push.ref = 'refs/tags/v1.0.0'; // a tag is no branch
+    expect((map('push', push).events[0] as ChangeEvent).commits[0].branch).toBeUndefined();
+  });
+
+  it('reads a commit’s changed files; a commit listing none of them has unknown paths', () => {
+    const paths = (edit: (commit: Record<string, unknown>) => void) => {
+      const payload = githubExample('push', (p) => (p.commits as unknown[]).length > 0);
+      edit((payload.commits as Record<string, unknown>[])[0]);
+      return (map('push', payload).events[0] as ChangeEvent).commits[0].paths;
+    };
+    expect(
+      paths((c) => Object.assign(c, { modified: ['src/a.ts'], removed: ['old/b.ts'] })),
+    ).toEqual(['README.md', 'src/a.ts', 'old/b.ts']);
+    expect(paths((c) => Object.assign(c, { added: [], modified: [], removed: [] }))).toEqual([]);
+    expect(
+      paths((c) => {
+        delete c.added;
+        delete c.modified;
+        delete c.removed;
+      }),
+    ).toBeUndefined();
+    // more files than a commit may carry: a list cut short would hide services it touched
+    expect(
+      paths((c) => (c.added = Array.from({ length: 3001 }, (_, i) => `f${i}`))),
+    ).toBeUndefined();
+    expect(() => paths((c) => (c.added = ['a', 7]))).toThrow(
+      'commits[0].added[1]: expected a file path',
+    );
+  });
+
+  it('stores a deleted ref with a note, and maps a tag push to the commit it tags', () => {
     const deleted = map(
       'push',
       githubExample('push', (p) => p.deleted === true),
     );
     expect(deleted.events).toEqual([]);
     expect(deleted.note).toContain('deleted');
-    const tag = map(
+    const tag = githubExample(
       'push',
-      githubExample('push', (p) => p.created === true && (p.commits as unknown[]).length === 0),
+      (p) => p.created === true && (p.commits as unknown[]).length === 0,
     );
-    expect(tag.events).toEqual([]);
-    expect(tag.note).toContain('no new commits');
+    expect((map('push', tag).events[0] as ChangeEvent).tags).toEqual([
+      { name: 'simple-tag', sha: '6113728f27ae82c7b1a177c8d03f9e96e0adf246' },
+    ]);
+    tag.head_commit = null; // no commit named: nothing to record
+    expect(map('push', tag).note).toContain('no new commits');
   });
 
   it('does not count a closed, unmerged pull request even though it has a merge_commit_sha', () => {
@@ -267,8 +326,21 @@ describe('mapGithubDelivery', () => {
       id: '2',
       mergedAt: new Date('2019-05-15T15:40:00Z'),
       mergeCommitSha: 'c4295bd74fb0f4fda03689c3df3f2803b658fd85',
+      title: 'Update the README with new information.',
+      body: 'This is a pretty simple change that we need to pull into master.',
+      headBranch: 'changes',
+      labels: ['bug'],
+      createdAt: new Date('2019-05-15T15:20:33Z'),
+      headSha: 'ec26c3e57ca3a959ca5aad62de7213c562f8c821',
+      commitCount: 1,
     });
     expect(ev.pullRequest?.firstCommitAt).toBeUndefined();
+    // from a fork: its head commit was pushed elsewhere, and its pushes never come here
+    ((pr.head as Record<string, unknown>).repo as Record<string, unknown>).full_name =
+      'someone/Hello-World';
+    expect((map('pull_request', merged).events[0] as ChangeEvent).pullRequest?.headSha).toBe(
+      undefined,
+    );
     expect(ev.commits).toEqual([]); // a commit would pass for the pull request's first commit
   });
 
@@ -284,20 +356,23 @@ describe('mapGithubDelivery', () => {
     expect(star.note).toContain('"star"');
   });
 
-  it('names the source after a GitHub Enterprise host', () => {
+  it('uses the source it is given, whatever X-GitHub-Enterprise-Host (unsigned) says', () => {
     const m = mapGithubDelivery(
-      headers('deployment', 'd-1', { 'x-github-enterprise-host': 'ghe.example.com' }),
+      headers('deployment', 'd-1', { 'x-github-enterprise-host': 'evil.example.com' }),
       githubExample('deployment'),
-      NOW,
+      { source: 'github:ghe.example.com', dedupeKey: 'sha256:1' },
     );
-    expect(m.source).toBe('github:ghe.example.com');
-    expect(m.events[0].envelope.source).toBe('github:ghe.example.com');
+    expect(m).toMatchObject({ source: 'github:ghe.example.com', dedupeKey: 'sha256:1' });
+    expect(m.events[0].envelope).toMatchObject({
+      source: 'github:ghe.example.com',
+      eventId: 'sha256:1',
+    });
   });
 
   it('refuses payloads without the documented shape', () => {
-    expect(() => mapGithubDelivery({ 'x-github-delivery': 'd' }, {}, NOW)).toThrow(
-      'X-GitHub-Event',
-    );
+    expect(() =>
+      mapGithubDelivery({ 'x-github-delivery': 'd' }, {}, { source: 'github', dedupeKey: 'd' }),
+    ).toThrow('X-GitHub-Event');
     expect(() => map('deployment', [])).toThrow(MappingError);
     expect(() => map('deployment', { repository: { name: 'x' } })).toThrow('deployment');
     const badTime = githubExample('deployment');

@@ -3,22 +3,31 @@ import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.schema.js';
 import { safeEqual, verifyStandardWebhook } from '../signatures.js';
 import { type WebhookReply, WebhookIntakeService } from '../webhook-intake.service.js';
-import { type Headers, MappingError } from '../webhook-mapping.js';
-import { invalidSignature, malformedPayload, webhookNotConfigured } from '../webhooks.errors.js';
-import { type GitlabHookOptions, gitlabDedupeKey, mapGitlabDelivery } from './gitlab.mapper.js';
+import { type WebhookHost, webhookHosts } from '../webhook-hosts.js';
+import { type Headers, bodyDedupeKey } from '../webhook-mapping.js';
+import { invalidSignature, webhookNotConfigured } from '../webhooks.errors.js';
+import { mapOrRefuse, parseJsonBody } from '../json-delivery.js';
+import type { GitlabHookOptions } from './gitlab-payload.js';
+import { mapGitlabDelivery } from './gitlab.mapper.js';
 
 /**
- * POST /webhooks/gitlab: authentic when X-Gitlab-Token equals GITLAB_WEBHOOK_TOKEN (constant
- * time) or when the Standard Webhooks signature (GitLab signing tokens) verifies with it.
+ * POST /webhooks/gitlab: authentic when X-Gitlab-Token equals the token of a configured host
+ * (constant time) or when the Standard Webhooks signature (GitLab signing tokens) verifies with
+ * it; that host is the delivery's source. The dedupe key is the hash of the body: a resend, or a
+ * replay with another Idempotency-Key or X-Gitlab-Instance (unsigned), is a DUPLICATE.
  * Well-formed deliveries are always acknowledged 2xx: GitLab disables a hook that answers 4xx,
  * so an event that ingestion rejects is stored raw with the reasons (202) instead of refused.
  */
 @Injectable()
 export class GitlabWebhookService {
+  private readonly hosts: readonly WebhookHost[];
+
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly intake: WebhookIntakeService,
-  ) {}
+  ) {
+    this.hosts = webhookHosts('gitlab', config);
+  }
 
   receive(
     headers: Headers,
@@ -27,29 +36,18 @@ export class GitlabWebhookService {
     receivedAt: Date,
   ): Promise<WebhookReply> {
     return this.intake.handle('gitlab', async () => {
-      const token = this.config.gitlabWebhookToken;
-      if (!token) throw webhookNotConfigured('GITLAB_WEBHOOK_TOKEN');
-      const refused = authenticate(token, headers, rawBody, receivedAt);
-      if (refused) throw invalidSignature(refused);
-      let payload: unknown;
-      try {
-        payload = JSON.parse(rawBody.toString('utf8'));
-      } catch (error) {
-        throw malformedPayload(`the body is not valid JSON: ${(error as Error).message}`);
-      }
-      let mapped;
-      try {
-        mapped = mapGitlabDelivery(
+      if (this.hosts.length === 0) throw webhookNotConfigured('GITLAB_WEBHOOK_TOKEN');
+      const host = authenticate(this.hosts, headers, rawBody, receivedAt);
+      const payload = parseJsonBody(rawBody, this.config.jsonMaxDepth);
+      const mapped = mapOrRefuse(() =>
+        mapGitlabDelivery(
           headers,
           payload,
           receivedAt,
-          gitlabDedupeKey(headers, rawBody),
+          { source: host.source, dedupeKey: bodyDedupeKey(rawBody) },
           options,
-        );
-      } catch (error) {
-        if (error instanceof MappingError) throw malformedPayload(error.message);
-        throw error;
-      }
+        ),
+      );
       const outcome = await this.intake.deliver(
         'gitlab',
         'gitlab',
@@ -63,8 +61,24 @@ export class GitlabWebhookService {
   }
 }
 
+/** The host whose token authenticates the delivery; every configured token is tried. */
+function authenticate(
+  hosts: readonly WebhookHost[],
+  headers: Headers,
+  rawBody: Buffer,
+  now: Date,
+): WebhookHost {
+  let refused = '';
+  for (const host of hosts) {
+    const reason = refusal(host.secret, headers, rawBody, now);
+    if (reason === null) return host;
+    refused = reason;
+  }
+  throw invalidSignature(refused);
+}
+
 /** null when authentic, else why not. */
-function authenticate(token: string, headers: Headers, rawBody: Buffer, now: Date): string | null {
+function refusal(token: string, headers: Headers, rawBody: Buffer, now: Date): string | null {
   const given = headers['x-gitlab-token'];
   const signature = headers['webhook-signature'];
   if (given !== undefined && safeEqual(given, token)) return null;

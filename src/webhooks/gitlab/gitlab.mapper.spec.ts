@@ -5,8 +5,9 @@ import type {
   PipelineRunEvent,
 } from '../../ingestion/domain-events.js';
 import { validateEvent } from '../../ingestion/event.validator.js';
-import { normaliseHeaders } from '../webhook-mapping.js';
-import { type GitlabHookOptions, gitlabDedupeKey, mapGitlabDelivery } from './gitlab.mapper.js';
+import { bodyDedupeKey, normaliseHeaders } from '../webhook-mapping.js';
+import type { GitlabHookOptions } from './gitlab-payload.js';
+import { mapGitlabDelivery } from './gitlab.mapper.js';
 
 const NOW = new Date('2026-11-30T12:00:00Z');
 
@@ -22,23 +23,20 @@ function map(
     headers,
     fixture.payload,
     NOW,
-    gitlabDedupeKey(headers, fixture.body),
+    { source: 'gitlab:gitlab.example.com', dedupeKey: bodyDedupeKey(fixture.body) },
     options,
   );
 }
 
 const attrs = (p: Record<string, unknown>) => p.object_attributes as Record<string, unknown>;
 
-describe('gitlabDedupeKey', () => {
-  const body = Buffer.from('{"a":1}');
-  it('prefers Idempotency-Key, then X-Gitlab-Event-UUID, then the body hash', () => {
-    expect(gitlabDedupeKey({ 'idempotency-key': 'k', 'x-gitlab-event-uuid': 'u' }, body)).toBe(
-      'idempotency:k',
-    );
-    expect(gitlabDedupeKey({ 'x-gitlab-event-uuid': 'u' }, body)).toBe('event:u');
-    expect(gitlabDedupeKey({}, body)).toMatch(/^sha256:[0-9a-f]{64}$/);
-    expect(gitlabDedupeKey({}, body)).toBe(gitlabDedupeKey({}, Buffer.from('{"a":1}')));
-    expect(gitlabDedupeKey({}, body)).not.toBe(gitlabDedupeKey({}, Buffer.from('{"a":2}')));
+describe('bodyDedupeKey', () => {
+  it('is the SHA-256 of the exact bytes', () => {
+    const body = Buffer.from('{"a":1}');
+    expect(bodyDedupeKey(body)).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(bodyDedupeKey(body)).toBe(bodyDedupeKey(Buffer.from('{"a":1}')));
+    expect(bodyDedupeKey(body)).not.toBe(bodyDedupeKey(Buffer.from('{"a":2}')));
+    expect(bodyDedupeKey(body)).not.toBe(bodyDedupeKey(Buffer.from('{"a": 1}')));
   });
 });
 
@@ -56,15 +54,15 @@ describe('mapGitlabDelivery', () => {
     const m = map('pipeline.json');
     expect(m).toMatchObject({
       kind: 'Pipeline Hook',
-      source: 'gitlab:gitlab.example.com', // from X-Gitlab-Instance
-      dedupeKey: 'idempotency:4a28468f-f4c4-4156-af8b-097c3de67585',
+      source: 'gitlab:gitlab.example.com', // as given by the endpoint
+      dedupeKey: 'sha256:ac5fd129867b6d8b5ef6ca425100cd9c533d2782703f4eac10244c2847abbdbb',
     });
     expect(m.events).toEqual([
       {
         type: 'pipelineRun',
         envelope: {
           source: 'gitlab:gitlab.example.com',
-          eventId: 'idempotency:4a28468f-f4c4-4156-af8b-097c3de67585',
+          eventId: 'sha256:ac5fd129867b6d8b5ef6ca425100cd9c533d2782703f4eac10244c2847abbdbb',
           occurredAt: new Date('2016-08-12T15:26:29Z'),
         },
         runId: '31',
@@ -133,7 +131,7 @@ describe('mapGitlabDelivery', () => {
       type: 'deployment',
       envelope: {
         source: 'gitlab:gitlab.example.com',
-        eventId: 'idempotency:380637c9-8781-49bf-8bad-96c0ada30895',
+        eventId: 'sha256:439935b4ae966aea6155926736b8f99d00903e3776b283c4e7d3321037cbddee',
         occurredAt: new Date('2021-04-28T19:50:00Z'),
       },
       deploymentId: '15',
@@ -196,6 +194,10 @@ describe('mapGitlabDelivery', () => {
         id: '1',
         mergedAt: new Date('2017-09-15T16:52:00Z'), // changes.updated_at.current, "… UTC"
         mergeCommitSha: 'aaaaaaa1111111111111111111111111111111bb',
+        title: 'MS-Viewport',
+        headBranch: 'ms-viewport',
+        labels: ['API'],
+        createdAt: new Date('2013-12-03T17:23:34Z'), // when it was opened: its start
       },
     });
     expect(ev.pullRequest?.firstCommitAt).toBeUndefined();
@@ -216,6 +218,11 @@ describe('mapGitlabDelivery', () => {
       ['da1560886d4f094c3e6c9ef40349f7d38b5d27d7', '2012-01-03T21:36:29.000Z'],
     ]);
     expect(ev.repository).toBe('mike/diaspora');
+    // each commit's added, modified and removed files
+    expect(ev.commits.map((c) => c.paths)).toEqual([
+      ['CHANGELOG', 'app/controller/application.rb'],
+      ['CHANGELOG', 'app/controller/application.rb'],
+    ]);
     expect(ev.pushedAt).toEqual(NOW);
     expect(ev.before).toBeUndefined(); // 4 commits pushed, 2 listed: before is not their parent
     expect(m.note).toContain('newest 2');
@@ -236,9 +243,10 @@ describe('mapGitlabDelivery', () => {
     });
     expect(deleted.events).toEqual([]);
     expect(deleted.note).toContain('deleted');
-    const issue = map('issue.json');
-    expect(issue).toMatchObject({ kind: 'Issue Hook', events: [] });
-    expect(issue.note).toContain('Issue Hook');
+    const headers = normaliseHeaders({ 'X-Gitlab-Event': 'Wiki Page Hook' });
+    const stored = mapGitlabDelivery(headers, {}, NOW, { source: 'gitlab', dedupeKey: 'k' });
+    expect(stored).toMatchObject({ kind: 'Wiki Page Hook', events: [] });
+    expect(stored.note).toContain('Wiki Page Hook');
   });
 
   it('refuses payloads without the documented shape', () => {

@@ -5,28 +5,41 @@ import {
   type DeploymentEvent,
   type DeploymentStatus,
   type EnvironmentTier,
+  type DomainEvent,
   type Envelope,
   type PipelineRunEvent,
   type RunOutcome,
   type RunStatus,
 } from '../../ingestion/domain-events.js';
 import {
+  type DeliveryIdentity,
   type Headers,
   type JsonObject,
   type MappedDelivery,
   MappingError,
+  type Unmapped,
   arr,
+  changedPaths,
   earliest,
-  hostSource,
   isObject,
+  labelNames,
   obj,
   optObj,
   optSha,
   optStr,
   optTime,
-  sha256Hex,
   str,
 } from '../webhook-mapping.js';
+import { gitlabIncident } from './gitlab-incidents.mapper.js';
+import { gitlabRelease, gitlabTagPush } from './gitlab-tags.mapper.js';
+import {
+  type EnvelopeAt,
+  type GitlabHookOptions,
+  projectPath,
+  projectRepository,
+  projectUrl,
+  requireRepository,
+} from './gitlab-payload.js';
 
 /** The GitLab hooks Shipwatch applies; every other hook is stored raw and acknowledged. */
 export const GITLAB_EVENTS = [
@@ -35,131 +48,116 @@ export const GITLAB_EVENTS = [
   'Deployment Hook',
   'Merge Request Hook',
   'Push Hook',
+  'Tag Push Hook',
+  'Release Hook',
+  'Issue Hook',
+  'Confidential Issue Hook',
+  'System Hook',
 ] as const;
 
-/** Optional overrides from the webhook URL, e.g. `/webhooks/gitlab?service=checkout`. */
-export interface GitlabHookOptions {
-  readonly service?: string;
-  readonly namespace?: string;
-}
-
 /**
- * The dedupe key of a GitLab delivery: `Idempotency-Key` (stable across retries and manual
- * resends, GitLab >= 17.4), else `X-Gitlab-Event-UUID` (one per event), else the body's SHA-256.
+ * What a System Hook (an instance-wide hook: every delivery has `X-Gitlab-Event: System Hook`)
+ * is, from its body: the project hook of the same shape that Shipwatch maps.
  */
-export function gitlabDedupeKey(headers: Headers, rawBody: Buffer): string {
-  const key = headers['idempotency-key'];
-  if (key) return `idempotency:${key}`;
-  const uuid = headers['x-gitlab-event-uuid'];
-  if (uuid) return `event:${uuid}`;
-  return `sha256:${sha256Hex(rawBody)}`;
-}
+const SYSTEM_HOOK_EVENTS: Readonly<Record<string, string | undefined>> = {
+  push: 'Push Hook',
+  tag_push: 'Tag Push Hook',
+  merge_request: 'Merge Request Hook',
+};
 
 /**
- * Maps one GitLab webhook delivery onto domain events. Pure. GitLab writes timestamps in several
- * formats (`2016-08-12 15:23:28 UTC`, `2021-04-28 21:50:00 +0200`, ISO 8601 with offsets); all
- * are read as UTC. Throws MappingError when the payload does not have the documented shape.
+ * Maps one GitLab webhook delivery onto domain events, under the source and dedupe key the
+ * endpoint decided (from the token that authenticated it and the body's hash). Pure. GitLab
+ * writes timestamps in several formats (`2016-08-12 15:23:28 UTC`, `2021-04-28 21:50:00 +0200`,
+ * ISO 8601 with offsets); all are read as UTC. Throws MappingError when the payload does not
+ * have the documented shape.
  */
 export function mapGitlabDelivery(
   headers: Headers,
   payload: unknown,
   receivedAt: Date,
-  dedupeKey: string,
+  identity: DeliveryIdentity,
   options: GitlabHookOptions = {},
 ): MappedDelivery {
   const event = headers['x-gitlab-event'];
   if (!event) throw new MappingError('the X-Gitlab-Event header is missing');
   if (!isObject(payload)) throw new MappingError('the body is not a JSON object');
-  const project = optObj(payload, 'project');
-  const source = hostSource(
-    'gitlab',
-    headers['x-gitlab-instance'] ?? (project ? optStr(project, 'web_url') : undefined),
-  );
-  const base = { kind: event, source, dedupeKey };
+  const { source, dedupeKey } = identity;
   const envelope = (occurredAt: Date | undefined): Envelope => ({
     source,
     eventId: dedupeKey,
     occurredAt,
   });
+  if (event !== 'System Hook') {
+    return {
+      kind: event,
+      source,
+      dedupeKey,
+      ...mapHook(event, envelope, payload, receivedAt, options),
+    };
+  }
+  const name = optStr(payload, 'object_kind') ?? optStr(payload, 'event_name');
+  const hook = name === undefined ? undefined : SYSTEM_HOOK_EVENTS[name];
+  const kind = `System Hook: ${name ?? '(unnamed)'}`;
+  if (!hook) {
+    return {
+      kind,
+      source,
+      dedupeKey,
+      events: [],
+      note: `system hook ${JSON.stringify(name ?? null)} is stored; Shipwatch applies the system hooks ${Object.keys(SYSTEM_HOOK_EVENTS).join(', ')}`,
+    };
+  }
+  return { kind, source, dedupeKey, ...mapHook(hook, envelope, payload, receivedAt, options) };
+}
 
+type Mapped = Pick<MappedDelivery, 'occurredAt' | 'events' | 'note'>;
+
+/** One hook's events, or the note why it has none. */
+function mapHook(
+  event: string,
+  envelope: EnvelopeAt,
+  payload: JsonObject,
+  receivedAt: Date,
+  options: GitlabHookOptions,
+): Mapped {
+  const one = (ev: DomainEvent): Mapped => ({ occurredAt: ev.envelope.occurredAt, events: [ev] });
+  const oneOrNote = (ev: DomainEvent | Unmapped): Mapped =>
+    'note' in ev ? { events: [], note: ev.note } : one(ev);
   switch (event) {
-    case 'Pipeline Hook': {
-      const ev = pipelineEvent(envelope, payload);
-      return { ...base, occurredAt: ev.envelope.occurredAt, events: [ev] };
-    }
-    case 'Job Hook': {
-      const ev = jobEvent(envelope, payload);
-      return { ...base, occurredAt: ev.envelope.occurredAt, events: [ev] };
-    }
-    case 'Deployment Hook': {
-      const ev = deploymentEvent(envelope, payload, options);
-      return { ...base, occurredAt: ev.envelope.occurredAt, events: [ev] };
-    }
+    case 'Pipeline Hook':
+      return one(pipelineEvent(envelope, payload));
+    case 'Job Hook':
+      return one(jobEvent(envelope, payload));
+    case 'Deployment Hook':
+      return one(deploymentEvent(envelope, payload, options));
     case 'Merge Request Hook': {
       const attrs = obj(payload, 'object_attributes');
       const action = optStr(attrs, 'action');
       if (action !== 'merge') {
         return {
-          ...base,
           occurredAt: optTime(attrs, 'updated_at', 'object_attributes.updated_at'),
           events: [],
           note: `merge request ${action ?? '(no action)'} is stored; only merged merge requests are changes`,
         };
       }
-      const ev = mergedRequestEvent(envelope, payload, attrs);
-      return { ...base, occurredAt: ev.envelope.occurredAt, events: [ev] };
+      return one(mergedRequestEvent(envelope, payload, attrs));
     }
-    case 'Push Hook': {
-      const result = pushEvent(envelope, payload, receivedAt);
-      return { ...base, occurredAt: receivedAt, ...result };
-    }
+    case 'Push Hook':
+      return { occurredAt: receivedAt, ...pushEvent(envelope, payload, receivedAt) };
+    case 'Tag Push Hook':
+      return oneOrNote(gitlabTagPush(envelope, payload, receivedAt));
+    case 'Release Hook':
+      return oneOrNote(gitlabRelease(envelope, payload));
+    case 'Issue Hook':
+    case 'Confidential Issue Hook':
+      return oneOrNote(gitlabIncident(envelope, payload, options));
     default:
       return {
-        ...base,
         events: [],
         note: `GitLab ${JSON.stringify(event)} is stored; Shipwatch applies ${GITLAB_EVENTS.join(', ')}`,
       };
   }
-}
-
-/** The project's web URL, for links. */
-function projectUrl(payload: JsonObject): string | undefined {
-  const project = optObj(payload, 'project');
-  if (project) return optStr(project, 'web_url');
-  const repository = optObj(payload, 'repository');
-  return repository ? optStr(repository, 'homepage') : undefined;
-}
-
-/**
- * The repository identity shared by pushes, runs and deployments: `group/project`
- * (path_with_namespace, CI_PROJECT_PATH), like GitHub's `owner/name`.
- */
-function projectRepository(payload: JsonObject): string | undefined {
-  const project = optObj(payload, 'project');
-  const path = project ? optStr(project, 'path_with_namespace') : undefined;
-  if (path) return path;
-  const url = projectUrl(payload);
-  if (!url) return undefined;
-  try {
-    return new URL(url).pathname.replace(/^\/+|\/+$/g, '') || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function requireRepository(payload: JsonObject): string {
-  const repository = projectRepository(payload);
-  if (!repository) throw new MappingError('expected an object with path_with_namespace', 'project');
-  return repository;
-}
-
-/** The last segment of `group/sub/project`: how CI jobs usually name the service they build. */
-function projectPath(payload: JsonObject): string | undefined {
-  const project = optObj(payload, 'project');
-  const full = project
-    ? (optStr(project, 'path_with_namespace') ?? optStr(project, 'name'))
-    : optStr(payload, 'project_name');
-  return full?.split('/').pop()?.trim() || undefined;
 }
 
 /** Pipeline statuses (docs.gitlab.com/api/pipelines). */
@@ -191,10 +189,7 @@ function pipelineName(name: string | undefined, payload: JsonObject): string {
   return name ?? projectPath(payload) ?? 'pipeline';
 }
 
-function pipelineEvent(
-  envelope: (occurredAt: Date | undefined) => Envelope,
-  payload: JsonObject,
-): PipelineRunEvent {
+function pipelineEvent(envelope: EnvelopeAt, payload: JsonObject): PipelineRunEvent {
   const attrs = obj(payload, 'object_attributes');
   const { status, outcome } = pipelineStatus(
     str(attrs, 'status', 'object_attributes.status'),
@@ -229,10 +224,7 @@ function pipelineEvent(
  * A job tells about its pipeline: the pipeline exists and, once a job runs, is running. A job
  * never finishes its pipeline; the job's own details stay in the raw event.
  */
-function jobEvent(
-  envelope: (occurredAt: Date | undefined) => Envelope,
-  payload: JsonObject,
-): PipelineRunEvent {
+function jobEvent(envelope: EnvelopeAt, payload: JsonObject): PipelineRunEvent {
   const jobStatus = pipelineStatus(str(payload, 'build_status'), 'build_status');
   const pipelineId = str(payload, 'pipeline_id');
   // in Job hooks `commit` describes the pipeline: commit.id is the pipeline id, name its name
@@ -268,7 +260,7 @@ const DEPLOYMENT_STATUS: Readonly<Record<string, DeploymentStatus | undefined>> 
 };
 
 function deploymentEvent(
-  envelope: (occurredAt: Date | undefined) => Envelope,
+  envelope: EnvelopeAt,
   payload: JsonObject,
   options: GitlabHookOptions,
 ): DeploymentEvent {
@@ -315,7 +307,7 @@ function deploymentEvent(
  * the payload has only the last one, which would pass for the merge request's first commit.
  */
 function mergedRequestEvent(
-  envelope: (occurredAt: Date | undefined) => Envelope,
+  envelope: EnvelopeAt,
   payload: JsonObject,
   attrs: JsonObject,
 ): ChangeEvent {
@@ -340,12 +332,19 @@ function mergedRequestEvent(
       id: str(attrs, 'iid', 'object_attributes.iid'),
       mergedAt,
       mergeCommitSha: landed,
+      title: optStr(attrs, 'title'),
+      body: optStr(attrs, 'description'),
+      headBranch: optStr(attrs, 'source_branch'),
+      // the hook lists the labels at the top level (and, on older GitLab, in object_attributes)
+      labels: labelNames(Array.isArray(payload.labels) ? payload : attrs, 'title'),
+      // its start: a merge request hook names only its last commit, never its first
+      createdAt: optTime(attrs, 'created_at', 'object_attributes.created_at'),
     },
   };
 }
 
 function pushEvent(
-  envelope: (occurredAt: Date | undefined) => Envelope,
+  envelope: EnvelopeAt,
   payload: JsonObject,
   receivedAt: Date,
 ): { events: ChangeEvent[]; note?: string } {
@@ -361,6 +360,7 @@ function pushEvent(
       repository,
       message: optStr(value, 'message'),
       committedAt: optTime(value, 'timestamp', `commits[${i}].timestamp`),
+      paths: changedPaths(value, `commits[${i}]`),
     };
   });
   if (commits.length === 0) {

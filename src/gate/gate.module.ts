@@ -1,0 +1,22 @@
+import { Module } from '@nestjs/common';
+import { VerificationModule } from '../verification/verification.module.js';
+import { GateRepository } from './gate.repository.js';
+import { GateResolver } from './gate.resolver.js';
+import { GateService } from './gate.service.js';
+import { DeployLocksRepository } from './locks/deploy-locks.repository.js';
+import { DeployLocksResolver } from './locks/deploy-locks.resolver.js';
+import { DeployLocksService } from './locks/deploy-locks.service.js';
+
+/** The pre-deploy gate (deploymentGate, `shipwatch gate`) and deploy locks: pure rules, facts from the database and Prometheus. */
+@Module({
+  imports: [VerificationModule],
+  providers: [
+    GateRepository,
+    GateService,
+    GateResolver,
+    DeployLocksRepository,
+    DeployLocksService,
+    DeployLocksResolver,
+  ],
+})
+export class GateModule {}

@@ -1,0 +1,150 @@
+import { decideGate, type GateFacts } from './gate.rule.js';
+
+const NOW = new Date('2026-03-02T10:00:00Z');
+const ago = (s: number) => new Date(NOW.getTime() - s * 1000);
+const facts = (over: Partial<GateFacts> = {}): GateFacts => ({
+  service: 'checkout',
+  environment: 'production',
+  version: '1.4.2',
+  serviceKnown: true,
+  locks: [],
+  openIncidents: [],
+  runningVerifications: [],
+  latestVerdict: { verdict: 'HEALTHY', version: '1.4.1', finishedAt: ago(600) },
+  failedVersion: null,
+  budget: {
+    kind: 'READ',
+    slis: [{ name: 'errors', burnRate: 0.4 }],
+    threshold: 6,
+    windowSeconds: 3600,
+  },
+  now: NOW,
+  ...over,
+});
+const codes = (f: GateFacts) => decideGate(f).reasons.map((r) => `${r.level} ${r.code}`);
+
+describe('decideGate', () => {
+  it('allows a known service with nothing against it', () => {
+    expect(decideGate(facts())).toEqual({ decision: 'ALLOW', complete: true, reasons: [] });
+  });
+
+  it('allows an unknown service, with a WARN reason that says why nothing could be judged', () => {
+    const answer = decideGate(
+      facts({
+        serviceKnown: false,
+        latestVerdict: null,
+        budget: { kind: 'NOT_APPLICABLE', why: 'no policy' },
+      }),
+    );
+    expect(answer.decision).toBe('ALLOW');
+    expect(answer.reasons).toEqual([
+      {
+        code: 'UNKNOWN_SERVICE',
+        level: 'WARN',
+        message:
+          'Shipwatch has never seen checkout: no incident, verdict or budget can speak for or against it (is the name its OpenTelemetry service.name?)',
+      },
+    ]);
+  });
+
+  it('denies on an open incident of the service, warns on one of the environment', () => {
+    const incident = {
+      id: '1',
+      externalId: 'INC-7',
+      title: 'checkout 5xx',
+      severity: 'SEV2',
+      namesService: true,
+    };
+    expect(decideGate(facts({ openIncidents: [incident] }))).toMatchObject({
+      decision: 'DENY',
+      reasons: [
+        {
+          code: 'INCIDENT_OPEN',
+          message: 'incident INC-7 (SEV2) "checkout 5xx" on checkout is open',
+        },
+      ],
+    });
+    expect(
+      decideGate(
+        facts({
+          openIncidents: [{ ...incident, namesService: false, title: null, severity: null }],
+        }),
+      ),
+    ).toMatchObject({
+      decision: 'WARN',
+      reasons: [
+        { code: 'ENVIRONMENT_INCIDENT_OPEN', message: 'incident INC-7 in production is open' },
+      ],
+    });
+  });
+
+  it('denies a version that FAILED before, a release still being verified, and a recently degraded environment', () => {
+    const denied = facts({
+      failedVersion: { deploymentId: '17', environment: 'staging', finishedAt: ago(7200) },
+      runningVerifications: [{ deploymentId: '20', version: '1.4.1' }],
+      latestVerdict: { verdict: 'ENV_DEGRADED', version: '1.4.0', finishedAt: ago(1800) },
+    });
+    expect(decideGate(denied).decision).toBe('DENY');
+    expect(codes(denied)).toEqual([
+      'DENY VERSION_FAILED',
+      'DENY VERIFICATION_RUNNING',
+      'DENY ENV_DEGRADED',
+    ]);
+    // An ENV_DEGRADED verdict older than an hour no longer holds the gate.
+    expect(
+      codes(
+        facts({ latestVerdict: { verdict: 'ENV_DEGRADED', version: null, finishedAt: ago(3601) } }),
+      ),
+    ).toEqual([]);
+  });
+
+  it('denies on a burning error budget and cannot decide when the burn is unreadable', () => {
+    const burning = facts({
+      budget: {
+        kind: 'READ',
+        slis: [
+          { name: 'errors', burnRate: 14.4 },
+          { name: 'latency', burnRate: null },
+        ],
+        threshold: 6,
+        windowSeconds: 3600,
+      },
+    });
+    expect(decideGate(burning)).toMatchObject({
+      decision: 'DENY',
+      reasons: [
+        {
+          code: 'ERROR_BUDGET_BURNING',
+          message:
+            'checkout in production burns its errors budget at 14.4× over the last 60 min (the policy pages from 6×)',
+        },
+      ],
+    });
+    const unknown = decideGate(
+      facts({ budget: { kind: 'UNAVAILABLE', message: 'Prometheus is unavailable' } }),
+    );
+    expect(unknown).toMatchObject({ decision: 'ALLOW', complete: false });
+    expect(unknown.reasons.map((r) => r.code)).toEqual(['ERROR_BUDGET_UNKNOWN']);
+  });
+
+  it('denies under an active lock and ignores an expired one', () => {
+    const lock = {
+      id: '3',
+      scope: 'SERVICE' as const,
+      service: 'checkout',
+      environment: 'production',
+      lockedBy: 'ana',
+      reason: 'payment provider migration',
+      until: new Date(NOW.getTime() + 3600_000),
+    };
+    expect(decideGate(facts({ locks: [lock] })).reasons).toEqual([
+      {
+        code: 'LOCKED',
+        level: 'DENY',
+        message:
+          'checkout in production is locked by ana until 2026-03-02T11:00:00.000Z: payment provider migration',
+      },
+    ]);
+    expect(decideGate(facts({ locks: [{ ...lock, until: NOW }] })).decision).toBe('ALLOW');
+  });
+});

@@ -1,0 +1,198 @@
+/**
+ * The pre-deploy gate: may this version of a service go to this environment now? Pure: the facts
+ * Shipwatch holds and `now` are passed in; every reason has a code, a level and a sentence.
+ *
+ * | code                      | level   | when                                                              |
+ * | ------------------------- | ------- | ----------------------------------------------------------------- |
+ * | LOCKED                    | DENY    | an active lock covers the service, the environment or everything  |
+ * | INCIDENT_OPEN             | DENY    | an open incident names the service (in this environment or none)  |
+ * | VERSION_FAILED            | DENY    | this version was judged FAILED before (any environment)           |
+ * | VERIFICATION_RUNNING      | DENY    | a release of the service here is still being verified             |
+ * | ENV_DEGRADED              | DENY    | the service's latest verdict here, within the last hour, said the |
+ * |                           |         | environment was already degraded                                  |
+ * | ERROR_BUDGET_BURNING      | DENY    | the service burns its error budget at the policy's page rate or   |
+ * |                           |         | more over the last hour                                           |
+ * | ENVIRONMENT_INCIDENT_OPEN | WARN    | an open incident in the environment names other services          |
+ * | ERROR_BUDGET_UNKNOWN      | UNKNOWN | the burn could not be read (Prometheus unreachable, no data)      |
+ * | UNKNOWN_SERVICE           | WARN    | Shipwatch has never seen the service: nothing to judge it by      |
+ *
+ * The decision is DENY when a reason denies, else WARN when a reason warns, else ALLOW — except
+ * UNKNOWN_SERVICE, which is a warning that does not make the decision WARN: a service seen for
+ * the first time is ALLOWed (with that reason), since none of its history can speak against it.
+ * `complete` is false when a check could not be made (UNKNOWN): the CLI then exits "could not
+ * decide" unless the decision is DENY anyway.
+ */
+
+export const GATE_DECISIONS = ['ALLOW', 'WARN', 'DENY'] as const;
+export type GateDecision = (typeof GATE_DECISIONS)[number];
+
+export const GATE_REASON_LEVELS = ['WARN', 'DENY', 'UNKNOWN'] as const;
+export type GateReasonLevel = (typeof GATE_REASON_LEVELS)[number];
+
+export const GATE_REASON_CODES = [
+  'LOCKED',
+  'INCIDENT_OPEN',
+  'VERSION_FAILED',
+  'VERIFICATION_RUNNING',
+  'ENV_DEGRADED',
+  'ERROR_BUDGET_BURNING',
+  'ENVIRONMENT_INCIDENT_OPEN',
+  'ERROR_BUDGET_UNKNOWN',
+  'UNKNOWN_SERVICE',
+] as const;
+export type GateReasonCode = (typeof GATE_REASON_CODES)[number];
+
+/** How long an ENV_DEGRADED verdict keeps the gate closed. */
+export const ENV_DEGRADED_HOLD_SECONDS = 3600;
+
+export interface GateLock {
+  readonly id: string;
+  /** SERVICE (this service, any or this environment), ENVIRONMENT, or EVERYTHING. */
+  readonly scope: 'SERVICE' | 'ENVIRONMENT' | 'EVERYTHING';
+  readonly service: string | null;
+  readonly environment: string | null;
+  readonly lockedBy: string;
+  readonly reason: string;
+  readonly until: Date | null;
+}
+
+export interface GateIncident {
+  readonly id: string;
+  readonly externalId: string;
+  readonly title: string | null;
+  readonly severity: string | null;
+  /** The incident names the service (else it is in the environment, on other services). */
+  readonly namesService: boolean;
+}
+
+export type BudgetReading =
+  | { readonly kind: 'NOT_APPLICABLE'; readonly why: string }
+  | {
+      readonly kind: 'READ';
+      /** Per SLI: the burn rate over the window, null without traffic. */
+      readonly slis: readonly { readonly name: string; readonly burnRate: number | null }[];
+      readonly threshold: number;
+      readonly windowSeconds: number;
+    }
+  | { readonly kind: 'UNAVAILABLE'; readonly message: string };
+
+export interface GateFacts {
+  readonly service: string;
+  readonly environment: string;
+  readonly version: string | null;
+  readonly serviceKnown: boolean;
+  readonly locks: readonly GateLock[];
+  readonly openIncidents: readonly GateIncident[];
+  /** Verifications of the service in the environment still RUNNING. */
+  readonly runningVerifications: readonly {
+    readonly deploymentId: string;
+    readonly version: string | null;
+  }[];
+  /** The latest final verdict of the service in the environment. */
+  readonly latestVerdict: {
+    readonly verdict: string;
+    readonly version: string | null;
+    readonly finishedAt: Date;
+  } | null;
+  /** Where this version was judged FAILED before, newest first. */
+  readonly failedVersion: {
+    readonly deploymentId: string;
+    readonly environment: string;
+    readonly finishedAt: Date;
+  } | null;
+  readonly budget: BudgetReading;
+  readonly now: Date;
+}
+
+export interface GateReason {
+  readonly code: GateReasonCode;
+  readonly level: GateReasonLevel;
+  readonly message: string;
+}
+
+export interface GateAnswer {
+  readonly decision: GateDecision;
+  /** False when a check could not be made (a reason of level UNKNOWN). */
+  readonly complete: boolean;
+  readonly reasons: readonly GateReason[];
+}
+
+const describeLock = (l: GateLock): string => {
+  const what =
+    l.scope === 'EVERYTHING'
+      ? 'every deployment'
+      : l.scope === 'ENVIRONMENT'
+        ? `every deployment to ${l.environment}`
+        : `${l.service}${l.environment ? ` in ${l.environment}` : ''}`;
+  return `${what} is locked by ${l.lockedBy}${l.until ? ` until ${l.until.toISOString()}` : ''}: ${l.reason}`;
+};
+
+export function decideGate(f: GateFacts): GateAnswer {
+  const reasons: GateReason[] = [];
+  const add = (code: GateReasonCode, level: GateReasonLevel, message: string): void => {
+    reasons.push({ code, level, message });
+  };
+
+  for (const lock of f.locks) {
+    if (lock.until && lock.until.getTime() <= f.now.getTime()) continue;
+    add('LOCKED', 'DENY', describeLock(lock));
+  }
+  if (!f.serviceKnown) {
+    add(
+      'UNKNOWN_SERVICE',
+      'WARN',
+      `Shipwatch has never seen ${f.service}: no incident, verdict or budget can speak for or against it (is the name its OpenTelemetry service.name?)`,
+    );
+  }
+  for (const i of f.openIncidents) {
+    const name = `incident ${i.externalId}${i.severity ? ` (${i.severity})` : ''}${i.title ? ` "${i.title}"` : ''}`;
+    if (i.namesService) {
+      add('INCIDENT_OPEN', 'DENY', `${name} on ${f.service} is open`);
+    } else {
+      add('ENVIRONMENT_INCIDENT_OPEN', 'WARN', `${name} in ${f.environment} is open`);
+    }
+  }
+  if (f.failedVersion && f.version) {
+    add(
+      'VERSION_FAILED',
+      'DENY',
+      `${f.service} ${f.version} was judged FAILED in ${f.failedVersion.environment} at ${f.failedVersion.finishedAt.toISOString()} (deployment ${f.failedVersion.deploymentId})`,
+    );
+  }
+  for (const v of f.runningVerifications) {
+    add(
+      'VERIFICATION_RUNNING',
+      'DENY',
+      `${f.service}${v.version ? ` ${v.version}` : ''} is still being verified in ${f.environment} (deployment ${v.deploymentId}): a deployment now would end that verification without a verdict`,
+    );
+  }
+  const latest = f.latestVerdict;
+  if (
+    latest?.verdict === 'ENV_DEGRADED' &&
+    f.now.getTime() - latest.finishedAt.getTime() <= ENV_DEGRADED_HOLD_SECONDS * 1000
+  ) {
+    add(
+      'ENV_DEGRADED',
+      'DENY',
+      `${f.environment} was degraded when ${f.service}${latest.version ? ` ${latest.version}` : ''} was verified (${latest.finishedAt.toISOString()}): a new release would not be judged either`,
+    );
+  }
+  const b = f.budget;
+  if (b.kind === 'UNAVAILABLE') {
+    add('ERROR_BUDGET_UNKNOWN', 'UNKNOWN', `the error budget burn could not be read: ${b.message}`);
+  } else if (b.kind === 'READ') {
+    const burning = b.slis.filter((s) => s.burnRate !== null && s.burnRate >= b.threshold);
+    for (const s of burning) {
+      add(
+        'ERROR_BUDGET_BURNING',
+        'DENY',
+        `${f.service} in ${f.environment} burns its ${s.name} budget at ${s.burnRate!.toFixed(1)}× over the last ${b.windowSeconds / 60} min (the policy pages from ${b.threshold}×)`,
+      );
+    }
+  }
+
+  const counts = (level: GateReasonLevel) =>
+    reasons.some((r) => r.level === level && r.code !== 'UNKNOWN_SERVICE');
+  const decision: GateDecision = counts('DENY') ? 'DENY' : counts('WARN') ? 'WARN' : 'ALLOW';
+  return { decision, complete: !counts('UNKNOWN'), reasons };
+}

@@ -1,0 +1,269 @@
+/**
+ * The labelled scenario corpus (docs/verification.md "Scenario corpus"): what users meet after a
+ * release, each with the verdicts that are right for it, generated at any scrape interval and
+ * offset. One description feeds three runs: the simulator (scenario-corpus.spec.ts), a real
+ * Prometheus filled by promtool backfill and `backtestPolicy`
+ * (test/integration/verification-corpus.integration-spec.ts), and bench/detection. Pure data.
+ */
+import type { TrafficScenario } from './traffic-simulator.js';
+import type { FinalState } from './verdict.rule.js';
+
+export type CorpusVersion = 'NEW' | 'OLD';
+
+export interface CorpusRates {
+  /** Share of requests answered 5xx. */
+  readonly error: number;
+  /** Share of requests slower than the latency objective (0.25 s). */
+  readonly slow: number;
+}
+
+export interface CorpusCase {
+  readonly name: string;
+  /** Verdicts that are right for this case (the first is the expected one). */
+  readonly expected: readonly FinalState[];
+  /** Seconds after the deploy at which the regression starts; null for no regression. */
+  readonly onsetSeconds: number | null;
+  /** A critical regression: rolled back within 90 s of onset (150 s at a 60 s scrape). */
+  readonly critical?: boolean;
+  /** Requests per second, all versions together. */
+  readonly rps: number;
+  /** Share of the traffic served by the new version after the deploy (1 = all at once). */
+  readonly newShare: number;
+  /** History needed before the deploy (the pre-deploy baseline may reach back 24 h). */
+  readonly beforeSeconds: number;
+  /** Seconds after the deploy the case runs for. */
+  readonly afterSeconds: number;
+  readonly rates: (version: CorpusVersion, t: number) => CorpusRates;
+  /** Versions that export nothing (no data). */
+  readonly absent?: readonly CorpusVersion[];
+  /** Must be HEALTHY within 300 s (a healthy release of ≥ 10 requests/s on the new version). */
+  readonly earlyHealthy?: boolean;
+  /** Part of the CI-sized set run through a real Prometheus. */
+  readonly ci: boolean;
+}
+
+/** SLO 99.9 % availability and 99 % of requests within 0.25 s; 10k requests per minute. */
+export const NORMAL: CorpusRates = { error: 0.001, slow: 0.005 };
+const RPS = 10_000 / 60;
+const HOUR = 3600;
+
+const during =
+  (from: number, to: number, bad: CorpusRates) =>
+  (v: CorpusVersion, t: number): CorpusRates =>
+    v === 'NEW' && t >= from && t < to ? bad : NORMAL;
+
+const base = {
+  rps: RPS,
+  newShare: 0.1,
+  beforeSeconds: HOUR,
+  afterSeconds: 1200,
+  onsetSeconds: null,
+  rates: () => NORMAL,
+  ci: true,
+} satisfies Partial<CorpusCase>;
+
+/**
+ * Mid-bake onsets: after warm-up, off the tick grid, and early enough to be seen before the
+ * earliest HEALTHY (300 s) at every scrape interval.
+ */
+export const MID_BAKE_ONSET = 127;
+
+export const CORPUS: readonly CorpusCase[] = [
+  { ...base, name: 'healthy', expected: ['HEALTHY'], earlyHealthy: true },
+  {
+    ...base,
+    name: 'healthy at 10 requests/s on the new version',
+    rps: 100,
+    expected: ['HEALTHY'],
+    earlyHealthy: true,
+  },
+  {
+    ...base,
+    name: 'noisy but healthy (0.05-0.4 % per minute, both versions)',
+    expected: ['HEALTHY'],
+    earlyHealthy: true,
+    rates: (_v, t) => {
+      const levels = [0.0005, 0.002, 0.004, 0.001, 0.0008, 0.003];
+      return { error: levels[(((Math.floor(t / 60) * 7) % 6) + 6) % 6], slow: 0.005 };
+    },
+  },
+  {
+    ...base,
+    name: 'low traffic (3 requests/min, all at once)',
+    rps: 3 / 60,
+    newShare: 1,
+    beforeSeconds: 24 * HOUR,
+    afterSeconds: HOUR + 60,
+    rates: () => ({ error: 0.005, slow: 0.005 }),
+    expected: ['HEALTHY_LOW_CONFIDENCE', 'HEALTHY', 'UNVERIFIED'],
+    ci: false,
+  },
+  {
+    ...base,
+    name: 'canary on 1 % of the traffic',
+    newShare: 0.01,
+    afterSeconds: HOUR + 60,
+    expected: ['HEALTHY', 'HEALTHY_LOW_CONFIDENCE'],
+    ci: false,
+  },
+  {
+    ...base,
+    name: 'critical error spike (8 %) from the deploy',
+    critical: true,
+    onsetSeconds: 0,
+    rates: during(0, Infinity, { error: 0.08, slow: 0.005 }),
+    expected: ['FAILED'],
+  },
+  {
+    ...base,
+    name: 'critical error spike (8 %) mid-bake',
+    critical: true,
+    onsetSeconds: MID_BAKE_ONSET,
+    rates: during(MID_BAKE_ONSET, Infinity, { error: 0.08, slow: 0.005 }),
+    expected: ['FAILED'],
+  },
+  {
+    ...base,
+    name: 'critical error spike (8 %) at 10 requests/s on the new version',
+    critical: true,
+    rps: 100,
+    onsetSeconds: MID_BAKE_ONSET,
+    rates: during(MID_BAKE_ONSET, Infinity, { error: 0.08, slow: 0.005 }),
+    expected: ['FAILED'],
+  },
+  {
+    ...base,
+    name: 'latency regression (8 % slow) mid-bake',
+    onsetSeconds: MID_BAKE_ONSET,
+    rates: during(MID_BAKE_ONSET, Infinity, { error: 0.001, slow: 0.08 }),
+    expected: ['FAILED'],
+  },
+  {
+    ...base,
+    name: 'flapping pod (2 % / 0.1 % per minute)',
+    onsetSeconds: 0,
+    rates: (v, t) => ({
+      error: v === 'NEW' && Math.floor(t / 60) % 2 === 0 ? 0.02 : 0.001,
+      slow: 0.005,
+    }),
+    expected: ['FAILED'],
+  },
+  {
+    ...base,
+    name: 'slow burn (0.3 % vs 0.1 %)',
+    onsetSeconds: 0,
+    rates: during(0, Infinity, { error: 0.003, slow: 0.005 }),
+    expected: ['DEGRADED'],
+  },
+  {
+    ...base,
+    name: 'no data (series absent)',
+    absent: ['NEW', 'OLD'],
+    expected: ['INCONCLUSIVE'],
+  },
+  {
+    ...base,
+    name: 'pre-existing incident (5 % on both since 20 min before)',
+    rates: (_v, t) => ({ error: t >= -1200 ? 0.05 : 0.001, slow: 0.005 }),
+    expected: ['ENV_DEGRADED'],
+  },
+  {
+    ...base,
+    name: 'transient burst (3 % for 90 s, recovers)',
+    rates: during(180, 270, { error: 0.03, slow: 0.005 }),
+    expected: ['DEGRADED', 'HEALTHY'],
+  },
+  {
+    ...base,
+    name: 'restart blip (10 % for 20 s, recovers)',
+    rates: during(200, 220, { error: 0.1, slow: 0.005 }),
+    expected: ['HEALTHY', 'DEGRADED'],
+  },
+  {
+    ...base,
+    // Within warm-up, but the scrape lag may carry its tail into the first counted window.
+    name: 'cold start (5 % slow for the first 45 s)',
+    rates: during(0, 45, { error: 0.001, slow: 0.05 }),
+    expected: ['HEALTHY'],
+  },
+];
+
+/** The scrape intervals every case is run at, and the offsets of the deploy from the scrape grid. */
+export const SCRAPE_INTERVALS = [15, 30, 60] as const;
+/** Offsets as a share of the scrape interval (on the grid, and two off it). */
+export const SCRAPE_OFFSETS = [0, 0.37, 0.81] as const;
+
+/** The deadline for deciding a critical regression, from its onset (issue 16 part 3). */
+export const criticalDeadlineSeconds = (scrapeIntervalSeconds: number): number =>
+  scrapeIntervalSeconds <= 30 ? 90 : 150;
+
+/** Cases whose right verdict is a rollback. */
+export const isRegression = (c: CorpusCase): boolean => c.expected[0] === 'FAILED';
+
+export interface CorpusRun {
+  readonly scrapeIntervalSeconds: number;
+  /** The deploy's offset from the scrape grid, seconds. */
+  readonly offsetSeconds: number;
+  /** null = expected values; a number = seeded random traffic. */
+  readonly seed: number | null;
+}
+
+/** Pods per version; a version's traffic is shared evenly between them (each its own target). */
+export const CORPUS_PODS = 2;
+/** Largest shift of a sample's timestamp from its pod's scrape grid, seconds. */
+export const CORPUS_SCRAPE_JITTER_SECONDS = 0.25;
+/** How long the old pods have been up when the history starts (their counters start high). */
+export const CORPUS_OLD_POD_UPTIME_SECONDS = 3 * 86_400;
+
+/**
+ * The case as a simulated scrape: each pod a target scraped at the run's interval with its own
+ * phase and a jitter, the deploy `offsetSeconds` off the first old pod's grid.
+ */
+export function corpusTraffic(c: CorpusCase, run: CorpusRun): TrafficScenario {
+  return {
+    seed: run.seed,
+    beforeSeconds: c.beforeSeconds,
+    afterSeconds: c.afterSeconds,
+    rps: c.rps,
+    newShare: c.newShare,
+    rates: c.rates,
+    absent: c.absent,
+    scrapeIntervalSeconds: run.scrapeIntervalSeconds,
+    scrapeOffsetSeconds: run.offsetSeconds,
+    scrapeJitterSeconds: CORPUS_SCRAPE_JITTER_SECONDS,
+    pods: CORPUS_PODS,
+    oldPodUptimeSeconds: CORPUS_OLD_POD_UPTIME_SECONDS,
+  };
+}
+
+export interface CorpusOutcome {
+  readonly state: string;
+  /** Seconds from the deploy to the verdict (null: still running at the end of the case). */
+  readonly decidedAfterSeconds: number | null;
+}
+
+/** What is wrong with a verdict for this case (empty: right). */
+export function judgeCorpusOutcome(
+  c: CorpusCase,
+  run: Pick<CorpusRun, 'scrapeIntervalSeconds'>,
+  o: CorpusOutcome,
+): string[] {
+  const problems: string[] = [];
+  if (!(c.expected as readonly string[]).includes(o.state)) {
+    problems.push(`verdict ${o.state}, expected ${c.expected.join(' or ')}`);
+  }
+  if (c.critical && o.state === 'FAILED' && o.decidedAfterSeconds !== null) {
+    const delay = o.decidedAfterSeconds - (c.onsetSeconds ?? 0);
+    const deadline = criticalDeadlineSeconds(run.scrapeIntervalSeconds);
+    if (delay > deadline) problems.push(`rolled back ${delay}s after onset, deadline ${deadline}s`);
+  }
+  if (c.earlyHealthy && (o.decidedAfterSeconds ?? Infinity) > EARLY_HEALTHY_SECONDS) {
+    problems.push(
+      `HEALTHY after ${o.decidedAfterSeconds}s, expected within ${EARLY_HEALTHY_SECONDS}s`,
+    );
+  }
+  return problems;
+}
+
+/** A healthy release of ≥ 10 requests/s on the new version is HEALTHY by then (Flagger's default promotion time). */
+export const EARLY_HEALTHY_SECONDS = 300;

@@ -1,0 +1,24 @@
+import { TestEnvironment } from 'jest-environment-node';
+import { ensureWorkerDatabase, workerDatabaseUrl } from './worker-database.mjs';
+
+/**
+ * The Node test environment, pointed at this worker's own database. It sets the worker
+ * process's real environment (not only the test's sandboxed copy) before any sandbox is made, so
+ * child processes that a test spawns without an explicit `env` see the same database.
+ */
+const baseUrl =
+  process.env.SHIPWATCH_TEST_BASE_DATABASE_URL ||
+  process.env.TEST_DATABASE_URL ||
+  process.env.DATABASE_URL;
+const workerId = process.env.JEST_WORKER_ID || '1';
+if (baseUrl) {
+  process.env.SHIPWATCH_TEST_BASE_DATABASE_URL = baseUrl;
+  process.env.TEST_DATABASE_URL = workerDatabaseUrl(baseUrl, workerId);
+}
+
+export default class ShipwatchTestEnvironment extends TestEnvironment {
+  async setup() {
+    if (baseUrl) await ensureWorkerDatabase(baseUrl, workerId);
+    await super.setup();
+  }
+}
