@@ -49,7 +49,13 @@ if (flags.help) {
 const SERVICE = 'checkout';
 const ENVIRONMENT = 'production';
 const RPS = 200;
-const HEALTHY_ERROR_RATE = 0.002;
+/**
+ * Within the 99.9 % objective of the demo's SLO, as a healthy service is. At 0.2 % (twice the
+ * budget) noise alone made about 1 good release in 260 DEGRADED or ENV_DEGRADED (20,000 simulated
+ * with the verifier's own tests): e.g. 10 errors in the bake's 1,800 requests against a baseline
+ * with 2 is significant. At 0.05 % none of the 20,000 was.
+ */
+const HEALTHY_ERROR_RATE = 0.0005;
 const BAD_ERROR_RATE = 0.25;
 const SECRET = randomBytes(24).toString('hex');
 const ADMIN = `demo-admin-${randomBytes(12).toString('hex')}`;
