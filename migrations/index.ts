@@ -19,6 +19,7 @@ import { PullRequestStarts1765900000000 } from './1765900000000-PullRequestStart
 import { DoraReportPlans1766000000000 } from './1766000000000-DoraReportPlans.js';
 import { ReleaseTags1766100000000 } from './1766100000000-ReleaseTags.js';
 import { DeployLocks1766200000000 } from './1766200000000-DeployLocks.js';
+import { FluxTransport1766300000000 } from './1766300000000-FluxTransport.js';
 
 export const MIGRATIONS = [
   InitialSchema1764460800000,
@@ -38,4 +39,5 @@ export const MIGRATIONS = [
   DoraReportPlans1766000000000,
   ReleaseTags1766100000000,
   DeployLocks1766200000000,
+  FluxTransport1766300000000,
 ];

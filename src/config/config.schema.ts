@@ -423,6 +423,13 @@ export const CONFIG_VARIABLES = {
     expected: 'at least 8 characters',
     parse: parsers.secret,
   }),
+  fluxWebhookSecret: variable<string | undefined>({
+    name: 'FLUX_WEBHOOK_SECRET',
+    description:
+      'The `token` of the Flux generic-hmac Provider secret (X-Signature); unset = /webhooks/flux refuses every delivery',
+    expected: 'at least 8 characters',
+    parse: parsers.secret,
+  }),
   cloudeventsToken: variable<string | undefined>({
     name: 'CLOUDEVENTS_TOKEN',
     description: 'Bearer token accepted on /cloudevents besides API tokens with the ingest scope',

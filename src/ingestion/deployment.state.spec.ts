@@ -47,6 +47,26 @@ describe('deployment state', () => {
     });
   });
 
+  it('keeps the first finish when a producer repeats the same status (Flux reconciliations)', () => {
+    const repeat = (status: DeploymentStatus, minute: number) =>
+      event(status, minute, { finishedAt: t(minute), repeats: true });
+    const periodic = fold([
+      repeat('SUCCEEDED', 10),
+      repeat('SUCCEEDED', 20),
+      repeat('SUCCEEDED', 30),
+    ]);
+    expect(periodic).toMatchObject({ status: 'SUCCEEDED', finishedAt: t(10), statusAt: t(30) });
+    // in any order
+    expect(fold([repeat('SUCCEEDED', 30), repeat('SUCCEEDED', 10)]).finishedAt).toEqual(t(10));
+    // a different, newer outcome still replaces the finish
+    expect(fold([repeat('SUCCEEDED', 10), repeat('FAILED', 20)])).toMatchObject({
+      status: 'FAILED',
+      finishedAt: t(20),
+    });
+    // without the flag a newer report of the same status moves it (a retried pipeline)
+    expect(fold([event('SUCCEEDED', 10), event('SUCCEEDED', 20)]).finishedAt).toEqual(t(20));
+  });
+
   it('takes the finish from the occurrence time when a finished event gives none', () => {
     expect(fold([event('FAILED', 7)]).finishedAt).toEqual(t(7));
     expect(fold([event('IN_PROGRESS', 7)]).finishedAt).toBeNull();

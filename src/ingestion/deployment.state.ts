@@ -91,7 +91,10 @@ export function applyDeploymentEvent(
   const finish = rolledBack
     ? rolledBackFinish(current, event.status === 'ROLLED_BACK', occurredAt, impliedFinish)
     : {
-        finishedAt: mergeFinish(current, winner, swap, impliedFinish, occurredAt),
+        finishedAt:
+          event.repeats && winner === 'SAME'
+            ? earliest(current.finishedAt, impliedFinish)
+            : mergeFinish(current, winner, swap, impliedFinish, occurredAt),
         statusAt: nextStatusAt(current, winner, occurredAt),
       };
   return guardOrder({

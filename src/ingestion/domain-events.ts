@@ -15,6 +15,7 @@ export const TRANSPORTS = [
   'opsgenie',
   'incident_io',
   'grafana_oncall',
+  'flux',
 ] as const;
 export type Transport = (typeof TRANSPORTS)[number];
 
@@ -171,6 +172,12 @@ export interface DeploymentEvent {
   readonly finishedAt?: Date;
   readonly url?: string;
   readonly pipelineRun?: ExternalRef;
+  /**
+   * A report the producer repeats while nothing changes (Flux reports every reconciliation of an
+   * unchanged revision): a later report of the same status never moves the finish later. Set by
+   * webhook mappers, never by a client.
+   */
+  readonly repeats?: boolean;
 }
 
 /** Commits pushed or merged into a repository (a push, a merged pull request). */

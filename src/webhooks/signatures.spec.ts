@@ -5,6 +5,7 @@ import {
   githubSignature,
   safeEqual,
   standardWebhooksSignature,
+  verifyFluxSignature,
   verifyGithubSignature,
   verifyPagerdutySignature,
   verifyStandardWebhook,
@@ -27,6 +28,36 @@ describe('verifyGithubSignature', () => {
     expect(verifyGithubSignature(secret, body, 'sha1=abc')).toContain('not "sha256=');
     expect(verifyGithubSignature('another secret', body, good)).toContain('does not match');
     expect(verifyGithubSignature(secret, Buffer.from('Hello, World?'), good)).toContain(
+      'does not match',
+    );
+  });
+});
+
+describe('verifyFluxSignature (generic-hmac Provider)', () => {
+  // notification-controller's own test vector (internal/notifier/forwarder_test.go)
+  const key = '7152fed34dd6149a7c75a276c510da27cb6f82b0';
+  const body = readFileSync(
+    join(import.meta.dirname, '../../test/fixtures/flux/forwarder-test-event.json'),
+  );
+  const header = 'sha256=65b018549b1254e7226d1c08f9567ee45bc9de0fc4e7b1a40253f9a018b08be7';
+
+  it('accepts the signature of Flux’s forwarder test, and the other hashes Flux documents', () => {
+    expect(verifyFluxSignature(key, body, header)).toBeNull();
+    for (const hash of ['sha224', 'sha384', 'sha512']) {
+      const mac = createHmac(hash, key).update(body).digest('hex');
+      expect(verifyFluxSignature(key, body, `${hash}=${mac}`)).toBeNull();
+    }
+  });
+
+  it('refuses a missing, malformed or wrong signature, and a changed body', () => {
+    expect(verifyFluxSignature(key, body, undefined)).toContain('missing');
+    expect(verifyFluxSignature(key, body, 'md5=abc')).toContain('is not');
+    expect(verifyFluxSignature(key, body, 'sha256=abcd')).toContain('is not');
+    expect(verifyFluxSignature(key, body, header.replace('sha256=', 'sha512='))).toContain(
+      'is not',
+    );
+    expect(verifyFluxSignature('another key', body, header)).toContain('does not match');
+    expect(verifyFluxSignature(key, Buffer.concat([body, Buffer.from('\n')]), header)).toContain(
       'does not match',
     );
   });

@@ -121,3 +121,32 @@ export function verifyPagerdutySignature(
     ? null
     : 'the X-PagerDuty-Signature does not match the body and PAGERDUTY_WEBHOOK_SECRET';
 }
+
+/** Hex digest lengths of the hash functions Flux's generic-hmac provider documents. */
+const FLUX_HASHES: Readonly<Record<string, number>> = {
+  sha224: 56,
+  sha256: 64,
+  sha384: 96,
+  sha512: 128,
+};
+
+/**
+ * Flux notification-controller's `generic-hmac` provider: `X-Signature: <hash>=<hex HMAC(token,
+ * raw body)>`, the hash `sha256` today and, as Flux documents, possibly sha224, sha384 or sha512.
+ */
+export function verifyFluxSignature(
+  secret: string,
+  rawBody: Buffer,
+  header: string | undefined,
+): string | null {
+  if (!header)
+    return 'the X-Signature header is missing (use a Flux Provider of type generic-hmac)';
+  const match = /^(sha224|sha256|sha384|sha512)=([0-9a-fA-F]+)$/.exec(header.trim());
+  if (!match || match[2].length !== FLUX_HASHES[match[1]]) {
+    return 'the X-Signature header is not "<sha224|sha256|sha384|sha512>=<hex HMAC>"';
+  }
+  const expected = createHmac(match[1], secret).update(rawBody).digest();
+  return timingSafeEqual(expected, Buffer.from(match[2], 'hex'))
+    ? null
+    : 'the X-Signature does not match the body and FLUX_WEBHOOK_SECRET';
+}

@@ -9,6 +9,7 @@ import { TokenIncidentIntake } from './token-incident-intake.js';
 import { PagerdutyWebhookService } from './pagerduty/pagerduty-webhook.service.js';
 import { CloudEventsService } from './cloudevents/cloudevents.service.js';
 import { GithubWebhookService } from './github/github-webhook.service.js';
+import { FluxWebhookService } from './flux/flux-webhook.service.js';
 import { GitlabWebhookService } from './gitlab/gitlab-webhook.service.js';
 import { type MappedDelivery, normaliseHeaders } from './webhook-mapping.js';
 
@@ -25,6 +26,7 @@ export class WebhooksController {
     private readonly cloudevents: CloudEventsService,
     private readonly alertmanager: AlertmanagerWebhookService,
     private readonly pagerduty: PagerdutyWebhookService,
+    private readonly flux: FluxWebhookService,
     private readonly tokenIncidents: TokenIncidentIntake,
   ) {}
 
@@ -115,6 +117,27 @@ export class WebhooksController {
   ): Promise<Record<string, unknown>> {
     const reply = await this.pagerduty.receive(normaliseHeaders(req.headers), body(req), {
       service: nonEmpty(service),
+      environment: nonEmpty(environment),
+    });
+    res.status(reply.status);
+    return reply.body;
+  }
+
+  /**
+   * Flux notification-controller (Provider type generic-hmac); `?service=`, `?namespace=` and
+   * `?environment=` name the deployments' service and environment (see FluxHookOptions).
+   */
+  @Post('webhooks/flux')
+  async receiveFlux(
+    @Req() req: RawBodyRequest<Request>,
+    @Res({ passthrough: true }) res: Response,
+    @Query('service') service?: string,
+    @Query('namespace') namespace?: string,
+    @Query('environment') environment?: string,
+  ): Promise<Record<string, unknown>> {
+    const reply = await this.flux.receive(normaliseHeaders(req.headers), body(req), {
+      service: nonEmpty(service),
+      namespace: nonEmpty(namespace),
       environment: nonEmpty(environment),
     });
     res.status(reply.status);

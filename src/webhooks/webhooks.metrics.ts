@@ -8,6 +8,7 @@ export const WEBHOOK_SOURCES = [
   'pagerduty',
   'opsgenie',
   'grafana_oncall',
+  'flux',
 ] as const;
 export type WebhookSource = (typeof WEBHOOK_SOURCES)[number];
 

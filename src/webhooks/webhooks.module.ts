@@ -3,6 +3,7 @@ import { AlertmanagerWebhookService } from './alertmanager/alertmanager-webhook.
 import { CdeventsSchemas } from './cloudevents/cdevents.schemas.js';
 import { CloudEventsService } from './cloudevents/cloudevents.service.js';
 import { GithubWebhookService } from './github/github-webhook.service.js';
+import { FluxWebhookService } from './flux/flux-webhook.service.js';
 import { GitlabWebhookService } from './gitlab/gitlab-webhook.service.js';
 import { IngestTokenAuthenticator } from './ingest-token.js';
 import { PagerdutyWebhookService } from './pagerduty/pagerduty-webhook.service.js';
@@ -12,7 +13,7 @@ import { WebhookIntakeService } from './webhook-intake.service.js';
 import { WebhooksController } from './webhooks.controller.js';
 
 /**
- * GitHub, GitLab, CloudEvents/CDEvents adapters and incident intake (Alertmanager, PagerDuty, Opsgenie, Grafana OnCall): verify, map (pure mappers per source),
+ * GitHub, GitLab, CloudEvents/CDEvents and Flux adapters and incident intake (Alertmanager, PagerDuty, Opsgenie, Grafana OnCall): verify, map (pure mappers per source),
  * and hand every delivery to IngestionService.ingestDelivery, which stores the raw event and
  * applies the domain events in one transaction.
  */
@@ -25,6 +26,7 @@ import { WebhooksController } from './webhooks.controller.js';
     CloudEventsService,
     AlertmanagerWebhookService,
     PagerdutyWebhookService,
+    FluxWebhookService,
     TokenIncidentIntake,
     IngestTokenAuthenticator,
     // the vendored CDEvents schemas, read once at boot and compiled on first use
@@ -43,6 +45,7 @@ export class WebhooksModule implements NestModule {
         { path: 'webhooks/pagerduty', method: RequestMethod.POST },
         { path: 'webhooks/opsgenie', method: RequestMethod.POST },
         { path: 'webhooks/grafana-oncall', method: RequestMethod.POST },
+        { path: 'webhooks/flux', method: RequestMethod.POST },
       );
   }
 }

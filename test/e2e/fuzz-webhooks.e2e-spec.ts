@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import request from 'supertest';
 import { validateEvent } from '../../src/ingestion/event.validator.js';
 import { parseCloudEvents } from '../../src/webhooks/cloudevents/cloudevents.parser.js';
+import { mapFluxDelivery } from '../../src/webhooks/flux/flux.mapper.js';
 import { GITHUB_EVENTS, mapGithubDelivery } from '../../src/webhooks/github/github.mapper.js';
 import { GITLAB_EVENTS, mapGitlabDelivery } from '../../src/webhooks/gitlab/gitlab.mapper.js';
 import {
@@ -13,7 +14,12 @@ import {
 } from '../../src/webhooks/webhook-mapping.js';
 import { jsonMutation, mutateJson, numRuns } from '../support/fuzz.js';
 import { ADMIN_TOKEN, startTestApp, type TestApp } from '../support/test-app.js';
-import { cdeventFixtures, githubExamples, gitlabFixture } from '../support/webhooks.js';
+import {
+  cdeventFixtures,
+  githubExamples,
+  gitlabFixture,
+  vendorFixture,
+} from '../support/webhooks.js';
 
 /**
  * Property-based fuzzing of the webhook endpoints (fast-check): real GitHub, GitLab and
@@ -42,6 +48,16 @@ const GITHUB_BASES = [...GITHUB_EVENTS, 'ping', 'release', 'check_run'].flatMap(
     .slice(0, 4)
     .map((payload) => ({ event, payload })),
 );
+const FLUX_BASES = [
+  'docs-generic-validation-failed.json',
+  'forwarder-test-event.json',
+  'kustomization-applied.json',
+  'kustomization-succeeded.json',
+  'kustomization-health-check-failed.json',
+  'helmrelease-upgrade-succeeded.json',
+  'helmrelease-upgrade-failed.json',
+  'helmrelease-rollback-succeeded.json',
+].map((file) => vendorFixture('flux', file).payload);
 const GITLAB_BASES = [
   'push',
   'merge_request',
@@ -189,7 +205,7 @@ describe('webhooks under fuzzed deliveries', () => {
     for (const event of mapped?.events ?? []) validateEvent(event, new Date());
   };
 
-  it('maps any GitHub or GitLab payload to events or a MappingError, never a crash (pure)', () => {
+  it('maps any GitHub, GitLab or Flux payload to events or a MappingError, never a crash (pure)', () => {
     fc.assert(
       fc.property(
         fc.constantFrom(...GITHUB_BASES),
@@ -234,6 +250,23 @@ describe('webhooks under fuzzed deliveries', () => {
               { source: 'gitlab', dedupeKey: bodyDedupeKey(body) },
               options,
             ),
+          );
+        },
+      ),
+      { numRuns: numRuns(1_500) },
+    );
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...FLUX_BASES),
+        mutations,
+        fc.record({
+          service: fc.option(fc.string(), { nil: undefined }),
+          environment: fc.option(fc.string(), { nil: undefined }),
+        }),
+        (base, m, options) => {
+          cases++;
+          expectMapped(() =>
+            mapFluxDelivery(mutateJson(base, m), { source: 'flux', dedupeKey: 'd' }, options),
           );
         },
       ),

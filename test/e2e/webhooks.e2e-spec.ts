@@ -1,12 +1,18 @@
 import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import request from 'supertest';
+import { parseAllDocuments } from 'yaml';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import {
   GITHUB_TEST_SECRET,
   GITLAB_FIXTURE_TOKEN,
   githubExample,
   gitlabFixture,
+  vendorFixture,
 } from '../support/webhooks.js';
+
+const FLUX_SECRET = 'flux-e2e-provider-token';
 
 /**
  * Each source set up as docs/integrations.md tells a new user to, sending what the real producer
@@ -22,6 +28,7 @@ describe('webhooks end to end: deliveries show up in the GraphQL queries', () =>
       GITLAB_WEBHOOK_TOKEN: GITLAB_FIXTURE_TOKEN,
       // the GitLab fixtures come from this self-managed instance
       GITLAB_WEBHOOK_HOST: 'gitlab.example.com',
+      FLUX_WEBHOOK_SECRET: FLUX_SECRET,
     });
     // docs: "an API token with the ingest scope"
     const created = await t.gql(
@@ -342,6 +349,65 @@ describe('webhooks end to end: deliveries show up in the GraphQL queries', () =>
         .send(event('b3'));
       expect(refused.status).toBe(401);
       expect(refused.body.error.code).toBe('UNAUTHENTICATED');
+    });
+  });
+
+  describe('Flux: the Secret, Provider and Alert of docs/integrations.md', () => {
+    /** The YAML block of the Flux section, as a user copies it. */
+    function recipe(): Record<string, Record<string, unknown>> {
+      const docs = readFileSync(join(import.meta.dirname, '../../docs/integrations.md'), 'utf8');
+      const section = docs.slice(docs.indexOf('## Flux:'));
+      const block = /```yaml\n([\s\S]*?)```/.exec(section)![1];
+      const objects = parseAllDocuments(block).map((d) => d.toJS() as Record<string, unknown>);
+      return Object.fromEntries(objects.map((o) => [o.kind as string, o]));
+    }
+
+    it('lands the revision a Kustomization applied, in the environment the Alert names', async () => {
+      const { Secret, Provider, Alert } = recipe();
+      const provider = Provider.spec as { type: string; address: string };
+      expect(provider.type).toBe('generic-hmac');
+      expect((Secret.stringData as { token: string }).token).toContain('FLUX_WEBHOOK_SECRET');
+      const alert = Alert.spec as {
+        eventSources: { kind: string }[];
+        eventMetadata: Record<string, string>;
+      };
+      expect(alert.eventSources.map((s) => s.kind)).toEqual(['Kustomization', 'HelmRelease']);
+      // What notification-controller posts: the Alert's eventMetadata under the controller's
+      // metadata (RFC 0008), signed with the Secret's token.
+      for (const file of ['kustomization-applied.json', 'kustomization-succeeded.json']) {
+        const event = vendorFixture('flux', file).payload;
+        const { env: _env, ...controller } = event.metadata as Record<string, string>;
+        const body = JSON.stringify({
+          ...event,
+          metadata: { ...alert.eventMetadata, ...controller },
+        });
+        const res = await request(t.http)
+          .post(new URL(provider.address).pathname)
+          .set({
+            'Content-Type': 'application/json',
+            'Gotk-Component': 'kustomize-controller',
+            'X-Signature': `sha256=${createHmac('sha256', FLUX_SECRET).update(body).digest('hex')}`,
+          })
+          .send(body);
+        expect([res.status, res.body.result]).toEqual([200, 'ACCEPTED']);
+      }
+      expect(await deployments('webapp')).toEqual([
+        {
+          source: 'flux',
+          externalId:
+            'production/Kustomization/flux-system/webapp@main@sha1:4f2b8c61e0a9d3b7c5e8f1a2b3c4d5e6f7a8b9c0',
+          status: 'SUCCEEDED',
+          kind: 'PLANNED',
+          version: null,
+          commitSha: '4f2b8c61e0a9d3b7c5e8f1a2b3c4d5e6f7a8b9c0',
+          repository: null,
+          startedAt: '2026-11-30T09:14:02.000Z',
+          finishedAt: '2026-11-30T09:15:10.000Z',
+          url: null,
+          service: { name: 'webapp', namespace: '' },
+          environment: { name: 'production', tier: 'PRODUCTION' },
+        },
+      ]);
     });
   });
 
