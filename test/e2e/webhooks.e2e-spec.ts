@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
-import { parseAllDocuments } from 'yaml';
+import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import {
   GITHUB_TEST_SECRET,
@@ -13,6 +13,40 @@ import {
 } from '../support/webhooks.js';
 
 const FLUX_SECRET = 'flux-e2e-provider-token';
+const INTEGRATIONS_MD = join(import.meta.dirname, '../../docs/integrations.md');
+
+/** The first YAML block of a section of docs/integrations.md, as a user copies it. */
+function docsYaml(heading: string): Record<string, unknown>[] {
+  const docs = readFileSync(INTEGRATIONS_MD, 'utf8');
+  const section = docs.slice(docs.indexOf(heading));
+  const block = /```yaml\n([\s\S]*?)```/.exec(section)![1];
+  return parseAllDocuments(block).map((d) => d.toJS() as Record<string, unknown>);
+}
+
+/**
+ * What Argo CD Notifications renders from a template (Go text/template over the Application as
+ * a map) when the template uses field access only: `{{.app.a.b}}` is the value, a missing key
+ * `<no value>`. Any other action (a function, a pipeline, a range) throws: the recipe must stay
+ * within what this renders exactly.
+ */
+function renderFieldTemplate(template: string, data: Record<string, unknown>): string {
+  return template.replace(/\{\{(.*?)\}\}/g, (_, action: string) => {
+    const path = action.trim();
+    if (!/^(\.[A-Za-z_][A-Za-z0-9_]*)+$/.test(path))
+      throw new Error(`{{${action}}} is not field access`);
+    let value: unknown = data;
+    for (const key of path.slice(1).split('.')) {
+      value =
+        typeof value === 'object' && value !== null
+          ? (value as Record<string, unknown>)[key]
+          : undefined;
+    }
+    if (value === undefined || value === null) return '<no value>';
+    if (typeof value === 'string') return value;
+    if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+    throw new Error(`{{${action}}} is not a scalar`);
+  });
+}
 
 /**
  * Each source set up as docs/integrations.md tells a new user to, sending what the real producer
@@ -353,14 +387,8 @@ describe('webhooks end to end: deliveries show up in the GraphQL queries', () =>
   });
 
   describe('Flux: the Secret, Provider and Alert of docs/integrations.md', () => {
-    /** The YAML block of the Flux section, as a user copies it. */
-    function recipe(): Record<string, Record<string, unknown>> {
-      const docs = readFileSync(join(import.meta.dirname, '../../docs/integrations.md'), 'utf8');
-      const section = docs.slice(docs.indexOf('## Flux:'));
-      const block = /```yaml\n([\s\S]*?)```/.exec(section)![1];
-      const objects = parseAllDocuments(block).map((d) => d.toJS() as Record<string, unknown>);
-      return Object.fromEntries(objects.map((o) => [o.kind as string, o]));
-    }
+    const recipe = (): Record<string, Record<string, unknown>> =>
+      Object.fromEntries(docsYaml('## Flux:').map((o) => [o.kind as string, o]));
 
     it('lands the revision a Kustomization applied, in the environment the Alert names', async () => {
       const { Secret, Provider, Alert } = recipe();
@@ -407,6 +435,81 @@ describe('webhooks end to end: deliveries show up in the GraphQL queries', () =>
           service: { name: 'webapp', namespace: '' },
           environment: { name: 'production', tier: 'PRODUCTION' },
         },
+      ]);
+    });
+  });
+
+  describe('Argo CD: the notifications ConfigMap of docs/integrations.md', () => {
+    it('lands the sync of an Application (Argo CD’s own test data) as a deployment, once', async () => {
+      const [configMap] = docsYaml('## Argo CD:');
+      const data = configMap.data as Record<string, string>;
+      const service = parseYaml(data['service.webhook.shipwatch']) as {
+        url: string;
+        headers: { name: string; value: string }[];
+      };
+      const template = (
+        parseYaml(data['template.shipwatch-deployed']) as {
+          webhook: { shipwatch: { method: string; body: string } };
+        }
+      ).webhook.shipwatch;
+      // the trigger is the catalog's on-deployed, sending our template
+      const [trigger] = parseYaml(data['trigger.on-deployed-shipwatch']) as Record<
+        string,
+        unknown
+      >[];
+      const [catalog] = parseYaml(
+        readFileSync(
+          join(import.meta.dirname, '../fixtures/argocd/trigger-on-deployed.yaml'),
+          'utf8',
+        ),
+      ) as Record<string, unknown>[];
+      expect([trigger.when, trigger.oncePer, trigger.send]).toEqual([
+        catalog.when,
+        catalog.oncePer,
+        ['shipwatch-deployed'],
+      ]);
+      // an Application as Argo CD's controller tests have it, labelled as step 2 says
+      const app = parseYaml(
+        readFileSync(
+          join(import.meta.dirname, '../fixtures/argocd/application-diff-cache.yaml'),
+          'utf8',
+        ),
+      ) as {
+        metadata: { labels: Record<string, string> };
+        status: { operationState: { phase: string }; health: { status: string } };
+      };
+      app.metadata.labels.environment = 'production';
+      expect([app.status.operationState.phase, app.status.health.status]).toEqual([
+        'Succeeded',
+        'Healthy',
+      ]);
+      const body = renderFieldTemplate(template.body, { app });
+      expect(body).not.toContain('<no value>');
+      const send = () => {
+        const req = request(t.http)[template.method.toLowerCase() as 'post'](
+          new URL(service.url).pathname,
+        );
+        // Argo CD replaces $<key> with that key of argocd-notifications-secret
+        for (const h of service.headers)
+          req.set(h.name, h.value.replace('$shipwatch-token', ingestToken));
+        return req.send(body);
+      };
+      const res = await send();
+      expect([res.status, res.body.result]).toEqual([200, 'ACCEPTED']);
+      const again = await send();
+      expect([again.status, again.body.result]).toEqual([200, 'DUPLICATE']);
+      const revision = 'ea8759964626a583667a2bfd08f334ec2070040a';
+      expect(await deployments('velero-test')).toEqual([
+        expect.objectContaining({
+          status: 'SUCCEEDED',
+          kind: 'PLANNED',
+          version: revision,
+          commitSha: revision,
+          startedAt: '2024-03-05T07:33:03.000Z',
+          finishedAt: '2024-03-05T07:33:04.000Z',
+          service: { name: 'velero-test', namespace: '' },
+          environment: { name: 'production', tier: 'PRODUCTION' },
+        }),
       ]);
     });
   });
