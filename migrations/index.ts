@@ -20,6 +20,7 @@ import { DoraReportPlans1766000000000 } from './1766000000000-DoraReportPlans.js
 import { ReleaseTags1766100000000 } from './1766100000000-ReleaseTags.js';
 import { DeployLocks1766200000000 } from './1766200000000-DeployLocks.js';
 import { FluxTransport1766300000000 } from './1766300000000-FluxTransport.js';
+import { DoraFlowFigures1766400000000 } from './1766400000000-DoraFlowFigures.js';
 
 export const MIGRATIONS = [
   InitialSchema1764460800000,
@@ -40,4 +41,5 @@ export const MIGRATIONS = [
   ReleaseTags1766100000000,
   DeployLocks1766200000000,
   FluxTransport1766300000000,
+  DoraFlowFigures1766400000000,
 ];

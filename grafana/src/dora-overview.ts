@@ -239,6 +239,27 @@ function quickCheck() {
   ).withTarget(sqlQuery(quickCheckSql(REPORT)));
 }
 
+/** Time between production deployments and batch size over the range (dora_flow_figures). */
+export const FLOW_SQL = `SELECT q.figure, q.p50, q.p90, q.sample
+  FROM dora_flow_figures($__timeFrom(), $__timeTo(), \${environment:sqlstring}, ${sqlArray('service')}, ${sqlArray('team')}) f,
+  LATERAL (VALUES
+    (1, 'Time between deployments (hours)', round((f.interval_p50_seconds / 3600)::numeric, 1),
+        round((f.interval_p90_seconds / 3600)::numeric, 1), f.intervals || ' gaps'),
+    (2, 'Batch size (changes)', f.batch_changes_p50::numeric, f.batch_changes_p90::numeric,
+        f.batches || ' deployments, ' || f.deployments_without_changes || ' without a new change'),
+    (3, 'Batch size (pull requests)', f.batch_pull_requests_p50::numeric,
+        f.batch_pull_requests_p90::numeric, f.batches || ' deployments')
+  ) AS q(ord, figure, p50, p90, sample)
+  ORDER BY q.ord`;
+
+function flow() {
+  return table(
+    'Time between deployments and batch size',
+    'Two figures DORA publishes beside the five metrics: the time between consecutive successful deployments of each service, and how many changes (and pull requests) each deployment shipped for the first time. See docs/dora.md, "Flow figures".',
+    { w: 12, h: 6 },
+  ).withTarget(sqlQuery(FLOW_SQL));
+}
+
 function dataQuality() {
   return table(
     'Sample and exclusions',
@@ -440,6 +461,7 @@ export function doraOverviewDashboard(): DashboardBuilder {
     .withPanel(levels())
     .withPanel(dataQuality())
     .withPanel(quickCheck())
+    .withPanel(flow())
     .withRow(new RowBuilder('Trends'))
     .withPanel(deploymentsTrend())
     .withPanel(leadTimeTrend())

@@ -186,6 +186,10 @@ export const DORA_METRICS = `query DoraMetrics($filter: DoraMetricsFilter!, $buc
     scope { environment services unmatchedServices teams timezone granularity }
     window { ${DORA_PERIOD} ${QUICK_CHECK} }
     buckets @include(if: $buckets) { ${DORA_PERIOD} }
+    flow {
+      intervalP50Seconds intervalP90Seconds intervals batchChangesP50 batchChangesP90
+      batchPullRequestsP50 batchPullRequestsP90 batches deploymentsWithoutChanges
+    }
   }
 }`;
 
@@ -261,6 +265,19 @@ export interface DoraPeriodView {
   };
 }
 
+/** Time between deployments and batch size of the window (docs/dora.md, "Flow figures"). */
+export interface DoraFlowView {
+  readonly intervalP50Seconds: number | null;
+  readonly intervalP90Seconds: number | null;
+  readonly intervals: number;
+  readonly batchChangesP50: number | null;
+  readonly batchChangesP90: number | null;
+  readonly batchPullRequestsP50: number | null;
+  readonly batchPullRequestsP90: number | null;
+  readonly batches: number;
+  readonly deploymentsWithoutChanges: number;
+}
+
 export interface DoraMetricsView {
   readonly definitionVersion: string;
   readonly benchmark: { readonly id: string; readonly report: string; readonly year: number };
@@ -274,6 +291,7 @@ export interface DoraMetricsView {
   };
   readonly window: DoraPeriodView & { readonly quickCheck: QuickCheckView };
   readonly buckets?: readonly DoraPeriodView[];
+  readonly flow: DoraFlowView;
 }
 
 const REVIEW_FIELDS =

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { DoraReportRow } from './dora-report.calculator.js';
+import type { DoraFlow, DoraRequest } from './models/dora-metrics.model.js';
 
 /** What one dora_refresh() call did, with the fact transitions metrics observe. */
 export interface DoraRefreshResult {
@@ -89,6 +90,15 @@ export class DoraRepository {
       ],
     );
     return rows.map((row) => camelRow<DoraReportRow>(row));
+  }
+
+  /** dora_flow_figures: time between deployments and batch size (docs/dora.md, "Flow figures"). */
+  async flow(p: DoraRequest): Promise<DoraFlow> {
+    const [row]: Record<string, unknown>[] = await this.dataSource.query(
+      `SELECT * FROM dora_flow_figures($1, $2, $3, $4, $5)`,
+      [p.from, p.to, p.tier, p.services, p.teams],
+    );
+    return camelRow<DoraFlow>(row);
   }
 
   /** Labels of the services a filter matches, and the service entries that matched nothing. */

@@ -1,9 +1,16 @@
-import { Args, type ComplexityEstimatorArgs, Query, Resolver } from '@nestjs/graphql';
+import {
+  Args,
+  type ComplexityEstimatorArgs,
+  Parent,
+  Query,
+  ResolveField,
+  Resolver,
+} from '@nestjs/graphql';
 import { parseTimestamp } from '../common/time.js';
 import { approximateBuckets, MAX_BUCKETS } from './dora-filter.rule.js';
 import { DoraService } from './dora.service.js';
 import { DoraGranularity, DoraMetricsFilter } from './dto/dora-metrics-filter.input.js';
-import { DoraMetrics } from './models/dora-metrics.model.js';
+import { DoraFlow, DoraMetrics } from './models/dora-metrics.model.js';
 
 /** What one calendar bucket adds to the cost of a query (configuration: SHIPWATCH_GRAPHQL_MAX_COST). */
 export const BUCKET_COST = 4;
@@ -45,5 +52,14 @@ export class DoraResolver {
   })
   doraMetrics(@Args('filter') filter: DoraMetricsFilter): Promise<DoraMetrics> {
     return this.dora.metrics(filter);
+  }
+
+  @ResolveField(() => DoraFlow, {
+    description:
+      'Time between production deployments and batch size over the window, in the same scope (docs/dora.md, "Flow figures")',
+  })
+  flow(@Parent() metrics: DoraMetrics): Promise<DoraFlow> {
+    if (!metrics.request) throw new Error('DoraMetrics without its request');
+    return this.dora.flow(metrics.request);
   }
 }

@@ -8,7 +8,7 @@ import { DoraRepository } from './dora.repository.js';
 import type { DoraMetricsFilter } from './dto/dora-metrics-filter.input.js';
 import { DEFAULT_BENCHMARK_SET } from './levels/dora-levels.js';
 import { MAX_BUCKETS } from './dora-filter.rule.js';
-import type { DoraMetrics } from './models/dora-metrics.model.js';
+import type { DoraFlow, DoraMetrics, DoraRequest } from './models/dora-metrics.model.js';
 
 const clean = (list: readonly string[] | null | undefined): string[] | null => {
   const items = [...new Set((list ?? []).map((s) => s.trim()).filter((s) => s !== ''))];
@@ -58,6 +58,7 @@ export class DoraService {
         if (!window) throw new Error('dora_report returned no WINDOW row');
         const { id, report, year, url, note } = DEFAULT_BENCHMARK_SET;
         return {
+          request: { from: filter.from, to: filter.to, tier: filter.environment, services, teams },
           definitionVersion: window.row.definitionVersion,
           benchmark: { id, report, year, url, note },
           scope: {
@@ -75,5 +76,10 @@ export class DoraService {
         };
       },
     );
+  }
+
+  /** Time between deployments and batch size of a report's window and scope. */
+  flow(request: DoraRequest): Promise<DoraFlow> {
+    return inSpan('dora.flow', {}, () => this.repository.flow(request));
   }
 }

@@ -620,6 +620,10 @@ describe('the shipwatch CLI against a running Shipwatch', () => {
     expect(table.stdout).toMatch(
       /DORA Quick Check, 2025 edition \(dora-2025\), 0-10 with the all industries mean in brackets: throughput \d+\.\d \(6\.0\), stability (\d+\.\d|-) \(7\.9\), performance \d+\.\d \(6\.7\)\./,
     );
+    // The flow figures DORA publishes beside the five metrics.
+    expect(table.stdout).toMatch(
+      /^Time between deployments: p50 \S+, p90 \S+ \(\d+ gaps\)\. Batch size: (p50 [\d.]+ changes \([\d.]+ pull requests\), p90 [\d.]+ \([\d.]+\), over \d+ deployments|no deployment with a known changeset shipped a change)/m,
+    );
     const json = await runCli(['dora', '-s', 'cart', '--since', '90d', '--json'], { env: env() });
     const report = JSON.parse(json.stdout) as {
       scope: { services: string[] };

@@ -6,6 +6,7 @@ import {
   DORA_METRICS,
   SERVICES,
   type ServicesPage,
+  type DoraFlowView,
   type DoraMetricsView,
   type DoraPeriodView,
   type QuickCheckFigureView,
@@ -151,6 +152,22 @@ export function metricRows(
   ];
 }
 
+/** The flow figures as one sentence: time between deployments and batch size. */
+export function describeFlow(f: DoraFlowView): string {
+  const between =
+    f.intervals === 0
+      ? 'no service deployed twice'
+      : `p50 ${formatDuration(f.intervalP50Seconds)}, p90 ${formatDuration(f.intervalP90Seconds)} (${f.intervals} gaps)`;
+  const batch =
+    f.batches === 0
+      ? 'no deployment with a known changeset shipped a change'
+      : `p50 ${formatNumber(f.batchChangesP50, 1)} changes (${formatNumber(f.batchPullRequestsP50, 1)} pull requests), p90 ${formatNumber(f.batchChangesP90, 1)} (${formatNumber(f.batchPullRequestsP90, 1)}), over ${f.batches} deployments`;
+  const redeploys = f.deploymentsWithoutChanges
+    ? `; ${f.deploymentsWithoutChanges} shipped no new change`
+    : '';
+  return `Time between deployments: ${between}. Batch size: ${batch}${redeploys}.`;
+}
+
 export function renderDora(report: DoraMetricsView): string {
   const s = report.scope;
   const w = report.window;
@@ -166,6 +183,7 @@ export function renderDora(report: DoraMetricsView): string {
   const notes = [
     `Levels: ${report.benchmark.report} (${report.benchmark.year}); definitions ${report.definitionVersion} (docs/dora.md).`,
     `${q.title} (${q.edition}), 0-10 with the ${q.industry.toLowerCase()} mean in brackets: throughput ${quick(q.throughput)}, stability ${quick(q.stability)}, performance ${quick(q.performance)}.`,
+    describeFlow(report.flow),
   ];
   if (s.unmatchedServices.length > 0)
     notes.push(`No such service: ${s.unmatchedServices.join(', ')}.`);

@@ -422,9 +422,68 @@ export class DoraScope {
 }
 
 @ObjectType({
+  description:
+    'Time between production deployments and batch size over the window, in the same scope (docs/dora.md, "Flow figures")',
+})
+export class DoraFlow {
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'Median time between consecutive successful deployments of a service, both finished in the window, in seconds; null when no service deployed twice',
+  })
+  intervalP50Seconds!: number | null;
+
+  @Field(() => Float, { nullable: true, description: '90th percentile of the same, in seconds' })
+  intervalP90Seconds!: number | null;
+
+  @Field(() => Int, { description: 'Time gaps measured' })
+  intervals!: number;
+
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'Median number of changes a deployment shipped for the first time (deployments with a known changeset that shipped at least one; rollbacks excluded)',
+  })
+  batchChangesP50!: number | null;
+
+  @Field(() => Float, { nullable: true, description: '90th percentile of the same' })
+  batchChangesP90!: number | null;
+
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Median number of distinct pull requests among those changes',
+  })
+  batchPullRequestsP50!: number | null;
+
+  @Field(() => Float, { nullable: true, description: '90th percentile of the same' })
+  batchPullRequestsP90!: number | null;
+
+  @Field(() => Int, { description: 'Deployments the batch figures rest on' })
+  batches!: number;
+
+  @Field(() => Int, {
+    description:
+      'Deployments with a known changeset that shipped no new change (a redeploy, a configuration change): not batches of 0',
+  })
+  deploymentsWithoutChanges!: number;
+}
+
+/** What a report was asked for, kept for the fields resolved after it (flow). */
+export interface DoraRequest {
+  readonly from: Date;
+  readonly to: Date;
+  readonly tier: string;
+  readonly services: string[] | null;
+  readonly teams: string[] | null;
+}
+
+@ObjectType({
   description: 'The five DORA metrics of a window and of each of its calendar buckets',
 })
 export class DoraMetrics {
+  /** Not a GraphQL field: the request, for DoraResolver.flow. */
+  request?: DoraRequest;
+
   @Field(() => String, {
     description: 'Version of the definitions (docs/dora.md) the figures follow',
   })
