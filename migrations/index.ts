@@ -21,6 +21,7 @@ import { ReleaseTags1766100000000 } from './1766100000000-ReleaseTags.js';
 import { DeployLocks1766200000000 } from './1766200000000-DeployLocks.js';
 import { FluxTransport1766300000000 } from './1766300000000-FluxTransport.js';
 import { DoraFlowFigures1766400000000 } from './1766400000000-DoraFlowFigures.js';
+import { DoraLeadTimeStages1766500000000 } from './1766500000000-DoraLeadTimeStages.js';
 
 export const MIGRATIONS = [
   InitialSchema1764460800000,
@@ -42,4 +43,5 @@ export const MIGRATIONS = [
   DeployLocks1766200000000,
   FluxTransport1766300000000,
   DoraFlowFigures1766400000000,
+  DoraLeadTimeStages1766500000000,
 ];

@@ -260,6 +260,19 @@ function flow() {
   ).withTarget(sqlQuery(FLOW_SQL));
 }
 
+/** Where change lead time goes over the range (dora_lead_time_stages), in hours. */
+export const STAGES_SQL = `SELECT initcap(s.stage) AS stage, round((s.p50_seconds / 3600)::numeric, 2) AS p50_hours,
+    round((s.p90_seconds / 3600)::numeric, 2) AS p90_hours, s.samples
+  FROM dora_lead_time_stages($__timeFrom(), $__timeTo(), \${environment:sqlstring}, ${sqlArray('service')}, ${sqlArray('team')}) s`;
+
+function leadTimeStages() {
+  return table(
+    'Lead-time stages (hours)',
+    'Where change lead time goes: coding (first commit to pull request opened), review (opened to merged), waiting (merged to the start of the deployment that first shipped it), deploying (start to finish). Samples: pull requests, deployments for deploying. See docs/dora.md, "Lead-time stages".',
+    { w: 12, h: 6 },
+  ).withTarget(sqlQuery(STAGES_SQL));
+}
+
 function dataQuality() {
   return table(
     'Sample and exclusions',
@@ -462,6 +475,7 @@ export function doraOverviewDashboard(): DashboardBuilder {
     .withPanel(dataQuality())
     .withPanel(quickCheck())
     .withPanel(flow())
+    .withPanel(leadTimeStages())
     .withRow(new RowBuilder('Trends'))
     .withPanel(deploymentsTrend())
     .withPanel(leadTimeTrend())

@@ -189,6 +189,7 @@ export const DORA_METRICS = `query DoraMetrics($filter: DoraMetricsFilter!, $buc
     flow {
       intervalP50Seconds intervalP90Seconds intervals batchChangesP50 batchChangesP90
       batchPullRequestsP50 batchPullRequestsP90 batches deploymentsWithoutChanges
+      leadTimeStages { stage p50Seconds p90Seconds samples }
     }
   }
 }`;
@@ -276,6 +277,12 @@ export interface DoraFlowView {
   readonly batchPullRequestsP90: number | null;
   readonly batches: number;
   readonly deploymentsWithoutChanges: number;
+  readonly leadTimeStages: readonly {
+    readonly stage: string;
+    readonly p50Seconds: number | null;
+    readonly p90Seconds: number | null;
+    readonly samples: number;
+  }[];
 }
 
 export interface DoraMetricsView {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { DoraReportRow } from './dora-report.calculator.js';
-import type { DoraFlow, DoraRequest } from './models/dora-metrics.model.js';
+import type { DoraFlow, DoraLeadTimeStage, DoraRequest } from './models/dora-metrics.model.js';
 
 /** What one dora_refresh() call did, with the fact transitions metrics observe. */
 export interface DoraRefreshResult {
@@ -92,13 +92,24 @@ export class DoraRepository {
     return rows.map((row) => camelRow<DoraReportRow>(row));
   }
 
-  /** dora_flow_figures: time between deployments and batch size (docs/dora.md, "Flow figures"). */
+  /**
+   * dora_flow_figures and dora_lead_time_stages: time between deployments, batch size and
+   * lead-time stages (docs/dora.md, "Flow figures").
+   */
   async flow(p: DoraRequest): Promise<DoraFlow> {
+    const args = [p.from, p.to, p.tier, p.services, p.teams];
     const [row]: Record<string, unknown>[] = await this.dataSource.query(
       `SELECT * FROM dora_flow_figures($1, $2, $3, $4, $5)`,
-      [p.from, p.to, p.tier, p.services, p.teams],
+      args,
     );
-    return camelRow<DoraFlow>(row);
+    const stages: Record<string, unknown>[] = await this.dataSource.query(
+      `SELECT * FROM dora_lead_time_stages($1, $2, $3, $4, $5)`,
+      args,
+    );
+    return {
+      ...camelRow<Omit<DoraFlow, 'leadTimeStages'>>(row),
+      leadTimeStages: stages.map((s) => camelRow<DoraLeadTimeStage>(s)),
+    };
   }
 
   /** Labels of the services a filter matches, and the service entries that matched nothing. */

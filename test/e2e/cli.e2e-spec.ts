@@ -624,6 +624,9 @@ describe('the shipwatch CLI against a running Shipwatch', () => {
     expect(table.stdout).toMatch(
       /^Time between deployments: p50 \S+, p90 \S+ \(\d+ gaps\)\. Batch size: (p50 [\d.]+ changes \([\d.]+ pull requests\), p90 [\d.]+ \([\d.]+\), over \d+ deployments|no deployment with a known changeset shipped a change)/m,
     );
+    expect(table.stdout).toMatch(
+      /^Lead-time stages, p50: coding \S+ \(\d+ PRs\), review \S+ \(\d+ PRs\), waiting \S+ \(\d+ PRs\), deploying \S+ \(\d+ deployments\)\.$/m,
+    );
     const json = await runCli(['dora', '-s', 'cart', '--since', '90d', '--json'], { env: env() });
     const report = JSON.parse(json.stdout) as {
       scope: { services: string[] };

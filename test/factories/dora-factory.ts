@@ -52,6 +52,9 @@ export interface FixtureChange {
   readonly authoredAt?: string;
   readonly prFirstCommitAt?: string;
   readonly pullRequest?: string;
+  /** When its pull request was opened and merged. */
+  readonly prCreatedAt?: string;
+  readonly prMergedAt?: string;
 }
 
 export interface DoraFixture {
@@ -180,14 +183,17 @@ export function fixtureOps(f: DoraFixture): Op[] {
           `chg:${c.sha}`,
           await insertId(
             ds,
-            `INSERT INTO changes (repository, sha, committed_at, authored_at, pr_first_commit_at, pull_request_id)
-             VALUES ('repo', $1, $2, $3, $4, $5) RETURNING id`,
+            `INSERT INTO changes (repository, sha, committed_at, authored_at, pr_first_commit_at,
+                                  pull_request_id, pr_created_at, pr_merged_at)
+             VALUES ('repo', $1, $2, $3, $4, $5, $6, $7) RETURNING id`,
             [
               c.sha,
               date(c.committedAt),
               date(c.authoredAt),
               date(c.prFirstCommitAt),
               c.pullRequest ?? null,
+              date(c.prCreatedAt),
+              date(c.prMergedAt),
             ],
           ),
         );

@@ -34,6 +34,28 @@ describe('doraMetrics.flow: time between deployments and batch size', () => {
     );
   };
   const week = { from: '2026-03-02T00:00:00Z', to: '2026-03-09T00:00:00Z' };
+  const stages = async (filter: Record<string, unknown>) => {
+    const res = await t.gql(
+      `query($filter: DoraMetricsFilter!) { doraMetrics(filter: $filter) { flow {
+        leadTimeStages { stage p50Seconds p90Seconds samples } } } }`,
+      { filter },
+    );
+    expect(res.errors).toBeUndefined();
+    const rows = (
+      res.data!.doraMetrics as {
+        flow: {
+          leadTimeStages: {
+            stage: string;
+            p50Seconds: number;
+            p90Seconds: number;
+            samples: number;
+          }[];
+        };
+      }
+    ).flow.leadTimeStages;
+    const round = (v: number | null) => (v === null ? null : Math.round(v * 1e6) / 1e6);
+    return rows.map((r) => [r.stage, round(r.p50Seconds), round(r.p90Seconds), r.samples]);
+  };
 
   it('measures the rolled-back week of fixture 03', async () => {
     await resetData(t.db);
@@ -54,6 +76,11 @@ describe('doraMetrics.flow: time between deployments and batch size', () => {
     });
   });
 
+  const PR10 = {
+    prFirstCommitAt: '2026-03-01T09:00:00Z',
+    prCreatedAt: '2026-03-02T09:00:00Z',
+    prMergedAt: '2026-03-02T10:00:00Z',
+  };
   /** Two services of two teams; hand computation beside each expectation. */
   const TWO_TEAMS: DoraFixture = {
     name: 'flow: two teams',
@@ -67,13 +94,35 @@ describe('doraMetrics.flow: time between deployments and batch size', () => {
     ],
     changes: [
       { sha: 'a000000001', committedAt: '2026-03-01T08:00:00Z' },
-      { sha: 'a000000002', committedAt: '2026-03-02T09:00:00Z', pullRequest: '10' },
-      { sha: 'a000000003', committedAt: '2026-03-02T10:00:00Z', pullRequest: '10' },
-      { sha: 'a000000004', committedAt: '2026-03-03T08:00:00Z', pullRequest: '11' },
-      { sha: 'a000000005', committedAt: '2026-03-03T09:00:00Z', pullRequest: '12' },
+      { sha: 'a000000002', committedAt: '2026-03-02T09:00:00Z', pullRequest: '10', ...PR10 },
+      { sha: 'a000000003', committedAt: '2026-03-02T10:00:00Z', pullRequest: '10', ...PR10 },
+      {
+        sha: 'a000000004',
+        committedAt: '2026-03-03T08:00:00Z',
+        pullRequest: '11',
+        prFirstCommitAt: '2026-03-03T06:00:00Z',
+        prCreatedAt: '2026-03-03T07:00:00Z',
+        prMergedAt: '2026-03-03T09:00:00Z',
+      },
+      {
+        sha: 'a000000005',
+        committedAt: '2026-03-03T09:00:00Z',
+        pullRequest: '12',
+        prFirstCommitAt: '2026-03-03T08:00:00Z',
+        prCreatedAt: '2026-03-03T08:30:00Z',
+        prMergedAt: '2026-03-03T10:00:00Z',
+      },
       { sha: 'a000000006', committedAt: '2026-03-03T10:00:00Z' },
       { sha: 'b000000001', committedAt: '2026-03-01T08:00:00Z' },
-      { sha: 'b000000002', committedAt: '2026-03-05T08:00:00Z', pullRequest: '13' },
+      {
+        sha: 'b000000002',
+        committedAt: '2026-03-05T08:00:00Z',
+        pullRequest: '13',
+        // merged before it was opened (clock skew): no REVIEW sample
+        prFirstCommitAt: '2026-03-05T07:00:00Z',
+        prCreatedAt: '2026-03-05T08:00:00Z',
+        prMergedAt: '2026-03-05T07:30:00Z',
+      },
     ],
     deployments: [
       {
@@ -94,6 +143,7 @@ describe('doraMetrics.flow: time between deployments and batch size', () => {
       },
       {
         id: 'p1',
+        startedAt: '2026-03-02T11:30:00Z',
         service: 'shop',
         environment: 'production',
         status: 'SUCCEEDED',
@@ -102,6 +152,7 @@ describe('doraMetrics.flow: time between deployments and batch size', () => {
       },
       {
         id: 'p2',
+        startedAt: '2026-03-03T11:00:00Z',
         service: 'shop',
         environment: 'production',
         status: 'SUCCEEDED',
@@ -148,6 +199,7 @@ describe('doraMetrics.flow: time between deployments and batch size', () => {
       },
       {
         id: 'a1',
+        startedAt: '2026-03-06T08:50:00Z',
         service: 'api',
         environment: 'production',
         status: 'SUCCEEDED',
@@ -174,6 +226,16 @@ describe('doraMetrics.flow: time between deployments and batch size', () => {
       batches: 3,
       deploymentsWithoutChanges: 1,
     });
+    // Stages of PRs 10-13 (first shipped by p1, p2, p2, a1). CODING 86,400, 3,600, 1,800 and
+    // 3,600 s; REVIEW 3,600, 7,200, 5,400 (PR 13 merged before it was opened: left out); WAITING
+    // to the deployment's start 5,400, 7,200, 3,600 and 91,200 s; DEPLOYING 1,800 (p1), 3,600
+    // (p2), 600 (a1) and 0 for p0, p3 and a0, which report no start apart from their finish.
+    expect(await stages(week)).toEqual([
+      ['CODING', 3_600, 61_560, 4], // p90: 3,600 + 0.7 × (86,400 − 3,600)
+      ['REVIEW', 5_400, 6_840, 3], // 5,400 + 0.8 × 1,800
+      ['WAITING', 6_300, 66_000, 4], // (5,400 + 7,200) / 2; 7,200 + 0.7 × 84,000
+      ['DEPLOYING', 300, 2_700, 6], // (0 + 600) / 2; 1,800 + 0.5 × 1,800
+    ]);
     expect(await flow({ ...week, teams: ['platform'] })).toMatchObject({
       intervalP50Seconds: 345_600,
       intervals: 1,

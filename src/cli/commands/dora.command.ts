@@ -165,7 +165,13 @@ export function describeFlow(f: DoraFlowView): string {
   const redeploys = f.deploymentsWithoutChanges
     ? `; ${f.deploymentsWithoutChanges} shipped no new change`
     : '';
-  return `Time between deployments: ${between}. Batch size: ${batch}${redeploys}.`;
+  const stages = f.leadTimeStages
+    .map(
+      (s) =>
+        `${s.stage.toLowerCase()} ${formatDuration(s.p50Seconds)} (${s.samples} ${s.stage === 'DEPLOYING' ? 'deployments' : 'PRs'})`,
+    )
+    .join(', ');
+  return `Time between deployments: ${between}. Batch size: ${batch}${redeploys}.\nLead-time stages, p50: ${stages}.`;
 }
 
 export function renderDora(report: DoraMetricsView): string {

@@ -421,9 +421,39 @@ export class DoraScope {
   attributions!: Attribution[] | null;
 }
 
+export enum DoraLeadTimeStageName {
+  CODING = 'CODING',
+  REVIEW = 'REVIEW',
+  WAITING = 'WAITING',
+  DEPLOYING = 'DEPLOYING',
+}
+registerEnumType(DoraLeadTimeStageName, {
+  name: 'DoraLeadTimeStageName',
+  description:
+    "CODING: a pull request's first commit to its opening; REVIEW: opened to merged; WAITING: merged to the start of the deployment that first shipped it; DEPLOYING: a deployment's start to its finish",
+});
+
+@ObjectType({ description: 'One stage of change lead time (docs/dora.md, "Lead-time stages")' })
+export class DoraLeadTimeStage {
+  @Field(() => DoraLeadTimeStageName)
+  stage!: DoraLeadTimeStageName;
+
+  @Field(() => Float, { nullable: true, description: 'Median, in seconds; null without samples' })
+  p50Seconds!: number | null;
+
+  @Field(() => Float, { nullable: true, description: '90th percentile, in seconds' })
+  p90Seconds!: number | null;
+
+  @Field(() => Int, {
+    description:
+      'Pull requests (deployments for DEPLOYING) whose two ends of the stage are known and in order',
+  })
+  samples!: number;
+}
+
 @ObjectType({
   description:
-    'Time between production deployments and batch size over the window, in the same scope (docs/dora.md, "Flow figures")',
+    'Time between production deployments, batch size and lead-time stages over the window, in the same scope (docs/dora.md, "Flow figures")',
 })
 export class DoraFlow {
   @Field(() => Float, {
@@ -466,6 +496,11 @@ export class DoraFlow {
       'Deployments with a known changeset that shipped no new change (a redeploy, a configuration change): not batches of 0',
   })
   deploymentsWithoutChanges!: number;
+
+  @Field(() => [DoraLeadTimeStage], {
+    description: 'Where change lead time goes: CODING, REVIEW, WAITING, DEPLOYING, in that order',
+  })
+  leadTimeStages!: DoraLeadTimeStage[];
 }
 
 /** What a report was asked for, kept for the fields resolved after it (flow). */
