@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { FIRST_SHIPPED } from './1766400000000-DoraFlowFigures.js';
 
 /**
  * Where change lead time goes (docs/dora.md, "Lead-time stages"), over a window and the scope of
@@ -18,18 +19,8 @@ const STAGES = `CREATE FUNCTION dora_lead_time_stages(p_from timestamptz, p_to t
    RETURNS TABLE (stage text, p50_seconds double precision, p90_seconds double precision,
                   samples integer)
    LANGUAGE sql STABLE AS $$
-     WITH scope AS (
-       SELECT dora_scope_services(p_services, p_teams) AS ids,
-              CASE WHEN coalesce(cardinality(p_teams), 0) = 0 THEN NULL ELSE p_teams END AS teams
-     ),
-     deployed AS (
-       SELECT f.deployment_id, d.started_at, f.finished_at
-       FROM dora_deployment_facts f
-       JOIN deployments d ON d.id = f.deployment_id, scope
-       WHERE f.tier = p_tier AND f.reached_users
-         AND f.finished_at >= p_from AND f.finished_at < p_to
-         AND (scope.ids IS NULL OR f.service_id = ANY (scope.ids))
-         AND (scope.teams IS NULL OR f.team = ANY (scope.teams))
+     WITH deployed AS (
+       SELECT * FROM dora_scoped_deployments(p_from, p_to, p_tier, p_services, p_teams)
      ),
      shipped AS (
        SELECT d.deployment_id, d.started_at, d.finished_at, c.repository, c.pull_request_id,
@@ -37,9 +28,7 @@ const STAGES = `CREATE FUNCTION dora_lead_time_stages(p_from timestamptz, p_to t
        FROM deployed d
        JOIN dora_lead_time_facts l
          ON l.deployment_id = d.deployment_id
-        AND (l.excluded_reason IS NULL
-             OR l.excluded_reason NOT IN
-                ('NO_PREDECESSOR', 'ALREADY_DEPLOYED', 'UNKNOWN_PATHS', 'ROLLBACK_DEPLOYMENT'))
+        AND ${FIRST_SHIPPED}
        JOIN changes c ON c.id = l.change_id
        WHERE c.pull_request_id IS NOT NULL
      ),

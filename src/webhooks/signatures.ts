@@ -13,6 +13,14 @@ export function safeEqual(a: string | Buffer, b: string | Buffer): boolean {
   return timingSafeEqual(da, db);
 }
 
+/** Whether `hex` is the HMAC of `body` with `secret` (constant time; lengths checked by the callers). */
+function hmacHexMatches(algorithm: string, secret: string, body: Buffer, hex: string): boolean {
+  return timingSafeEqual(
+    createHmac(algorithm, secret).update(body).digest(),
+    Buffer.from(hex, 'hex'),
+  );
+}
+
 /** GitHub: `X-Hub-Signature-256: sha256=<hex HMAC-SHA256(secret, raw body)>`. */
 export function verifyGithubSignature(
   secret: string,
@@ -22,8 +30,7 @@ export function verifyGithubSignature(
   if (!header) return 'the X-Hub-Signature-256 header is missing (set a secret on the webhook)';
   const match = /^sha256=([0-9a-fA-F]{64})$/.exec(header.trim());
   if (!match) return 'the X-Hub-Signature-256 header is not "sha256=<64 hex digits>"';
-  const expected = createHmac('sha256', secret).update(rawBody).digest();
-  return timingSafeEqual(expected, Buffer.from(match[1], 'hex'))
+  return hmacHexMatches('sha256', secret, rawBody, match[1])
     ? null
     : 'the X-Hub-Signature-256 signature does not match the body and the configured secret';
 }
@@ -106,7 +113,6 @@ export function verifyPagerdutySignature(
   header: string | undefined,
 ): string | null {
   if (!header) return 'the X-PagerDuty-Signature header is missing';
-  const expected = createHmac('sha256', secret).update(rawBody).digest();
   let matched = false;
   let wellFormed = 0;
   for (const entry of header.split(',')) {
@@ -114,7 +120,7 @@ export function verifyPagerdutySignature(
     if (!m) continue;
     wellFormed += 1;
     // evaluate every entry: no early exit that would tell which one matched
-    if (timingSafeEqual(expected, Buffer.from(m[1], 'hex'))) matched = true;
+    if (hmacHexMatches('sha256', secret, rawBody, m[1])) matched = true;
   }
   if (wellFormed === 0) return 'the X-PagerDuty-Signature header has no "v1=<64 hex digits>" entry';
   return matched
@@ -145,8 +151,7 @@ export function verifyFluxSignature(
   if (!match || match[2].length !== FLUX_HASHES[match[1]]) {
     return 'the X-Signature header is not "<sha224|sha256|sha384|sha512>=<hex HMAC>"';
   }
-  const expected = createHmac(match[1], secret).update(rawBody).digest();
-  return timingSafeEqual(expected, Buffer.from(match[2], 'hex'))
+  return hmacHexMatches(match[1], secret, rawBody, match[2])
     ? null
     : 'the X-Signature does not match the body and FLUX_WEBHOOK_SECRET';
 }
