@@ -22,6 +22,7 @@ import { DeployLocks1766200000000 } from './1766200000000-DeployLocks.js';
 import { FluxTransport1766300000000 } from './1766300000000-FluxTransport.js';
 import { DoraFlowFigures1766400000000 } from './1766400000000-DoraFlowFigures.js';
 import { DoraLeadTimeStages1766500000000 } from './1766500000000-DoraLeadTimeStages.js';
+import { VerificationWatch1766600000000 } from './1766600000000-VerificationWatch.js';
 
 export const MIGRATIONS = [
   InitialSchema1764460800000,
@@ -44,4 +45,5 @@ export const MIGRATIONS = [
   FluxTransport1766300000000,
   DoraFlowFigures1766400000000,
   DoraLeadTimeStages1766500000000,
+  VerificationWatch1766600000000,
 ];

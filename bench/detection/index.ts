@@ -57,11 +57,12 @@ async function runRule(rule: RuleName, c: CorpusCase, sim: TrafficSimulator): Pr
         deployFinishedAt: DEPLOY,
         hasPreviousVersion: c.newShare < 1,
       });
-      const at = r.decidedAt ? (r.decidedAt.getTime() - DEPLOY.getTime()) / 1000 : null;
+      const since = (d: Date | null) => (d ? (d.getTime() - DEPLOY.getTime()) / 1000 : null);
       const state = r.decision.state;
+      // The verdict standing after the watch; HEALTHY when first reached (a watch may overturn it).
       return {
-        rollbackAt: state === 'FAILED' ? at : null,
-        healthyAt: state === 'HEALTHY' ? at : null,
+        rollbackAt: state === 'FAILED' ? since(r.decidedAt) : null,
+        healthyAt: since(r.healthyAt),
         verdict: state,
       };
     }

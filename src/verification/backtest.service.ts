@@ -81,6 +81,7 @@ export class BacktestService {
         verdict: replay.decision.state as VerificationStateEnum,
         reason: replay.decision.reason,
         decidedAt: replay.decidedAt,
+        healthyAt: replay.healthyAt,
         secondsToVerdict: replay.decidedAt
           ? (replay.decidedAt.getTime() - finishedAt.getTime()) / 1000
           : null,

@@ -115,6 +115,7 @@ export class VerificationReadService {
       startedAt: v.startedAt,
       finishedAt: v.finishedAt,
       nextTickAt: v.nextTickAt,
+      watching: v.state !== 'RUNNING' && v.nextTickAt !== null,
       deployFinishedAt: v.deployFinishedAt,
       rollbackRequestedAt: v.rollbackRequestedAt,
       rollbackBlockedReason: v.rollbackBlockedReason,

@@ -39,12 +39,10 @@ export function storedTickModel(t: VerificationTickEntity): VerificationTickMode
 }
 
 /**
- * The ticks of a replayed verification (backtestPolicy). A replay stops at its first final
- * decision, so every tick but the last left the verification RUNNING; replayed ticks are not
- * timed (durationSeconds null).
+ * The ticks of a replayed verification (backtestPolicy), each with the state it left (an early
+ * HEALTHY's watch ticks included); replayed ticks are not timed (durationSeconds null).
  */
 export function replayedTickModels(replay: ReplayResult): VerificationTickModel[] {
-  const last = replay.ticks.length - 1;
   return replay.ticks.map((tick, i) => ({
     number: i + 1,
     at: tick.at,
@@ -55,7 +53,7 @@ export function replayedTickModels(replay: ReplayResult): VerificationTickModel[
     baselineDegraded: tick.outcome.baselineDegraded,
     inWarmUp: tick.inWarmUp,
     reason: tick.outcome.reason,
-    stateAfter: (i === last ? replay.decision.state : 'RUNNING') as VerificationStateEnum,
+    stateAfter: replay.states[i] as VerificationStateEnum,
     durationSeconds: null,
     evidence: tickEvidence(tick),
   }));

@@ -147,23 +147,32 @@ export class VerificationRepository {
     return rows[0]?.id ?? null;
   }
 
-  /** Ends the running verifications of the service and environment (a newer deploy replaced them). */
+  /**
+   * Ends the running verifications of the service and environment (a newer deploy replaced them),
+   * and the watch of an early HEALTHY one (it stays HEALTHY).
+   */
   async supersedeRunning(
     m: EntityManager,
     serviceId: string,
     environmentId: string,
     now: Date,
   ): Promise<string[]> {
-    const result: { id: string }[] | [{ id: string }[], number] = await m.query(
-      `UPDATE release_verifications
-          SET state = 'SUPERSEDED', next_tick_at = NULL, finished_at = $3, updated_at = $3,
-              reason = 'a newer deployment of the service replaced this one during verification',
-              claimed_by = NULL, lease_until = NULL
-        WHERE service_id = $1 AND environment_id = $2 AND state = 'RUNNING'
-        RETURNING id`,
-      [serviceId, environmentId, now],
-    );
-    return returned(result).map((r) => String(r.id));
+    const result: { id: string; state: string }[] | [{ id: string; state: string }[], number] =
+      await m.query(
+        `UPDATE release_verifications
+          SET state = CASE WHEN state = 'RUNNING' THEN 'SUPERSEDED' ELSE state END,
+              finished_at = CASE WHEN state = 'RUNNING' THEN $3 ELSE finished_at END,
+              reason = CASE WHEN state = 'RUNNING'
+                THEN 'a newer deployment of the service replaced this one during verification'
+                ELSE reason END,
+              next_tick_at = NULL, updated_at = $3, claimed_by = NULL, lease_until = NULL
+        WHERE service_id = $1 AND environment_id = $2 AND next_tick_at IS NOT NULL
+        RETURNING id, state`,
+        [serviceId, environmentId, now],
+      );
+    return returned(result)
+      .filter((r) => r.state === 'SUPERSEDED')
+      .map((r) => String(r.id));
   }
 
   /**
@@ -191,11 +200,11 @@ export class VerificationRepository {
                   row_number() OVER (PARTITION BY submitted_by, service_id
                                      ORDER BY next_tick_at, id) AS service_turn
              FROM release_verifications
-            WHERE state = 'RUNNING' AND next_tick_at <= $1
+            WHERE next_tick_at <= $1
               AND (lease_until IS NULL OR lease_until < $1)),
          leased AS (
            SELECT submitted_by, count(*) AS n FROM release_verifications
-            WHERE state = 'RUNNING' AND lease_until >= $1
+            WHERE next_tick_at IS NOT NULL AND lease_until >= $1
             GROUP BY submitted_by),
          turns AS (
            SELECT d.id, d.next_tick_at, COALESCE(l.n, 0) AS leased,
@@ -221,7 +230,7 @@ export class VerificationRepository {
   async oldestDueTickLagSeconds(now: Date): Promise<number> {
     const rows: { oldest: Date | null }[] = await this.dataSource.query(
       `SELECT min(next_tick_at) AS oldest FROM release_verifications
-        WHERE state = 'RUNNING' AND next_tick_at <= $1`,
+        WHERE next_tick_at <= $1`,
       [now],
     );
     const oldest = rows[0]?.oldest;
@@ -263,7 +272,7 @@ export class VerificationRepository {
   ): Promise<ReleaseVerificationEntity | null> {
     const rows: { id: string }[] = await m.query(
       `SELECT id FROM release_verifications
-        WHERE id = $1 AND claimed_by = $2 AND state = 'RUNNING'
+        WHERE id = $1 AND claimed_by = $2 AND next_tick_at IS NOT NULL
           FOR UPDATE`,
       [id, worker],
     );

@@ -13,7 +13,12 @@ import type { AppConfig } from '../config/config.schema.js';
 import { DeploymentHooks } from '../ingestion/deployment-hooks.js';
 import { inSpan } from '../observability/tracing.js';
 import { evaluateTick, toSummary, type SignalSource } from './analysis/tick-evaluator.js';
-import { decideVerdict, type FinalState, type VerdictDecision } from './analysis/verdict.rule.js';
+import {
+  decideVerdict,
+  stepVerification,
+  type FinalState,
+  type VerdictDecision,
+} from './analysis/verdict.rule.js';
 import type { PrometheusClient } from './prometheus.client.js';
 import { PROMETHEUS_CLIENT } from './prometheus.provider.js';
 import { PrometheusSignalSource } from './prometheus.source.js';
@@ -107,7 +112,7 @@ export class VerificationService implements OnModuleInit, OnModuleDestroy {
 
   private async runClaimedTick(id: string, now: Date, present: Date): Promise<TickRun | null> {
     const v = await this.repo.find(id);
-    if (!v || v.state !== 'RUNNING') return null;
+    if (!v || v.nextTickAt === null) return null;
     const subject = await this.repo.subject(id);
     return withDeploymentTrace(v.traceParent, () =>
       inSpan(
@@ -159,13 +164,14 @@ export class VerificationService implements OnModuleInit, OnModuleDestroy {
       now: present,
     });
     const duration = endTimer();
-    let decision: VerdictDecision | null = null;
+    let verdict: VerdictDecision | null = null;
+    let stateAfter = v.state;
     const committed = await this.dataSource.transaction(async (m) => {
       const locked = await this.repo.lockClaimed(m, v.id, this.workerId);
       // Lost the claim (lease expired and another replica ran this tick): drop our result.
       if (!locked || locked.tickCount !== v.tickCount) return null;
       const history = await this.repo.tickSummaries(m, v.id);
-      decision = decideVerdict({
+      const decision = decideVerdict({
         kind: v.kind,
         startedAt: v.deployFinishedAt,
         now,
@@ -173,7 +179,10 @@ export class VerificationService implements OnModuleInit, OnModuleDestroy {
         timing: spec.timing,
         analysis: spec.analysis,
       });
-      const final = decision.state !== 'RUNNING';
+      // An early HEALTHY under watch keeps its reason unless a verdict overturns it.
+      const step = stepVerification(v.state, decision);
+      verdict = step.verdict;
+      stateAfter = step.state;
       const failing =
         tick.outcome.classification === 'CRITICAL' || tick.outcome.classification === 'REGRESSION';
       const firstFailingAt = v.firstFailingAt ?? (failing ? tick.window.start : null);
@@ -190,35 +199,39 @@ export class VerificationService implements OnModuleInit, OnModuleDestroy {
         inWarmUp: tick.inWarmUp,
         reason: tick.outcome.reason,
         evidence: tickEvidence(tick),
-        stateAfter: decision.state,
+        stateAfter: step.state,
         durationSeconds: duration,
       });
       await this.repo.updateAfterTick(
         m,
         v.id,
         {
-          state: decision.state,
-          reason: decision.reason,
-          nextTickAt: final ? null : new Date(now.getTime() + tick.scrape.nextTickSeconds * 1000),
+          state: step.state,
+          reason:
+            step.verdict?.reason ??
+            (step.state === 'RUNNING' ? decision.reason : (v.reason ?? decision.reason)),
+          nextTickAt: step.ticking
+            ? new Date(now.getTime() + tick.scrape.nextTickSeconds * 1000)
+            : null,
           pendingWindowStart: tick.nextWindowStart,
           tickCount: v.tickCount + 1,
           baselineKind: tick.slis[0]?.baselineKind ?? null,
           firstFailingAt,
-          finishedAt: final ? now : null,
+          finishedAt: step.verdict ? now : v.finishedAt,
         },
         now,
       );
-      const transitions = final
-        ? await this.verdicts.apply(m, { ...locked, firstFailingAt }, subject, decision, now)
+      const transitions = step.verdict
+        ? await this.verdicts.apply(m, { ...locked, firstFailingAt }, subject, step.verdict, now)
         : [];
       return { transitions };
     });
-    if (!committed || !decision) return null;
-    const d: VerdictDecision = decision;
+    if (!committed) return null;
+    const d = verdict as VerdictDecision | null;
     this.hooks.emitCommitted(committed.transitions);
     verificationTicks.inc({ classification: tick.outcome.classification });
-    if (d.state !== 'RUNNING') this.finished(v, subject, d.state, d.reason, now);
-    return { verificationId: v.id, deploymentId: subject.deploymentId, state: d.state };
+    if (d) this.finished(v, subject, d.state as FinalState, d.reason, now);
+    return { verificationId: v.id, deploymentId: subject.deploymentId, state: stateAfter };
   }
 
   private finished(

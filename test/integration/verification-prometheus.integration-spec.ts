@@ -114,6 +114,19 @@ const HISTORY = openMetricsHistory([
       traffic('3.1.0', T0, NOW, 10, constant(0.05)),
     ],
   },
+  // Canary at 10 % of 200 requests/s: healthy until 350 s after the deploy, then a slow burn
+  // (0.4 % errors: 4× the budget, below page rate) that only the whole bake can show.
+  {
+    service: 'ledger',
+    namespace: '',
+    environment: 'production',
+    layout: 'labels',
+    versions: [
+      traffic('6.0.0', START, T0, 200, constant(0.001)),
+      traffic('6.0.0', T0, NOW, 180, constant(0.001)),
+      traffic('6.1.0', T0, NOW, 20, (t) => (t >= T0 + 350 ? 0.004 : 0.001)),
+    ],
+  },
   // Policies saved by earlier releases: the old default templates (converted when read), and an
   // increase() template that cannot be converted, on a release answering 8 % errors.
   allAtOnce('stored-defaults', ['4.0.0', '4.1.0'], 0.001),
@@ -337,6 +350,7 @@ describe('verification against a real Prometheus', () => {
     let payments: string;
     let search: string;
     let legacy: string;
+    let ledger: string;
 
     beforeAll(async () => {
       checkout = await deploy({
@@ -373,6 +387,14 @@ describe('verification against a real Prometheus', () => {
         namespace: 'shop',
         version: '1.0.0',
         previousVersion: '0.9.0',
+        finishedAt: iso(T0),
+      });
+      ledger = await deploy({
+        eventId: 'ledger-6.1.0',
+        deploymentId: 'ledger-6.1.0',
+        service: 'ledger',
+        version: '6.1.0',
+        previousVersion: '6.0.0',
         finishedAt: iso(T0),
       });
       await tickUntil(T0 + 30, T0 + 120);
@@ -479,6 +501,33 @@ describe('verification against a real Prometheus', () => {
       expect(errors.baselineKind).toBe('PRE_DEPLOY');
     });
 
+    it('declares a canary of 20 requests/s HEALTHY at 300 s and keeps watching it', async () => {
+      const res = await t.gql(
+        `query($id: ID!) { releaseVerification(deploymentId: $id) {
+          state verdict reason watching nextTickAt ticks { stateAfter } } }`,
+        { id: ledger },
+      );
+      expect(res.errors).toBeUndefined();
+      const v = res.data!.releaseVerification as {
+        state: string;
+        verdict: string;
+        reason: string;
+        watching: boolean;
+        nextTickAt: string | null;
+        ticks: { stateAfter: string }[];
+      };
+      expect(v).toMatchObject({ state: 'HEALTHY', verdict: 'HEALTHY', watching: true });
+      expect(v.reason).toMatch(/^sequential test: .*watched until the end of the bake/);
+      expect(v.nextTickAt).not.toBeNull();
+      expect(v.ticks.filter((x) => x.stateAfter === 'HEALTHY').length).toBeGreaterThan(1);
+      // A watched HEALTHY does not hold the deploy gate: no verification of ledger is running.
+      const [running] = await t.db.dataSource.query(
+        `SELECT count(*)::int AS n FROM release_verifications WHERE state = 'RUNNING' AND deployment_id = $1`,
+        [ledger],
+      );
+      expect(running.n).toBe(0);
+    });
+
     it('declares the healthy canary HEALTHY at the end of the bake, without any action', async () => {
       await tickUntil(T0 + 510, T0 + 630);
       const v = await verification(checkout);
@@ -492,6 +541,23 @@ describe('verification against a real Prometheus', () => {
         [checkout],
       );
       expect(outbox).toEqual([]);
+    });
+
+    it('turns the watched HEALTHY into DEGRADED when the whole bake shows a slow burn, with a ticket', async () => {
+      const v = await verification(ledger);
+      expect(v).toMatchObject({ state: 'DEGRADED', verdict: 'DEGRADED' });
+      expect(v.reason).toMatch(/whole-bake test is significant for errors/);
+      expect(v.rollbackRequestedAt).toBeNull();
+      const alerts = await t.db.dataSource.query(
+        `SELECT idempotency_key FROM remediation_outbox WHERE deployment_id = $1 ORDER BY id`,
+        [ledger],
+      );
+      expect(alerts).toEqual([{ idempotency_key: `alert:${ledger}:DEGRADED:FIRING:ALERTMANAGER` }]);
+      const [row] = await t.db.dataSource.query(
+        `SELECT next_tick_at FROM release_verifications WHERE deployment_id = $1`,
+        [ledger],
+      );
+      expect(row.next_tick_at).toBeNull();
     });
 
     it('backtests a policy over past deployments: would it have rolled them back, and when?', async () => {

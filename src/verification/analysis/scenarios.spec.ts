@@ -263,7 +263,7 @@ describe('§5.7 labelled scenarios (default policy)', () => {
     expect(p.rollbackRequested).toBe(false);
   });
 
-  it('10b. recovery (1 % for 30 s, then 0.1 %) ⇒ HEALTHY at the end of the bake with a transient annotation, no alert', async () => {
+  it('10b. recovery (1 % for 30 s, then 0.1 %) ⇒ HEALTHY at 300 s, watched to the end of the bake, no alert', async () => {
     const r = await replay(
       scenario({
         rates: (v, t) => ({
@@ -273,11 +273,57 @@ describe('§5.7 labelled scenarios (default policy)', () => {
       }),
     );
     expect(r.decision.state).toBe('HEALTHY');
-    expect(r.decision.reason).toMatch(/transient regression on 1 tick/);
-    expect(r.secondsToVerdict).toBe(spec.timing.bakeSeconds);
+    expect(r.decision.reason).toMatch(/^sequential test: .*watched until the end of the bake/);
+    expect(r.secondsToVerdict).toBe(spec.timing.earlyHealthySeconds);
+    // The watch ticks on to the end of the bake and the verdict stands.
+    const after = (t: { at: Date }) => (t.at.getTime() - DEPLOY.getTime()) / 1000;
+    expect(after(r.ticks.at(-1)!)).toBe(spec.timing.bakeSeconds);
+    expect(r.states.at(-1)).toBe('HEALTHY');
+    expect(r.states.indexOf('HEALTHY')).toBe(
+      r.ticks.findIndex((t) => after(t) === spec.timing.earlyHealthySeconds),
+    );
     const regressions = r.ticks.filter((t) => t.outcome.classification === 'REGRESSION');
     expect(regressions.some((t) => t.outcome.severity === 'SEVERE')).toBe(true);
     expect(plan(r).actions).toEqual([]);
+  });
+
+  describe('the watch of an early HEALTHY (to the end of the bake)', () => {
+    const after = (d: Date | null) => (d ? (d.getTime() - DEPLOY.getTime()) / 1000 : null);
+
+    it('a slow burn that starts after the early HEALTHY (0.5 % from 350 s) ⇒ DEGRADED at the end of the bake, a ticket', async () => {
+      const r = await replay(
+        scenario({
+          rates: (v, t) => ({ error: v === 'NEW' && t >= 350 ? 0.005 : 0.001, slow: 0.005 }),
+        }),
+      );
+      expect(after(r.healthyAt)).toBe(spec.timing.earlyHealthySeconds);
+      expect(r.decision.state).toBe('DEGRADED');
+      expect(r.decision.reason).toMatch(/whole-bake test is significant for errors/);
+      expect(r.secondsToVerdict).toBe(spec.timing.bakeSeconds);
+      expect(r.states.filter((x) => x === 'HEALTHY').length).toBeGreaterThan(1);
+      const p = plan(r);
+      expect(kinds(p.actions)).toEqual(['ALERT:FIRING']);
+      expect(p.actions[0]).toMatchObject({ severity: 'warning', verdict: 'DEGRADED' });
+      expect(p.rollbackRequested).toBe(false);
+    });
+
+    it('a critical regression after the early HEALTHY (8 % from 400 s) ⇒ FAILED within 90 s of onset, rolled back', async () => {
+      const r = await replay(
+        scenario({
+          rates: (v, t) => ({ error: v === 'NEW' && t >= 400 ? 0.08 : 0.001, slow: 0.005 }),
+        }),
+      );
+      expect(after(r.healthyAt)).toBe(spec.timing.earlyHealthySeconds);
+      expect(r.decision.state).toBe('FAILED');
+      expect(r.secondsToVerdict! - 400).toBeLessThanOrEqual(90);
+      expect(plan(r).rollbackRequested).toBe(true);
+    });
+
+    it("the new version's series gone during the watch (target down) ⇒ HEALTHY stands", async () => {
+      const early = await replay(scenario({ gaps: [{ version: 'NEW', from: 330, to: 4000 }] }));
+      expect(after(early.healthyAt)).toBe(spec.timing.earlyHealthySeconds);
+      expect(early.decision.state).toBe('HEALTHY');
+    });
   });
 
   it('10c. the rollback of #4 verifies healthy ⇒ RESOLVED: resolves sent, incident resolved', async () => {

@@ -26,10 +26,12 @@ import {
 import {
   decideVerdict,
   isEvaluatedClassification,
+  stepVerification,
   type SliTickSummary,
   type TickSummary,
   type VerdictDecision,
   type VerificationKind,
+  type VerificationState,
 } from './verdict.rule.js';
 import {
   effectiveIntervalSeconds,
@@ -323,10 +325,15 @@ export interface ReplayInput {
 }
 
 export interface ReplayResult {
+  /** The verdict standing at the end (after the watch of an early HEALTHY). */
   readonly decision: VerdictDecision;
-  /** When the verdict was reached (the deciding tick), or null while still RUNNING. */
+  /** When that verdict was reached, or null while still RUNNING. */
   readonly decidedAt: Date | null;
+  /** When the verification first became HEALTHY (even if the watch overturned it later). */
+  readonly healthyAt: Date | null;
   readonly ticks: readonly TickEvaluation[];
+  /** The verification's state after each tick. */
+  readonly states: readonly VerificationState[];
 }
 
 /** Runs a verification from the first tick to its verdict, as the scheduler would. */
@@ -348,6 +355,10 @@ export async function replayVerification(
     canaryRegressed: false,
     transientRegressionTicks: 0,
   };
+  let state: VerificationState = 'RUNNING';
+  let decidedAt: Date | null = null;
+  let healthyAt: Date | null = null;
+  const states: VerificationState[] = [];
   const finished = input.deployFinishedAt.getTime();
   // The first tick as the starter schedules it, then as each tick says (the refresh interval).
   let tickAt = new Date(finished + effectiveIntervalSeconds(spec.timing, null) * 1000);
@@ -368,7 +379,7 @@ export async function replayVerification(
     ticks.push(tick);
     summaries.push(toSummary(tick));
     windowStart = tick.nextWindowStart;
-    decision = decideVerdict({
+    const raw = decideVerdict({
       kind: input.kind,
       startedAt: input.deployFinishedAt,
       now: tickAt,
@@ -376,8 +387,18 @@ export async function replayVerification(
       timing: spec.timing,
       analysis: spec.analysis,
     });
-    if (decision.state !== 'RUNNING') return { decision, decidedAt: tickAt, ticks };
+    const step = stepVerification(state, raw);
+    state = step.state;
+    states.push(state);
+    if (step.verdict) {
+      decision = step.verdict;
+      decidedAt = tickAt;
+      if (state === 'HEALTHY') healthyAt ??= tickAt;
+    } else if (state === 'RUNNING') {
+      decision = raw;
+    }
+    if (!step.ticking) break;
     tickAt = new Date(tickAt.getTime() + tick.scrape.nextTickSeconds * 1000);
   }
-  return { decision, decidedAt: null, ticks };
+  return { decision, decidedAt, healthyAt, ticks, states };
 }

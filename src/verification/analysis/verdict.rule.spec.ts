@@ -1,6 +1,13 @@
 import { DEFAULT_ANALYSIS, DEFAULT_TIMING } from '../verification-policy.js';
 import type { Counts, TickClassification } from './tick.rule.js';
-import { decideVerdict, type TickSummary, type VerificationKind } from './verdict.rule.js';
+import {
+  decideVerdict,
+  stepVerification,
+  type TickSummary,
+  type VerdictDecision,
+  type VerificationKind,
+  type VerificationState,
+} from './verdict.rule.js';
 
 const START = new Date('2026-11-20T10:00:00Z');
 type Spec =
@@ -193,5 +200,93 @@ describe('decideVerdict', () => {
     expect(decide(['PASS', 'PASS', 'PASS'], { kind: 'ROLLBACK' }).state).toBe('HEALTHY');
     const timeout = DEFAULT_TIMING.rollbackVerifyTimeoutSeconds;
     expect(decide(['PASS', 'MILD'], { kind: 'ROLLBACK', now: timeout }).state).toBe('FAILED');
+  });
+});
+
+describe('stepVerification (the watch of an early HEALTHY)', () => {
+  const d = (state: VerificationState, extra: Partial<VerdictDecision> = {}): VerdictDecision => ({
+    state,
+    reason: state,
+    canaryRegressed: false,
+    transientRegressionTicks: 0,
+    ...extra,
+  });
+
+  it('a RUNNING verification takes the decision; an early HEALTHY keeps ticking', () => {
+    expect(stepVerification('RUNNING', d('RUNNING'))).toEqual({
+      state: 'RUNNING',
+      ticking: true,
+      verdict: null,
+    });
+    const early = d('HEALTHY', { watch: true });
+    expect(stepVerification('RUNNING', early)).toEqual({
+      state: 'HEALTHY',
+      ticking: true,
+      verdict: early,
+    });
+    expect(stepVerification('RUNNING', d('HEALTHY'))).toMatchObject({ ticking: false });
+    expect(stepVerification('RUNNING', d('INCONCLUSIVE'))).toMatchObject({
+      state: 'INCONCLUSIVE',
+      ticking: false,
+    });
+  });
+
+  it.each(['FAILED', 'ENV_DEGRADED', 'DEGRADED'] as const)(
+    'the watch gives way to %s, which acts',
+    (state) => {
+      const later = d(state);
+      expect(stepVerification('HEALTHY', later)).toEqual({
+        state,
+        ticking: false,
+        verdict: later,
+      });
+    },
+  );
+
+  it('the watch goes on while undecided and ends HEALTHY on anything else, acting on nothing', () => {
+    expect(stepVerification('HEALTHY', d('RUNNING'))).toEqual({
+      state: 'HEALTHY',
+      ticking: true,
+      verdict: null,
+    });
+    expect(stepVerification('HEALTHY', d('HEALTHY', { watch: true }))).toMatchObject({
+      state: 'HEALTHY',
+      ticking: true,
+      verdict: null,
+    });
+    for (const state of [
+      'HEALTHY',
+      'HEALTHY_LOW_CONFIDENCE',
+      'INCONCLUSIVE',
+      'UNVERIFIED',
+    ] as const) {
+      expect(stepVerification('HEALTHY', d(state))).toEqual({
+        state: 'HEALTHY',
+        ticking: false,
+        verdict: null,
+      });
+    }
+    // The settle window alone is a second look, not the whole-bake evidence of a slow burn.
+    expect(stepVerification('HEALTHY', d('DEGRADED', { settleOnly: true }))).toEqual({
+      state: 'HEALTHY',
+      ticking: false,
+      verdict: null,
+    });
+  });
+
+  it('the early HEALTHY asks for the watch; the one at the end of the bake does not', () => {
+    const healthy = Array<Spec>(20).fill('PASS');
+    const at = (n: number) =>
+      decideVerdict({
+        kind: 'RELEASE',
+        startedAt: START,
+        now: new Date(START.getTime() + n * 30_000),
+        ticks: ticks(healthy.slice(0, n), { warmUpTicks: 2 }),
+        timing: DEFAULT_TIMING,
+        analysis: DEFAULT_ANALYSIS,
+      });
+    expect(at(10)).toMatchObject({ state: 'HEALTHY', watch: true });
+    expect(at(20)).toMatchObject({ state: 'HEALTHY' });
+    expect(at(20).watch).toBeUndefined();
   });
 });

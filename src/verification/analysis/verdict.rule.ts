@@ -9,7 +9,8 @@
  * - DEGRADED (ticket) when, after the bake, the whole-bake test or the settle window is
  *   significant; HEALTHY is never given while either is;
  * - HEALTHY at the end of the bake, or from earlyHealthySeconds when the sequential test accepts
- *   every SLI and no window regressed.
+ *   every SLI and no recent window was severe; an early HEALTHY is watched to the end of the bake
+ *   (`stepVerification`) and gives way to a later FAILED, DEGRADED or ENV_DEGRADED.
  *
  * It never rolls back on missing evidence: no data and query errors lead to INCONCLUSIVE or
  * UNVERIFIED, a degraded baseline to ENV_DEGRADED (alert only).
@@ -83,6 +84,10 @@ export interface VerdictDecision {
   readonly canaryRegressed: boolean;
   /** Regression ticks that did not add up to a failure (annotation on HEALTHY). */
   readonly transientRegressionTicks: number;
+  /** An early HEALTHY: the verification keeps ticking to the end of the bake (the watch). */
+  readonly watch?: boolean;
+  /** DEGRADED on the settle window alone (the whole bake is not significantly worse). */
+  readonly settleOnly?: boolean;
 }
 
 const EVALUATED: ReadonlySet<TickClassification> = new Set([
@@ -308,23 +313,33 @@ export function decideVerdict(input: VerdictInput): VerdictDecision {
   // An episode still under way may yet be sustained: let it run its course before a ticket.
   const episodeUnderWay = episode !== null && episode.seconds < a.severeSustainSeconds;
   if (elapsed >= bake && (significant || settleSignificant) && !episodeUnderWay) {
-    return decision(
-      'DEGRADED',
-      significant
-        ? `the whole-bake test is significant for ${significant.name}: ${significant.canary.bad}/${significant.canary.total} bad vs baseline ${significant.baseline.bad}/${significant.baseline.total}, p=${significant.pValue.toPrecision(3)} < ${a.alpha}; below a sustained page-rate burn, no rollback`
-        : `the settle window (${timing.settleWindowSeconds}s) still shows a significant regression at the end of the bake`,
-    );
+    return {
+      ...decision(
+        'DEGRADED',
+        significant
+          ? `the whole-bake test is significant for ${significant.name}: ${significant.canary.bad}/${significant.canary.total} bad vs baseline ${significant.baseline.bad}/${significant.baseline.total}, p=${significant.pValue.toPrecision(3)} < ${a.alpha}; below a sustained page-rate burn, no rollback`
+          : `the settle window (${timing.settleWindowSeconds}s) still shows a significant regression at the end of the bake`,
+      ),
+      settleOnly: !significant,
+    };
   }
 
   const lastPass = evaluated.slice(-a.passK);
   const passing = lastPass.length === a.passK && lastPass.every((t) => t.classification === 'PASS');
   const transient = ticks.filter(isRegression).length;
 
-  // Early HEALTHY: the sequential test accepts every SLI, no counted window regressed, and the
-  // whole bake shows no effect worth a ticket, significant or not (a slow burn waits for the bake).
+  // Early HEALTHY: the sequential test accepts every SLI, none of the last passK evaluated
+  // windows was severe, and neither cumulative test is significant. It is provisional: the
+  // verification watches on to the end of the bake (stepVerification), so a slow burn still
+  // becomes DEGRADED there and a regression that starts later is still rolled back.
   const early = Math.min(timing.earlyHealthySeconds, bake);
-  const quiet = !counted.some(isRegression) && !bakeTest.some((b) => b.effect);
-  if (!rollback && elapsed >= early && elapsed < bake && passing && quiet && last) {
+  const recent = evaluated.slice(-a.passK);
+  const calm =
+    recent.length === a.passK &&
+    recent.every(
+      (t) => t.classification === 'PASS' || (t.classification === 'REGRESSION' && !isSevere(t)),
+    );
+  if (!rollback && elapsed >= early && elapsed < bake && calm && last) {
     const names = new Set(last.slis.map((s) => s.name));
     const sequential = sequentialHealthyTest(poolWindows(tiled(evaluated).map(sliWindows)), a);
     if (
@@ -335,10 +350,13 @@ export function decideVerdict(input: VerdictInput): VerdictDecision {
       !settleSignificant
     ) {
       const worst = Math.max(...sequential.map((s) => s.logRatio));
-      return decision(
-        'HEALTHY',
-        `sequential test: every SLI at most ${Math.exp(worst).toPrecision(2)} times as likely under a ${a.pageBurnRate}× burn as under the baseline's rate (need ≤ ${a.sequentialBeta}); ${evaluated.length} evaluated ticks, the last ${a.passK} pass`,
-      );
+      return {
+        ...decision(
+          'HEALTHY',
+          `sequential test: every SLI at most ${Math.exp(worst).toPrecision(2)} times as likely under a ${a.pageBurnRate}× burn as under the baseline's rate (need ≤ ${a.sequentialBeta}); ${evaluated.length} evaluated ticks, none of the last ${a.passK} severe; watched until the end of the bake (${bake}s)`,
+        ),
+        watch: true,
+      };
     }
   }
 
@@ -375,4 +393,46 @@ export function decideVerdict(input: VerdictInput): VerdictDecision {
     );
   }
   return decision('RUNNING', last ? `tick ${ticks.length}: ${last.classification}` : 'waiting');
+}
+
+/** What a tick does to a verification: its state after the tick, and whether it acts. */
+export interface VerificationStep {
+  readonly state: VerificationState;
+  /** Another tick is scheduled (RUNNING, or an early HEALTHY watched to the end of the bake). */
+  readonly ticking: boolean;
+  /** A verdict reached at this tick, whose consequences apply now; null when nothing changed. */
+  readonly verdict: VerdictDecision | null;
+}
+
+/** Verdicts that replace an early HEALTHY found wrong by the watch. */
+const OVERTURNS: ReadonlySet<VerificationState> = new Set(['FAILED', 'DEGRADED', 'ENV_DEGRADED']);
+
+/**
+ * Applies a tick's decision to the verification's current state. A RUNNING verification takes
+ * the decision; an early HEALTHY keeps ticking (the watch) while the decision is RUNNING or
+ * still an early HEALTHY, gives way to FAILED, ENV_DEGRADED or a DEGRADED of the whole-bake test
+ * (their consequences apply then), and ends as HEALTHY on any other final decision (missing
+ * evidence never overturns a verdict).
+ */
+export function stepVerification(
+  current: VerificationState,
+  decision: VerdictDecision,
+): VerificationStep {
+  if (current === 'RUNNING') {
+    return {
+      state: decision.state,
+      ticking: decision.state === 'RUNNING' || decision.watch === true,
+      verdict: decision.state === 'RUNNING' ? null : decision,
+    };
+  }
+  // The watch looks for a slow burn in the whole bake: a second look at the trailing settle
+  // window alone would only add false tickets to releases already found healthy.
+  if (OVERTURNS.has(decision.state) && decision.settleOnly !== true) {
+    return { state: decision.state, ticking: false, verdict: decision };
+  }
+  return {
+    state: current,
+    ticking: decision.state === 'RUNNING' || decision.watch === true,
+    verdict: null,
+  };
 }

@@ -25,6 +25,13 @@ export class BacktestDeploymentModel {
   @Field(() => Date, { nullable: true })
   decidedAt!: Date | null;
 
+  @Field(() => Date, {
+    nullable: true,
+    description:
+      'When the verification first became HEALTHY, even if its watch overturned it later',
+  })
+  healthyAt!: Date | null;
+
   @Field(() => Float, { nullable: true, description: 'From the deploy finishing to the verdict' })
   secondsToVerdict!: number | null;
 

@@ -160,6 +160,12 @@ export class ReleaseVerificationModel {
   @Field(() => Date, { nullable: true })
   nextTickAt!: Date | null;
 
+  @Field(() => Boolean, {
+    description:
+      'HEALTHY before the end of the bake and still ticking: a slow burn found by the end of the bake makes it DEGRADED, a sustained regression FAILED',
+  })
+  watching!: boolean;
+
   @Field(() => Date)
   deployFinishedAt!: Date;
 
