@@ -22,6 +22,7 @@ import {
   wholeBakeTest,
   type SliWindow,
 } from './bake-evidence.rule.js';
+import { binomialUpperTail } from './binomial.calculator.js';
 import type { BaselineKind, Counts, Severity, TickClassification } from './tick.rule.js';
 
 export const VERIFICATION_STATES = [
@@ -127,31 +128,65 @@ function sliWindows(t: TickSummary): SliWindow[] {
 }
 
 /**
- * The run of consecutive severe windows ending with a CRITICAL latest tick, and how long its
- * windows cover. A severe-but-not-critical window inside the run (noise around the 5 % line)
- * does not break it when the run's counts, added up, are still critical on some SLI.
+ * A window below the critical line only by noise: the chance of reading at most its bad events,
+ * were the SLI exactly at the line, is at least this (one-sided binomial lower tail).
+ */
+const NEAR_CRITICAL_P = 0.05;
+
+/** The critical line of an SLI: ≥ criticalAbsRatio and ≥ criticalIncrease × its baseline's. */
+const criticalLine = (w: { baseline: Counts }, a: AnalysisParameters): number =>
+  Math.max(
+    a.criticalAbsRatio,
+    a.criticalIncrease * (w.baseline.total > 0 ? w.baseline.bad / w.baseline.total : 0),
+  );
+
+/**
+ * CRITICAL, or severe and not significantly below the critical line on some SLI (counts rounded
+ * to whole events, as the regression test does).
+ */
+function nearCritical(t: TickSummary, a: AnalysisParameters): boolean {
+  if (t.classification === 'CRITICAL') return true;
+  return sliWindows(t).some((w) => {
+    const n = Math.round(w.canary.total);
+    const k = Math.min(n, Math.round(w.canary.bad));
+    const line = Math.min(1, criticalLine(w, a));
+    return n > 0 && 1 - binomialUpperTail(k + 1, n, line) >= NEAR_CRITICAL_P;
+  });
+}
+
+/** The windows' counts, added up, are critical on some SLI. */
+function criticalTotals(run: readonly TickSummary[], a: AnalysisParameters): boolean {
+  return poolWindows(tiled(run).map(sliWindows)).some((s) => {
+    const rc = s.canary.total > 0 ? s.canary.bad / s.canary.total : 0;
+    return rc >= criticalLine(s, a) && rc / (1 - s.objective) >= a.criticalBurnRate;
+  });
+}
+
+/**
+ * The critical run ending with the latest tick, and how long its windows cover: consecutive
+ * windows each CRITICAL or below the critical line only by noise (`nearCritical`), at least one
+ * of them CRITICAL, whose counts added up are critical (trailing CRITICAL windows always are). A
+ * window clearly below the line ends it: the start of a short burst, read with part of the
+ * burst, does not make the burst 60 s of critical.
  */
 function criticalRun(
   ticks: readonly TickSummary[],
   a: AnalysisParameters,
 ): { ticks: TickSummary[]; seconds: number } {
-  const run: TickSummary[] = [];
-  if (ticks.at(-1)?.classification !== 'CRITICAL') return { ticks: run, seconds: 0 };
-  for (let i = ticks.length - 1; i >= 0 && isSevere(ticks[i]); i--) run.unshift(ticks[i]);
-  const criticalTotals = poolWindows(tiled(run).map(sliWindows)).some((s) => {
-    const rc = s.canary.total > 0 ? s.canary.bad / s.canary.total : 0;
-    const rb = s.baseline.total > 0 ? s.baseline.bad / s.baseline.total : 0;
-    return (
-      rc >= Math.max(a.criticalAbsRatio, a.criticalIncrease * rb) &&
-      rc / (1 - s.objective) >= a.criticalBurnRate
-    );
-  });
-  if (!criticalTotals) {
-    // Only the trailing CRITICAL windows count.
-    let first = run.length - 1;
-    while (first > 0 && run[first - 1].classification === 'CRITICAL') first--;
-    run.splice(0, first);
+  const near: TickSummary[] = [];
+  for (let i = ticks.length - 1; i >= 0 && isSevere(ticks[i]) && nearCritical(ticks[i], a); i--) {
+    near.unshift(ticks[i]);
   }
+  let first = near.length;
+  if (near.at(-1)?.classification === 'CRITICAL') {
+    first--;
+    while (first > 0 && near[first - 1].classification === 'CRITICAL') first--;
+  }
+  for (let k = first - 1; k >= 0; k--) {
+    const run = near.slice(k);
+    if (run.some((t) => t.classification === 'CRITICAL') && criticalTotals(run, a)) first = k;
+  }
+  const run = near.slice(first);
   return { ticks: run, seconds: run.length ? seconds(run[0].windowStart, run.at(-1)!.at) : 0 };
 }
 
