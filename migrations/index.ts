@@ -23,6 +23,7 @@ import { FluxTransport1766300000000 } from './1766300000000-FluxTransport.js';
 import { DoraFlowFigures1766400000000 } from './1766400000000-DoraFlowFigures.js';
 import { DoraLeadTimeStages1766500000000 } from './1766500000000-DoraLeadTimeStages.js';
 import { VerificationWatch1766600000000 } from './1766600000000-VerificationWatch.js';
+import { IncidentVersionCauses1766700000000 } from './1766700000000-IncidentVersionCauses.js';
 
 export const MIGRATIONS = [
   InitialSchema1764460800000,
@@ -46,4 +47,5 @@ export const MIGRATIONS = [
   DoraFlowFigures1766400000000,
   DoraLeadTimeStages1766500000000,
   VerificationWatch1766600000000,
+  IncidentVersionCauses1766700000000,
 ];

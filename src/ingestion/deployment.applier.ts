@@ -246,6 +246,12 @@ export class DeploymentApplier {
       });
     }
     await this.changesets.recompute(m, recompute, locked);
+    // an incident that named this version before the deployment arrived: it caused it
+    await this.repo.resolveIncidentVersionCauses(m, {
+      deploymentIds: [...results.values()]
+        .filter((r) => reachedUsers(r.after.status) && r.after.version !== null)
+        .map((r) => r.id),
+    });
     await this.hooks.emitInTransaction(m, applied.transitions);
     return applied;
   }

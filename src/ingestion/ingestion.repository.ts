@@ -502,7 +502,9 @@ export class IngestionRepository {
   /**
    * Causes named by version: for each row, the latest deployment of the service and version
    * into the environment (any production-tier one when null) that reached users and had started
-   * by `at` (a rollout's errors start before its pipeline reports it finished).
+   * by `at` (a rollout's errors start before its pipeline reports it finished). The version is
+   * kept (the earliest `at` of the incident's events), so that a deployment that arrives later
+   * becomes the cause then ({@link resolveIncidentVersionCauses}).
    */
   async insertIncidentVersionCauses(
     m: EntityManager,
@@ -516,8 +518,9 @@ export class IngestionRepository {
   ): Promise<void> {
     if (rows.length === 0) return;
     await m.query(
-      `INSERT INTO incident_causes (incident_id, deployment_source, deployment_external_id)
-       SELECT DISTINCT v.incident_id, d.source, d.external_id
+      `INSERT INTO incident_version_causes (incident_id, service_id, environment_id, version, at)
+       SELECT DISTINCT ON (v.incident_id, v.service_id, v.version)
+              v.incident_id, v.service_id, v.environment_id, v.version, v.at
        FROM ${recordset(
          [
            ['incident_id', 'bigint'],
@@ -528,6 +531,33 @@ export class IngestionRepository {
          ],
          1,
        )}
+       ORDER BY v.incident_id, v.service_id, v.version, v.at
+       ON CONFLICT (incident_id, service_id, version) DO UPDATE SET
+         at = LEAST(incident_version_causes.at, EXCLUDED.at),
+         environment_id = COALESCE(incident_version_causes.environment_id, EXCLUDED.environment_id)`,
+      [JSON.stringify(rows)],
+    );
+    await this.resolveIncidentVersionCauses(m, {
+      incidentIds: [...new Set(rows.map((r) => r.incident_id))],
+    });
+  }
+
+  /**
+   * Makes the deployment each kept version names the incident's cause: for these incidents, or
+   * for the incidents naming the service and version of these deployments (a deployment that
+   * arrived after its incident).
+   */
+  async resolveIncidentVersionCauses(
+    m: EntityManager,
+    of: { incidentIds?: readonly string[]; deploymentIds?: readonly string[] },
+  ): Promise<void> {
+    const byIncident = of.incidentIds ?? [];
+    const byDeployment = of.deploymentIds ?? [];
+    if (byIncident.length === 0 && byDeployment.length === 0) return;
+    await m.query(
+      `INSERT INTO incident_causes (incident_id, deployment_source, deployment_external_id)
+       SELECT DISTINCT v.incident_id, d.source, d.external_id
+       FROM incident_version_causes v
        CROSS JOIN LATERAL (
          SELECT d.source, d.external_id FROM deployments d JOIN environments e ON e.id = d.environment_id
          WHERE d.service_id = v.service_id AND d.version = v.version
@@ -537,8 +567,11 @@ export class IngestionRepository {
            AND COALESCE(d.started_at, d.finished_at, d.last_event_at) <= v.at
          ORDER BY COALESCE(d.finished_at, d.last_event_at) DESC, d.id DESC LIMIT 1
        ) d
+       WHERE v.incident_id = ANY ($1::bigint[])
+          OR (v.service_id, v.version) IN
+             (SELECT service_id, version FROM deployments WHERE id = ANY ($2::bigint[]))
        ${EXPLICIT_CAUSE_WINS}`,
-      [JSON.stringify(rows)],
+      [byIncident, byDeployment],
     );
   }
 }

@@ -372,7 +372,7 @@ describe('POST /cloudevents', () => {
     ).toEqual([]);
   });
 
-  it("attributes an incident to the deployment of the artifact it names, and keeps a deployment's start time", async () => {
+  it("attributes an incident to the deployment of the artifact it names, in either order, and keeps a deployment's start time", async () => {
     const artifact = 'pkg:oci/cart@sha256%3A' + 'c'.repeat(64);
     /** A conformance example of `release` about `subjectId`, sent under an id of its own. */
     const send = async (
@@ -418,6 +418,33 @@ describe('POST /cloudevents', () => {
         started_at: new Date('2026-11-30T09:00:00Z'),
         finished_at: new Date('2026-11-30T09:05:00Z'),
         deployment_external_id: 'dev.cdevents.service.deployed.0.2.0/cart-service_deployed',
+      },
+    ]);
+
+    // The other order: the incident names a version whose deployment Shipwatch sees only later.
+    const later = 'pkg:oci/cart@sha256%3A' + 'd'.repeat(64);
+    await send('v0.4.1', 'incident_detected', 'cart-incident-2', '2026-11-30T11:20:00Z', {
+      service: { id: 'cart' },
+      environment: { id: 'prod-eu' },
+      artifactId: later,
+    });
+    await send(
+      'v0.4.1',
+      'service_upgraded',
+      'cart',
+      '2026-11-30T11:05:00Z',
+      { environment: { id: 'prod-eu' }, artifactId: later },
+      { startedAt: '2026-11-30T11:00:00Z' },
+    );
+    expect(
+      await rows(
+        `SELECT c.deployment_external_id, c.attribution FROM incidents i
+           JOIN incident_causes c ON c.incident_id = i.id WHERE i.external_id = 'cart-incident-2'`,
+      ),
+    ).toEqual([
+      {
+        deployment_external_id: 'dev.cdevents.service.upgraded.0.2.0/cart-service_upgraded',
+        attribution: 'EXPLICIT',
       },
     ]);
   });
