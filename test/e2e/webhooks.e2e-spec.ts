@@ -463,9 +463,12 @@ describe('webhooks end to end: deliveries show up in the GraphQL queries', () =>
           'utf8',
         ),
       ) as Record<string, unknown>[];
+      // Once per sync operation, not per revision as the catalog: a rollback re-syncs a revision
+      // Argo CD already notified (docs/integrations.md).
+      expect(catalog.oncePer).toBe('app.status.operationState?.syncResult?.revision');
       expect([trigger.when, trigger.oncePer, trigger.send]).toEqual([
         catalog.when,
-        catalog.oncePer,
+        'app.status.operationState?.startedAt',
         ['shipwatch-deployed'],
       ]);
       // an Application as Argo CD's controller tests have it, labelled as step 2 says
@@ -476,7 +479,15 @@ describe('webhooks end to end: deliveries show up in the GraphQL queries', () =>
         ),
       ) as {
         metadata: { labels: Record<string, string> };
-        status: { operationState: { phase: string }; health: { status: string } };
+        status: {
+          operationState: {
+            phase: string;
+            startedAt: string;
+            finishedAt: string;
+            syncResult: { revision: string };
+          };
+          health: { status: string };
+        };
       };
       app.metadata.labels.environment = 'production';
       expect([app.status.operationState.phase, app.status.health.status]).toEqual([
@@ -485,14 +496,14 @@ describe('webhooks end to end: deliveries show up in the GraphQL queries', () =>
       ]);
       const body = renderFieldTemplate(template.body, { app });
       expect(body).not.toContain('<no value>');
-      const send = () => {
+      const send = (payload = body) => {
         const req = request(t.http)[template.method.toLowerCase() as 'post'](
           new URL(service.url).pathname,
         );
         // Argo CD replaces $<key> with that key of argocd-notifications-secret
         for (const h of service.headers)
           req.set(h.name, h.value.replace('$shipwatch-token', ingestToken));
-        return req.send(body);
+        return req.send(payload);
       };
       const res = await send();
       expect([res.status, res.body.result]).toEqual([200, 'ACCEPTED']);
@@ -511,6 +522,39 @@ describe('webhooks end to end: deliveries show up in the GraphQL queries', () =>
           environment: { name: 'production', tier: 'PRODUCTION' },
         }),
       ]);
+
+      // A later sync of a newer revision, then `argocd app rollback` back to the first one: the
+      // same Application at later operations. Both land; the second is inferred a rollback.
+      const sync = (revision: string, startedAt: string, finishedAt: string) => {
+        const op = { ...app.status.operationState, startedAt, finishedAt };
+        op.syncResult = { ...op.syncResult, revision };
+        return renderFieldTemplate(template.body, {
+          app: { ...app, status: { ...app.status, operationState: op } },
+        });
+      };
+      const newer = '0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c';
+      const forward = await send(sync(newer, '2024-03-05T08:00:00Z', '2024-03-05T08:00:30Z'));
+      const back = await send(sync(revision, '2024-03-05T09:00:00Z', '2024-03-05T09:00:20Z'));
+      expect([forward.body.result, back.body.result]).toEqual(['ACCEPTED', 'ACCEPTED']);
+      const after = await deployments('velero-test');
+      expect(after.map((d) => [d.version, d.finishedAt])).toEqual(
+        expect.arrayContaining([
+          [revision, '2024-03-05T07:33:04.000Z'],
+          [newer, '2024-03-05T08:00:30.000Z'],
+          [revision, '2024-03-05T09:00:20.000Z'],
+        ]),
+      );
+      expect(after).toHaveLength(3);
+      const rollback = after.find((d) => d.finishedAt === '2024-03-05T09:00:20.000Z')!;
+      const inferred = await t.gql(
+        `query($s: String) { deployments(service: $s) { edges { node { finishedAt effectiveKind } } } }`,
+        { s: 'velero-test' },
+      );
+      expect(inferred.errors).toBeUndefined();
+      const kinds = (
+        inferred.data!.deployments as { edges: { node: Record<string, unknown> }[] }
+      ).edges.map((e) => e.node);
+      expect(kinds).toContainEqual({ finishedAt: rollback.finishedAt, effectiveKind: 'ROLLBACK' });
     });
   });
 
