@@ -1,6 +1,7 @@
 import { Controller, Headers as HttpHeaders, Options, Post, Query, Req, Res } from '@nestjs/common';
 import type { RawBodyRequest } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { DomainError } from '../common/errors/domain-error.js';
 import { alertLabelMapping } from './alertmanager/alertmanager.mapper.js';
 import { AlertmanagerWebhookService } from './alertmanager/alertmanager-webhook.service.js';
 import { mapGrafanaOncallDelivery } from './grafana-oncall/grafana-oncall.mapper.js';
@@ -40,7 +41,10 @@ export class WebhooksController {
     return reply.body;
   }
 
-  /** `?service=<name>&namespace=<ns>` name the service a project's deployments belong to. */
+  /**
+   * `?service=<name>&namespace=<ns>` name the service a project's deployments belong to;
+   * `?service_from=environment` takes it from the environment's folder (`production/api`).
+   */
   @Post('webhooks/gitlab')
   async receiveGitlab(
     @Req() req: RawBodyRequest<Request>,
@@ -48,7 +52,15 @@ export class WebhooksController {
     @Query('service') service?: string,
     @Query('namespace') namespace?: string,
     @Query('environment') environment?: string,
+    @Query('service_from') serviceFrom?: string,
   ): Promise<Record<string, unknown>> {
+    if (serviceFrom !== undefined && serviceFrom !== 'environment') {
+      throw new DomainError(
+        'BAD_USER_INPUT',
+        `service_from=${JSON.stringify(serviceFrom)} is not known: the one value is service_from=environment`,
+        { details: { parameter: 'service_from', allowed: ['environment'] } },
+      );
+    }
     const reply = await this.gitlab.receive(
       normaliseHeaders(req.headers),
       body(req),
@@ -56,6 +68,7 @@ export class WebhooksController {
         service: nonEmpty(service),
         namespace: nonEmpty(namespace),
         environment: nonEmpty(environment),
+        serviceFromEnvironment: serviceFrom === 'environment',
       },
       new Date(),
     );

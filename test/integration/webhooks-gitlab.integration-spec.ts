@@ -224,6 +224,67 @@ describe('POST /webhooks/gitlab (secret token)', () => {
       ),
     ).toEqual([{ name: 'checkout', namespace: 'shop' }]);
   });
+
+  it('tells the services of a monorepo project apart by environment folder (?service_from=environment)', async () => {
+    const hook = '/webhooks/gitlab?service_from=environment';
+    const deploy = (id: number, environment: string) =>
+      send(
+        'deployment.json',
+        (p) => {
+          p.deployment_id = id;
+          p.environment = environment;
+          p.environment_tier = 'production';
+        },
+        { 'Idempotency-Key': `monorepo-${id}` },
+        hook,
+      );
+    await deploy(21, 'production/api').expect(200);
+    await deploy(22, 'production/web').expect(200);
+    await deploy(23, 'production').expect(200); // no folder: the project's service
+    expect(
+      await rows(
+        `SELECT d.external_id, s.name, s.repository, e.name AS environment, e.tier
+           FROM deployments d JOIN services s ON s.id = d.service_id
+           JOIN environments e ON e.id = d.environment_id
+          WHERE d.external_id IN ('21', '22', '23') ORDER BY d.external_id`,
+      ),
+    ).toEqual([
+      {
+        external_id: '21',
+        name: 'api',
+        repository: 'root/test-deployment-webhooks',
+        environment: 'production',
+        tier: 'production',
+      },
+      {
+        external_id: '22',
+        name: 'web',
+        repository: 'root/test-deployment-webhooks',
+        environment: 'production',
+        tier: 'production',
+      },
+      {
+        external_id: '23',
+        name: 'test-deployment-webhooks',
+        repository: 'root/test-deployment-webhooks',
+        environment: 'production',
+        tier: 'production',
+      },
+    ]);
+  });
+
+  it('refuses an unknown service_from with 400 and a JSON reason, storing nothing', async () => {
+    const before = await rows(`SELECT count(*)::int AS n FROM raw_events`);
+    const res = await send(
+      'deployment.json',
+      (p) => (p.deployment_id = 24),
+      { 'Idempotency-Key': 'service-from-unknown' },
+      '/webhooks/gitlab?service_from=labels',
+    ).expect(400);
+    expect(res.body.error).toMatchObject({ code: 'BAD_USER_INPUT', parameter: 'service_from' });
+    expect(res.body.error.message).toContain('service_from=environment');
+    expect(await rows(`SELECT count(*)::int AS n FROM raw_events`)).toEqual(before);
+  });
 });
 
 describe('POST /webhooks/gitlab (signing token, Standard Webhooks)', () => {

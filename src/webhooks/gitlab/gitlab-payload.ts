@@ -8,6 +8,12 @@ export type EnvelopeAt = (occurredAt: Date | undefined) => Envelope;
 export interface GitlabHookOptions {
   readonly service?: string;
   readonly namespace?: string;
+  /**
+   * `?service_from=environment`: a deployment to an environment in a folder (`production/api`)
+   * is of the service named by its last segment (`api`) to the environment named by the rest
+   * (`production`): the services of a monorepo project, which one project hook cannot tell apart.
+   */
+  readonly serviceFromEnvironment?: boolean;
   /** The environment of the incidents the hooks report (GitLab incidents name none). */
   readonly environment?: string;
 }

@@ -7,7 +7,7 @@ import type {
 import { validateEvent } from '../../ingestion/event.validator.js';
 import { bodyDedupeKey, normaliseHeaders } from '../webhook-mapping.js';
 import type { GitlabHookOptions } from './gitlab-payload.js';
-import { mapGitlabDelivery } from './gitlab.mapper.js';
+import { environmentFolder, mapGitlabDelivery } from './gitlab.mapper.js';
 
 const NOW = new Date('2026-11-30T12:00:00Z');
 
@@ -173,6 +173,37 @@ describe('mapGitlabDelivery', () => {
       p.status = 'failed';
     }).events[0] as DeploymentEvent;
     expect(failed.status).toBe('FAILED');
+  });
+
+  it('takes the service from the environment folder with ?service_from=environment (a monorepo project)', () => {
+    const inFolder = (environment: string, options: GitlabHookOptions) =>
+      map(
+        'deployment.json',
+        (p) => {
+          p.environment = environment;
+          p.environment_tier = 'production';
+        },
+        options,
+      ).events[0] as DeploymentEvent;
+    expect(inFolder('production/api', { serviceFromEnvironment: true })).toMatchObject({
+      service: { name: 'api', repository: 'root/test-deployment-webhooks' },
+      environment: { name: 'production', tier: 'production' },
+    });
+    // the last segment is the service; a deeper folder stays the environment
+    expect(inFolder('eu/production/web', { serviceFromEnvironment: true })).toMatchObject({
+      service: { name: 'web' },
+      environment: { name: 'eu/production' },
+    });
+    // no folder: the default service; without the option a folder is just a name
+    expect(inFolder('production', { serviceFromEnvironment: true, service: 'shop' })).toMatchObject(
+      { service: { name: 'shop' }, environment: { name: 'production' } },
+    );
+    expect(inFolder('production/api', {})).toMatchObject({
+      service: { name: 'test-deployment-webhooks' },
+      environment: { name: 'production/api' },
+    });
+    expect(environmentFolder('/api')).toBeUndefined();
+    expect(environmentFolder('production/')).toBeUndefined();
   });
 
   it('stores a merge request that is not merged, and maps a merge to a change', () => {

@@ -248,6 +248,19 @@ function jobEvent(envelope: EnvelopeAt, payload: JsonObject): PipelineRunEvent {
   };
 }
 
+/**
+ * `production/api` → environment `production`, service `api` (GitLab shows environments named
+ * with a `/` in a folder); undefined for a name without a folder or with an empty segment.
+ */
+export function environmentFolder(
+  name: string,
+): { environment: string; service: string } | undefined {
+  const at = name.lastIndexOf('/');
+  const environment = name.slice(0, at).trim();
+  const service = name.slice(at + 1).trim();
+  return at > 0 && environment && service ? { environment, service } : undefined;
+}
+
 /** Deployment statuses: fired when a deployment starts, succeeds, fails or is canceled. */
 const DEPLOYMENT_STATUS: Readonly<Record<string, DeploymentStatus | undefined>> = {
   created: 'QUEUED',
@@ -273,7 +286,9 @@ function deploymentEvent(
   const sha = optSha(fromUrl?.[1]) ?? optSha(optStr(payload, 'short_sha'));
   const tier = optStr(payload, 'environment_tier');
   const repository = projectRepository(payload);
-  const service = options.service ?? projectPath(payload);
+  const named = str(payload, 'environment');
+  const folder = options.serviceFromEnvironment ? environmentFolder(named) : undefined;
+  const service = folder?.service ?? options.service ?? projectPath(payload);
   if (!service) throw new MappingError('expected an object with path_with_namespace', 'project');
   return {
     type: 'deployment',
@@ -285,7 +300,7 @@ function deploymentEvent(
       repository,
     },
     environment: {
-      name: str(payload, 'environment'),
+      name: folder?.environment ?? named,
       tier: ENVIRONMENT_TIERS.find((t): t is EnvironmentTier => t === tier),
     },
     version: sha,
