@@ -423,6 +423,13 @@ export const CONFIG_VARIABLES = {
     expected: 'at least 8 characters',
     parse: parsers.secret,
   }),
+  incidentIoWebhookSecret: variable<string | undefined>({
+    name: 'INCIDENT_IO_WEBHOOK_SECRET',
+    description:
+      'Signing secret (`whsec_...`) of the incident.io webhook endpoint (webhook-signature); unset = /webhooks/incident-io refuses every delivery',
+    expected: 'at least 8 characters',
+    parse: parsers.secret,
+  }),
   fluxWebhookSecret: variable<string | undefined>({
     name: 'FLUX_WEBHOOK_SECRET',
     description:

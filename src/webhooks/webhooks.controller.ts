@@ -5,6 +5,7 @@ import { DomainError } from '../common/errors/domain-error.js';
 import { alertLabelMapping } from './alertmanager/alertmanager.mapper.js';
 import { AlertmanagerWebhookService } from './alertmanager/alertmanager-webhook.service.js';
 import { mapGrafanaOncallDelivery } from './grafana-oncall/grafana-oncall.mapper.js';
+import { IncidentIoWebhookService } from './incident-io/incident-io-webhook.service.js';
 import { mapOpsgenieDelivery } from './opsgenie/opsgenie.mapper.js';
 import { TokenIncidentIntake } from './token-incident-intake.js';
 import { PagerdutyWebhookService } from './pagerduty/pagerduty-webhook.service.js';
@@ -29,6 +30,7 @@ export class WebhooksController {
     private readonly pagerduty: PagerdutyWebhookService,
     private readonly flux: FluxWebhookService,
     private readonly tokenIncidents: TokenIncidentIntake,
+    private readonly incidentIo: IncidentIoWebhookService,
   ) {}
 
   @Post('webhooks/github')
@@ -183,6 +185,24 @@ export class WebhooksController {
       { service, environment },
       mapGrafanaOncallDelivery,
     );
+  }
+
+  /** incident.io webhooks (Svix, Standard Webhooks signature); `?service=` and `?environment=` as above. */
+  @Post('webhooks/incident-io')
+  async receiveIncidentIo(
+    @Req() req: RawBodyRequest<Request>,
+    @Res({ passthrough: true }) res: Response,
+    @Query('service') service?: string,
+    @Query('environment') environment?: string,
+  ): Promise<Record<string, unknown>> {
+    const reply = await this.incidentIo.receive(
+      normaliseHeaders(req.headers),
+      body(req),
+      { service: nonEmpty(service), environment: nonEmpty(environment) },
+      new Date(),
+    );
+    res.status(reply.status);
+    return reply.body;
   }
 
   /** A token-authenticated incident tool's delivery, mapped with the URL's service/environment. */

@@ -8,6 +8,7 @@ export const WEBHOOK_SOURCES = [
   'pagerduty',
   'opsgenie',
   'grafana_oncall',
+  'incident_io',
   'flux',
 ] as const;
 export type WebhookSource = (typeof WEBHOOK_SOURCES)[number];

@@ -5,6 +5,7 @@ import { CloudEventsService } from './cloudevents/cloudevents.service.js';
 import { GithubWebhookService } from './github/github-webhook.service.js';
 import { FluxWebhookService } from './flux/flux-webhook.service.js';
 import { GitlabWebhookService } from './gitlab/gitlab-webhook.service.js';
+import { IncidentIoWebhookService } from './incident-io/incident-io-webhook.service.js';
 import { IngestTokenAuthenticator } from './ingest-token.js';
 import { PagerdutyWebhookService } from './pagerduty/pagerduty-webhook.service.js';
 import { RawBodyMiddleware } from './raw-body.middleware.js';
@@ -13,7 +14,7 @@ import { WebhookIntakeService } from './webhook-intake.service.js';
 import { WebhooksController } from './webhooks.controller.js';
 
 /**
- * GitHub, GitLab, CloudEvents/CDEvents and Flux adapters and incident intake (Alertmanager, PagerDuty, Opsgenie, Grafana OnCall): verify, map (pure mappers per source),
+ * GitHub, GitLab, CloudEvents/CDEvents and Flux adapters and incident intake (Alertmanager, PagerDuty, Opsgenie, Grafana OnCall, incident.io): verify, map (pure mappers per source),
  * and hand every delivery to IngestionService.ingestDelivery, which stores the raw event and
  * applies the domain events in one transaction.
  */
@@ -28,6 +29,7 @@ import { WebhooksController } from './webhooks.controller.js';
     PagerdutyWebhookService,
     FluxWebhookService,
     TokenIncidentIntake,
+    IncidentIoWebhookService,
     IngestTokenAuthenticator,
     // the vendored CDEvents schemas, read once at boot and compiled on first use
     { provide: CdeventsSchemas, useFactory: () => new CdeventsSchemas() },
@@ -45,6 +47,7 @@ export class WebhooksModule implements NestModule {
         { path: 'webhooks/pagerduty', method: RequestMethod.POST },
         { path: 'webhooks/opsgenie', method: RequestMethod.POST },
         { path: 'webhooks/grafana-oncall', method: RequestMethod.POST },
+        { path: 'webhooks/incident-io', method: RequestMethod.POST },
         { path: 'webhooks/flux', method: RequestMethod.POST },
       );
   }

@@ -6,6 +6,7 @@ import { parseCloudEvents } from '../../src/webhooks/cloudevents/cloudevents.par
 import { mapFluxDelivery } from '../../src/webhooks/flux/flux.mapper.js';
 import { GITHUB_EVENTS, mapGithubDelivery } from '../../src/webhooks/github/github.mapper.js';
 import { GITLAB_EVENTS, mapGitlabDelivery } from '../../src/webhooks/gitlab/gitlab.mapper.js';
+import { mapIncidentIoDelivery } from '../../src/webhooks/incident-io/incident-io.mapper.js';
 import {
   MappingError,
   bodyDedupeKey,
@@ -58,6 +59,11 @@ const FLUX_BASES = [
   'helmrelease-upgrade-failed.json',
   'helmrelease-rollback-succeeded.json',
 ].map((file) => vendorFixture('flux', file).payload);
+const INCIDENT_IO_BASES = [
+  'openapi-incident-created-v2.json',
+  'openapi-incident-updated-v2.json',
+  'openapi-incident-status-updated-v2.json',
+].map((file) => vendorFixture('incident-io', file).payload);
 const GITLAB_BASES = [
   'push',
   'merge_request',
@@ -205,7 +211,7 @@ describe('webhooks under fuzzed deliveries', () => {
     for (const event of mapped?.events ?? []) validateEvent(event, new Date());
   };
 
-  it('maps any GitHub, GitLab or Flux payload to events or a MappingError, never a crash (pure)', () => {
+  it('maps any GitHub, GitLab, Flux or incident.io payload to events or a MappingError, never a crash (pure)', () => {
     fc.assert(
       fc.property(
         fc.constantFrom(...GITHUB_BASES),
@@ -255,23 +261,32 @@ describe('webhooks under fuzzed deliveries', () => {
       ),
       { numRuns: numRuns(1_500) },
     );
-    fc.assert(
-      fc.property(
-        fc.constantFrom(...FLUX_BASES),
-        mutations,
-        fc.record({
-          service: fc.option(fc.string(), { nil: undefined }),
-          environment: fc.option(fc.string(), { nil: undefined }),
-        }),
-        (base, m, options) => {
-          cases++;
-          expectMapped(() =>
-            mapFluxDelivery(mutateJson(base, m), { source: 'flux', dedupeKey: 'd' }, options),
-          );
-        },
-      ),
-      { numRuns: numRuns(1_500) },
-    );
+    // mappers of one document with the URL's ?service= and ?environment=
+    type UrlOptions = { service?: string; environment?: string };
+    const withUrlOptions: [
+      Record<string, unknown>[],
+      (doc: unknown, o: UrlOptions) => MappedDelivery,
+    ][] = [
+      [FLUX_BASES, (doc, o) => mapFluxDelivery(doc, { source: 'flux', dedupeKey: 'd' }, o)],
+      [INCIDENT_IO_BASES, (doc, o) => mapIncidentIoDelivery(doc, 'msg_fuzz', o)],
+    ];
+    for (const [bases, map] of withUrlOptions) {
+      fc.assert(
+        fc.property(
+          fc.constantFrom(...bases),
+          mutations,
+          fc.record({
+            service: fc.option(fc.string(), { nil: undefined }),
+            environment: fc.option(fc.string(), { nil: undefined }),
+          }),
+          (base, m, options) => {
+            cases++;
+            expectMapped(() => map(mutateJson(base, m), options));
+          },
+        ),
+        { numRuns: numRuns(1_500) },
+      );
+    }
     fc.assert(
       fc.property(
         fc.constantFrom(...CDEVENT_BASES),
