@@ -72,7 +72,7 @@ export const DEPLOYMENTS_OF = `query DeploymentsOf($service: String!, $namespace
 }`;
 
 const VERIFICATION_FIELDS = `id deploymentId kind state verdict reason service namespace environment version previousVersion
-  baselineKind startedAt finishedAt nextTickAt deployFinishedAt rollbackRequestedAt rollbackBlockedReason remediatedAt
+  baselineKind startedAt finishedAt nextTickAt watching deployFinishedAt rollbackRequestedAt rollbackBlockedReason remediatedAt
   policy { isDefault mode timing { intervalSeconds windowSeconds bakeSeconds maxVerificationSeconds } }`;
 
 /** What wait-verdict polls: whether the release is (or can be) verified, and its verification. */
@@ -126,6 +126,8 @@ export interface VerificationView {
   readonly startedAt: string;
   readonly finishedAt: string | null;
   readonly nextTickAt: string | null;
+  /** An early HEALTHY still watched to the end of the bake. */
+  readonly watching: boolean;
   readonly deployFinishedAt: string;
   readonly rollbackRequestedAt: string | null;
   readonly rollbackBlockedReason: string | null;

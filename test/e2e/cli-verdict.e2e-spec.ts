@@ -59,6 +59,13 @@ describe('shipwatch deployment wait-verdict / verify (a CI gate)', () => {
         errorRate: 0.001,
       });
     }
+    // No errors at all: its sequential test accepts within a few ticks (an early HEALTHY).
+    demos['cli-watch'] = await startDemoApp({
+      service: 'cli-watch',
+      version: '1.0.0',
+      requestsPerSecond: 200,
+      errorRate: 0,
+    });
     prom = await startPrometheus({
       scrapeTargets: Object.values(demos).map((d) => d.target),
       scrapeInterval: '1s',
@@ -81,7 +88,11 @@ describe('shipwatch deployment wait-verdict / verify (a CI gate)', () => {
             service,
             environment: 'production',
             mode: 'ENFORCE',
-            timing: TIMING,
+            // cli-watch: HEALTHY from 6 s, watched to the end of a 60 s bake
+            timing:
+              service === 'cli-watch'
+                ? { ...TIMING, earlyHealthySeconds: 6, bakeSeconds: 60 }
+                : TIMING,
             analysis: ANALYSIS,
             rollbackTarget: {
               kind: 'WEBHOOK',
@@ -253,6 +264,51 @@ describe('shipwatch deployment wait-verdict / verify (a CI gate)', () => {
     };
     expect(json.verdict).toBe('FAILED');
     expect(json.ticks.at(-1)!.evidence.slis.map((s) => s.name)).toEqual(['errors', 'latency']);
+  });
+
+  it('wait-verdict --whole-bake waits through the watch of an early HEALTHY: a late regression exits 1', async () => {
+    demos['cli-watch'].control({ version: '2.0.0' });
+    const finished = await runCli(
+      ['deployment', 'finish', '-s', 'cli-watch', '-e', 'production', '-v', '2.0.0'].concat([
+        '--previous-version',
+        '1.0.0',
+        '--json',
+      ]),
+      { env: env() },
+    );
+    expect(finished.code).toBe(0);
+    const id = (JSON.parse(finished.stdout) as { id: string }).id;
+    const state = async () => {
+      const res = await t.gql(
+        `query ($id: ID!) { releaseVerification(deploymentId: $id) { state watching } }`,
+        { id },
+      );
+      return res.data!.releaseVerification as { state: string; watching: boolean } | null;
+    };
+    const child = spawnCli(
+      ['deployment', 'wait-verdict', id, '--whole-bake', '--interval', '1s', '--timeout', '2m'],
+      { env: env() },
+    );
+    const exited = collect(child, 150_000);
+    let regressed = false;
+    while (child.exitCode === null && child.signalCode === null) {
+      await t.app.get(VerificationService).runDueTicks(new Date());
+      await t.app.get(OutboxDispatcher).dispatchDue(new Date());
+      const v = await state();
+      if (!regressed && v?.state === 'HEALTHY' && v.watching) {
+        // HEALTHY early, still watched: the release starts failing (a late regression)
+        demos['cli-watch'].control({ errorRate: 0.3 });
+        regressed = true;
+      }
+      await sleep(500);
+    }
+    const run = await exited;
+    expect(regressed).toBe(true);
+    expect(run.stderr).toContain('HEALTHY, watched to the end of the bake');
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^cli-watch 2\.0\.0 in production: FAILED\n/);
+    expect((await state())!.watching).toBe(false);
+    demos['cli-watch'].control({ version: '1.0.0', errorRate: 0 });
   });
 
   it('exits 5 when no verdict arrives within --timeout', async () => {

@@ -47,6 +47,11 @@ export const WAIT_OPTIONS = {
     placeholder: '<verdicts>',
     description: `Comma-separated verdicts that exit 1 (default ${DEFAULT_FAIL_ON.join(',')}; any of ${VERDICTS.join(', ')})`,
   },
+  'whole-bake': {
+    type: 'boolean',
+    description:
+      'After an early HEALTHY (from 300 s), keep waiting to the end of the bake, where a slow burn still makes it DEGRADED and a late regression FAILED',
+  },
   'allow-unverified': {
     type: 'boolean',
     description:
@@ -56,6 +61,7 @@ export const WAIT_OPTIONS = {
 
 export interface WaitValues {
   readonly timeout?: string;
+  readonly 'whole-bake'?: boolean;
   readonly interval?: string;
   readonly 'fail-on'?: string;
   readonly 'allow-unverified'?: boolean;
@@ -214,7 +220,8 @@ export async function waitForVerdict(
       );
       return code;
     }
-    if (v?.verdict) {
+    const watched = v?.watching === true && values['whole-bake'] === true;
+    if (v?.verdict && !watched) {
       const verdict = choice('verdict', v.verdict, VERDICTS);
       const lastTick = v.ticks.at(-1);
       const cause = [v.reason, lastTick ? `last tick: ${lastTick.reason}` : null]
@@ -256,9 +263,10 @@ export async function waitForVerdict(
     } else if (v.ticks.length !== lastTicks) {
       lastTicks = v.ticks.length;
       const last = v.ticks.at(-1);
+      const watching = watched ? `${v.state}, watched to the end of the bake: ` : '';
       say(
         last
-          ? `verifying ${releaseName(v)}: tick ${last.number} ${last.classification} (${last.reason})`
+          ? `verifying ${releaseName(v)}: ${watching}tick ${last.number} ${last.classification} (${last.reason})`
           : `verifying ${releaseName(v)}: first tick at ${v.nextTickAt ?? 'soon'}`,
       );
     }
