@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { Webhook as StandardWebhook } from 'standardwebhooks';
 
 /**
  * Webhook authenticity checks, pure and constant-time. Each returns null when the delivery is
@@ -43,30 +44,21 @@ export function githubSignature(secret: string, body: Buffer | string): string {
 export const SIGNATURE_TOLERANCE_SECONDS = 5 * 60;
 
 /**
- * The HMAC key of a Standard Webhooks secret: `whsec_<base64>` decodes to the key bytes (GitLab
- * signing tokens, Svix); any other string is used as UTF-8 bytes.
+ * The signature of a message under the Standard Webhooks scheme, computed by the scheme's own
+ * reference library (`standardwebhooks`: the secret `whsec_<base64>` decoded, HMAC-SHA256 of
+ * `<id>.<timestamp>.<body>`, `v1,<base64>`). Throws on a secret that is not base64.
  */
-export function standardWebhooksKey(secret: string): Buffer {
-  return secret.startsWith('whsec_')
-    ? Buffer.from(secret.slice('whsec_'.length), 'base64')
-    : Buffer.from(secret, 'utf8');
-}
-
 export function standardWebhooksSignature(
   secret: string,
   id: string,
   timestamp: string,
   body: Buffer | string,
 ): string {
-  const mac = createHmac('sha256', standardWebhooksKey(secret))
-    .update(`${id}.${timestamp}.`)
-    .update(body)
-    .digest('base64');
-  return `v1,${mac}`;
+  return new StandardWebhook(secret).sign(id, new Date(Number(timestamp) * 1000), body);
 }
 
 /**
- * Standard Webhooks (GitLab signing tokens): `webhook-signature` holds space-separated
+ * Standard Webhooks (GitLab signing tokens, incident.io): `webhook-signature` holds space-separated
  * `v1,<base64 HMAC-SHA256(key, "<webhook-id>.<webhook-timestamp>.<body>")>` entries; one match
  * is enough. The timestamp (Unix seconds) must be within the tolerance of `now`, so that a
  * captured request cannot be replayed later.
@@ -86,10 +78,13 @@ export function verifyStandardWebhook(
   if (skew > SIGNATURE_TOLERANCE_SECONDS) {
     return `webhook-timestamp is ${Math.round(skew)} s away from the server clock (more than ${SIGNATURE_TOLERANCE_SECONDS} s)`;
   }
-  const expected = Buffer.from(
-    standardWebhooksSignature(secret, id, timestamp, rawBody).slice(3),
-    'base64',
-  );
+  let signed: string;
+  try {
+    signed = standardWebhooksSignature(secret, id, timestamp, rawBody);
+  } catch {
+    return 'the configured signing secret is not a Standard Webhooks secret (whsec_<base64>)';
+  }
+  const expected = Buffer.from(signed.slice(3), 'base64');
   let matched = false;
   for (const entry of signature.split(' ')) {
     const [version, value] = entry.split(',', 2);
