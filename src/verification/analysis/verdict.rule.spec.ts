@@ -144,6 +144,22 @@ describe('decideVerdict', () => {
     expect(d.state).toBe('RUNNING');
   });
 
+  it('ends an episode on 90 s of recovery, not on 90 s that still regress (a bad window read low)', () => {
+    const episode = (gap: Spec): Spec[] =>
+      ([] as Spec[]).concat(
+        ['PASS', 'PASS'],
+        times(2, 'SEVERE'),
+        times(3, gap),
+        times(3, 'SEVERE'),
+      );
+    // the 90 s between still regress (0.4 % against 0.09 %, added up): one episode of 210 s
+    const d = decide(episode('MILD'));
+    expect(d.state).toBe('FAILED');
+    expect(d.reason).toMatch(/severe regression of errors for 210s/);
+    // 90 s as good as the baseline: a recovery, and the new episode has lasted 60 s
+    expect(decide(episode('PASS')).state).toBe('RUNNING');
+  });
+
   it('fails a flapping release whose episode burns at page rate; not two isolated mild blips', () => {
     const flat = ([] as Spec[]).concat(
       ['PASS', 'PASS'],

@@ -23,7 +23,13 @@ import {
   type SliWindow,
 } from './bake-evidence.rule.js';
 import { binomialUpperTail } from './binomial.calculator.js';
-import type { BaselineKind, Counts, Severity, TickClassification } from './tick.rule.js';
+import {
+  regressionTest,
+  type BaselineKind,
+  type Counts,
+  type Severity,
+  type TickClassification,
+} from './tick.rule.js';
 
 export const VERIFICATION_STATES = [
   'RUNNING',
@@ -204,17 +210,23 @@ interface SevereEpisode {
 /**
  * The first window of the severe episode that ends with `latest`: earlier severe windows belong to
  * it while the time between them stays under half of severeSustainSeconds (90 s by default; a
- * flapping pod's good minutes do not end it, a recovery of 90 s does).
+ * flapping pod's good minutes do not end it), or while the windows between them, added up, still
+ * show a regression (`recovered` false: a bad window read low by chance makes a gap of 90 s that
+ * is not a recovery). A recovery is 90 s in which the new version is no worse than its baseline.
  */
 function episodeStart(
   counted: readonly TickSummary[],
   severeOn: (t: TickSummary) => boolean,
   a: AnalysisParameters,
+  recovered: (gap: readonly TickSummary[]) => boolean = () => true,
 ): TickSummary {
   let first = counted.at(-1)!;
   for (let i = counted.length - 2; i >= 0; i--) {
     if (!severeOn(counted[i])) continue;
-    if (seconds(counted[i].at, first.windowStart) >= a.severeSustainSeconds / 2) break;
+    if (seconds(counted[i].at, first.windowStart) >= a.severeSustainSeconds / 2) {
+      const gap = counted.filter((t) => t.at > counted[i].at && t.at < first.at);
+      if (recovered(gap)) break;
+    }
     first = counted[i];
   }
   return first;
@@ -235,7 +247,13 @@ function severeEpisode(
   const since = (first: TickSummary) => counted.filter((t) => t.at.getTime() >= first.at.getTime());
   const episodes: SevereEpisode[] = latest.slis.filter(isSevere).map((sli) => {
     const severeOn = (t: TickSummary) => t.slis.some((s) => s.name === sli.name && isSevere(s));
-    const first = episodeStart(counted, severeOn, a);
+    const recovered = (gap: readonly TickSummary[]) => {
+      const [g] = poolWindows(
+        tiled(gap).map((t) => sliWindows(t).filter((w) => w.name === sli.name)),
+      );
+      return !g || !regressionTest(g.canary, g.baseline, sli.objective, a).holds;
+    };
+    const first = episodeStart(counted, severeOn, a, recovered);
     const span = since(first);
     const [pooled] = poolWindows(
       tiled(span).map((t) => sliWindows(t).filter((w) => w.name === sli.name)),
