@@ -24,6 +24,7 @@ import { DoraFlowFigures1766400000000 } from './1766400000000-DoraFlowFigures.js
 import { DoraLeadTimeStages1766500000000 } from './1766500000000-DoraLeadTimeStages.js';
 import { VerificationWatch1766600000000 } from './1766600000000-VerificationWatch.js';
 import { IncidentVersionCauses1766700000000 } from './1766700000000-IncidentVersionCauses.js';
+import { PublishDeployments1766800000000 } from './1766800000000-PublishDeployments.js';
 
 export const MIGRATIONS = [
   InitialSchema1764460800000,
@@ -48,4 +49,5 @@ export const MIGRATIONS = [
   DoraLeadTimeStages1766500000000,
   VerificationWatch1766600000000,
   IncidentVersionCauses1766700000000,
+  PublishDeployments1766800000000,
 ];

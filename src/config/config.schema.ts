@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { ENVIRONMENT_TIERS } from '../ingestion/domain-events.js';
 
 /**
  * The one place that reads the environment. Each variable is declared once with its parser,
@@ -126,6 +127,9 @@ const parsers = {
 };
 
 const HTTP = ['http:', 'https:'];
+export const PUBLISH_TARGETS = ['pagerduty', 'grafana', 'slack'] as const;
+export type PublishTarget = (typeof PUBLISH_TARGETS)[number];
+
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -350,10 +354,51 @@ export const CONFIG_VARIABLES = {
     parse: parsers.url(HTTP),
     defaultValue: 'https://events.pagerduty.com/v2/enqueue',
   }),
+  publishDeploymentsTo: variable<PublishTarget[]>({
+    name: 'PUBLISH_DEPLOYMENTS_TO',
+    description:
+      'Tools a succeeding deployment of PUBLISH_DEPLOYMENTS_ENVIRONMENTS is published to, comma-separated: `pagerduty` (change event), `grafana` (annotation), `slack` (message); each needs its settings; unset = none',
+    expected: `a comma-separated list of ${PUBLISH_TARGETS.join(', ')}`,
+    parse: (raw: string) => {
+      const list = parsers.list(raw);
+      if (list.length === 0) throw new InvalidValue();
+      return [...new Set(list.map((t) => parsers.oneOf(PUBLISH_TARGETS)(t.toLowerCase())))];
+    },
+    defaultValue: [],
+  }),
+  publishDeploymentsEnvironments: variable<string[]>({
+    name: 'PUBLISH_DEPLOYMENTS_ENVIRONMENTS',
+    description:
+      'Which deployments PUBLISH_DEPLOYMENTS_TO publishes: comma-separated environment names and `tier:<tier>` entries (production, staging, testing, development)',
+    expected: 'a comma-separated list of environment names and tier:<tier> entries',
+    parse: (raw: string) => {
+      const list = parsers.list(raw);
+      const known = (e: string) =>
+        !e.startsWith('tier:') || (ENVIRONMENT_TIERS as readonly string[]).includes(e.slice(5));
+      if (list.length === 0 || !list.every(known)) throw new InvalidValue();
+      return list;
+    },
+    defaultValue: ['tier:production'],
+    defaultLabel: 'tier:production',
+  }),
+  grafanaUrl: variable<string | undefined>({
+    name: 'GRAFANA_URL',
+    description:
+      'Grafana (its root URL, with its sub-path if it has one) that receives deployment annotations (`POST /api/annotations`)',
+    expected: 'an http(s) URL',
+    parse: parsers.url(HTTP),
+  }),
+  grafanaApiToken: variable<string | undefined>({
+    name: 'GRAFANA_API_TOKEN',
+    description:
+      'Service account token (Bearer) with the annotations:create permission, for deployment annotations',
+    expected: 'at least 8 characters',
+    parse: parsers.secret,
+  }),
   outboundAllowedHosts: variable<string[]>({
     name: 'SHIPWATCH_OUTBOUND_ALLOWED_HOSTS',
     description:
-      'Comma-separated hosts (host or host:port) that rollback targets may call, besides the hosts of ALERTMANAGER_URL, SLACK_WEBHOOK_URL and (with PAGERDUTY_ROUTING_KEY) PAGERDUTY_EVENTS_URL; each must be a public address',
+      'Comma-separated hosts (host or host:port) rollback targets may call, besides the hosts of ALERTMANAGER_URL, SLACK_WEBHOOK_URL, GRAFANA_URL and (with PAGERDUTY_ROUTING_KEY) PAGERDUTY_EVENTS_URL; each must be public',
     expected: 'a comma-separated list of hosts',
     parse: parsers.list,
     defaultValue: [],
@@ -516,6 +561,7 @@ export function loadConfig(env: Environment, version = '0.0.0'): AppConfig {
     }
   }
   if (problems.length === 0) problems.push(...hostSecretProblems(values));
+  if (problems.length === 0) problems.push(...publishProblems(values));
   if (
     problems.length === 0 &&
     (values.headersTimeoutMs as number) > (values.requestTimeoutMs as number)
@@ -565,6 +611,27 @@ function hostSecretProblems(values: Record<string, unknown>): string[] {
     'GITLAB_WEBHOOK_HOST',
     'GITLAB_WEBHOOK_TOKENS',
   ]);
+  return problems;
+}
+
+/** Each tool in PUBLISH_DEPLOYMENTS_TO needs its settings. */
+function publishProblems(values: Record<string, unknown>): string[] {
+  const targets = values.publishDeploymentsTo as readonly PublishTarget[];
+  const missing = (target: PublishTarget, names: string[]) =>
+    `PUBLISH_DEPLOYMENTS_TO names ${target}, which needs ${names.join(' and ')}`;
+  const problems: string[] = [];
+  if (targets.includes('pagerduty')) {
+    if (values.pagerdutyRoutingKey === undefined)
+      problems.push(missing('pagerduty', ['PAGERDUTY_ROUTING_KEY']));
+    if (!/\/v2\/enqueue$/.test(new URL(values.pagerdutyUrl as string).pathname))
+      problems.push(
+        'PUBLISH_DEPLOYMENTS_TO names pagerduty: PAGERDUTY_EVENTS_URL must end with /v2/enqueue (change events go to /v2/change/enqueue beside it)',
+      );
+  }
+  if (targets.includes('grafana') && (!values.grafanaUrl || !values.grafanaApiToken))
+    problems.push(missing('grafana', ['GRAFANA_URL', 'GRAFANA_API_TOKEN']));
+  if (targets.includes('slack') && !values.slackWebhookUrl)
+    problems.push(missing('slack', ['SLACK_WEBHOOK_URL']));
   return problems;
 }
 

@@ -4,7 +4,8 @@
  * host is not allowed is refused when the policy is saved and when the action is enqueued, and is
  * never called. Allowed = SHIPWATCH_OUTBOUND_ALLOWED_HOSTS, SHIPWATCH_OUTBOUND_PRIVATE_HOSTS and
  * the hosts of the alert URLs the operator configured (PAGERDUTY_EVENTS_URL only with a routing
- * key). An entry is `host` (any port) or `host:port` (that port only).
+ * key) and of GRAFANA_URL (deployment annotations). An entry is `host` (any port) or `host:port`
+ * (that port only).
  *
  * An allowed host must also be public: an address that is private, loopback, link-local or any
  * other special-purpose range (anything ipaddr.js does not call `unicast`) is refused, unless the
@@ -24,7 +25,8 @@ export type OutboundHostsConfig = Pick<
   | 'slackWebhookUrl'
   | 'pagerdutyUrl'
   | 'pagerdutyRoutingKey'
->;
+> &
+  Partial<Pick<AppConfig, 'grafanaUrl'>>;
 
 export interface OutboundHosts {
   /** Hosts that may be called. */
@@ -38,6 +40,7 @@ export function allowedOutboundHosts(config: OutboundHostsConfig): OutboundHosts
     config.alertmanagerUrl,
     config.slackWebhookUrl,
     config.pagerdutyRoutingKey === undefined ? undefined : config.pagerdutyUrl,
+    config.grafanaUrl,
   ]
     .filter((u): u is string => u !== undefined)
     .map((u) => {

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import type { RemediationAction } from './remediation-action.js';
+import type { OutboxAction } from './remediation-action.js';
 import type { OutboxKind } from './retry.rule.js';
 import type { PostableAlert } from './senders/alertmanager.payload.js';
 
@@ -27,7 +27,10 @@ export class OutboxEntryEntity {
   @Column({ type: 'text' })
   kind!: OutboxKind;
 
-  /** ALERTMANAGER | SLACK | PAGERDUTY for alerts, the target kind (WEBHOOK, ...) for rollbacks. */
+  /**
+   * ALERTMANAGER | SLACK | PAGERDUTY for alerts, PAGERDUTY | GRAFANA | SLACK for published
+   * deployments, the target kind (WEBHOOK, ...) for rollbacks.
+   */
   @Column({ type: 'text' })
   channel!: string;
 
@@ -63,13 +66,13 @@ export class OutboxEntryEntity {
 }
 
 /** Reads a stored action back (dates revived). */
-export function revivedAction(payload: OutboxPayload): RemediationAction {
+export function revivedAction(payload: OutboxPayload): OutboxAction {
   // startsAt is an ISO string in jsonb; new Date() revives it.
-  const stored = payload.action as unknown as RemediationAction;
+  const stored = payload.action as unknown as OutboxAction;
   if (stored.kind === 'ALERT') return { ...stored, startsAt: new Date(stored.startsAt) };
   return stored;
 }
 
-export function storedAction(action: RemediationAction): Record<string, unknown> {
+export function storedAction(action: OutboxAction): Record<string, unknown> {
   return JSON.parse(JSON.stringify(action)) as Record<string, unknown>;
 }

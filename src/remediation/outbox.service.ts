@@ -3,7 +3,8 @@ import type { EntityManager } from 'typeorm';
 import { revivedAction, storedAction, type OutboxStatus } from './outbox.entity.js';
 import { OutboxRepository, type NewOutboxEntry } from './outbox.repository.js';
 import { OutboundPolicy } from './outbound-policy.js';
-import type { AlertChannel, RemediationAction } from './remediation-action.js';
+import type { AlertChannel, OutboxAction, RemediationAction } from './remediation-action.js';
+import type { OutboxKind } from './retry.rule.js';
 import { outboxDeliveries } from './remediation.metrics.js';
 import { firingAlert, type PostableAlert } from './senders/alertmanager.payload.js';
 import { OutboxSenders } from './senders/senders.js';
@@ -12,7 +13,7 @@ import { OutboxSenders } from './senders/senders.js';
 export interface OutboxEntrySummary {
   readonly id: string;
   readonly idempotencyKey: string;
-  readonly kind: 'ROLLBACK' | 'ALERT';
+  readonly kind: OutboxKind;
   readonly channel: string;
   readonly status: OutboxStatus;
   readonly attempts: number;
@@ -44,13 +45,14 @@ export class OutboxService {
   /**
    * Adds an action to the outbox in the caller's transaction. Idempotent: an action whose
    * idempotency key exists already (or a second rollback of the same deployment) is a no-op.
-   * An alert for an unconfigured channel is dropped. A rollback whose target is invalid or not
-   * allowed is stored as DEAD (visible, counted, never called) rather than thrown, so that the
-   * verdict transaction still commits; the answer then says why, for the caller to make it loud.
+   * An alert or a published deployment for an unconfigured channel is dropped. A rollback whose
+   * target is invalid or not allowed is stored as DEAD (visible, counted, never called) rather
+   * than thrown, so that the verdict transaction still commits; the answer then says why, for the
+   * caller to make it loud.
    */
   async enqueue(
     manager: EntityManager,
-    action: RemediationAction,
+    action: OutboxAction,
   ): Promise<{ readonly refused: string | null }> {
     const key = action.idempotencyKey;
     if (typeof key !== 'string' || key.trim() === '' || key.length > 255) {
@@ -76,7 +78,7 @@ export class OutboxService {
 
   private async entryFor(
     manager: EntityManager,
-    action: RemediationAction,
+    action: OutboxAction,
   ): Promise<(NewOutboxEntry & { refusal: string | null }) | null> {
     const base = {
       idempotencyKey: action.idempotencyKey,
@@ -93,6 +95,23 @@ export class OutboxService {
         status: refusal ? 'DEAD' : 'PENDING',
         lastError: refusal ? `refused: ${refusal}` : null,
         refusal,
+      };
+    }
+    if (action.kind === 'PUBLISH') {
+      if (!this.senders.publishChannels.includes(action.channel)) {
+        this.logger.debug(
+          `publishing to ${action.channel} is not configured; ${base.idempotencyKey} dropped`,
+        );
+        return null;
+      }
+      return {
+        ...base,
+        kind: 'PUBLISH',
+        channel: action.channel,
+        payload: { action: storedAction(action) },
+        status: 'PENDING',
+        lastError: null,
+        refusal: null,
       };
     }
     if (!this.alertChannels().includes(action.channel)) {

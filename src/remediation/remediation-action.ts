@@ -68,3 +68,31 @@ export type RemediationAction =
       /** When the problem started (Alertmanager startsAt). */
       readonly startsAt: Date;
     };
+
+/** Where a deployment is published (PUBLISH_DEPLOYMENTS_TO). */
+export const PUBLISH_CHANNELS = ['PAGERDUTY', 'GRAFANA', 'SLACK'] as const;
+export type PublishChannel = (typeof PUBLISH_CHANNELS)[number];
+
+/**
+ * A production deployment published to a tool (a PagerDuty change event, a Grafana annotation,
+ * a Slack message). Written by DeploymentPublisher in the ingestion transaction of the
+ * deployment; not part of the contract with verification.
+ */
+export interface PublishAction {
+  readonly kind: 'PUBLISH';
+  readonly idempotencyKey: string; // publish:<deploymentId>:<channel>
+  readonly channel: PublishChannel;
+  readonly release: ReleaseRef;
+  readonly deployment: {
+    readonly commitSha: string | null;
+    readonly startedAt: string | null; // ISO
+    readonly finishedAt: string; // ISO
+    /** The deployment's own link (its CI/CD run), when the events gave one. */
+    readonly url: string | null;
+    /** The deployment in Shipwatch (GraphQL). */
+    readonly shipwatchUrl: string;
+  };
+}
+
+/** Every action the outbox delivers. */
+export type OutboxAction = RemediationAction | PublishAction;

@@ -1,4 +1,5 @@
 import { counter, gauge } from '../observability/metrics.js';
+import { PUBLISH_CHANNELS } from './remediation-action.js';
 
 export const outboxPending = gauge(
   'shipwatch_outbox_pending',
@@ -15,7 +16,7 @@ export const outboxOldestPendingAge = gauge(
 /** result: delivered | retry | dead | refused (refused at enqueue, never sent). */
 export const outboxDeliveries = counter(
   'shipwatch_outbox_deliveries_total',
-  'Remediation delivery attempts by kind (ROLLBACK, ALERT), channel and result',
+  'Remediation delivery attempts by kind (ROLLBACK, ALERT, PUBLISH), channel and result',
   ['kind', 'channel', 'result'],
 );
 
@@ -43,6 +44,7 @@ const CHANNELS = {
     'GITLAB_PIPELINE_TRIGGER',
   ],
   ALERT: ['ALERTMANAGER', 'SLACK', 'PAGERDUTY'],
+  PUBLISH: PUBLISH_CHANNELS,
 } as const;
 for (const [kind, channels] of Object.entries(CHANNELS)) {
   for (const channel of channels) {

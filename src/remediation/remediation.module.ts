@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { DeploymentPublisher } from './deployment-publisher.js';
 import { OutboxDispatcher } from './outbox.dispatcher.js';
 import { OutboxRepository } from './outbox.repository.js';
 import { OutboxService } from './outbox.service.js';
@@ -8,10 +9,18 @@ import { OutboxSenders } from './senders/senders.js';
 /**
  * Remediation: the transactional outbox (OutboxService.enqueue, called by verification inside
  * its verdict transaction), the allowlist of outbound hosts (OutboundPolicy, also used when
- * policies are saved) and delivery with retries (OutboxDispatcher).
+ * policies are saved), delivery with retries (OutboxDispatcher), and the publishing of
+ * deployments to PagerDuty, Grafana and Slack (DeploymentPublisher).
  */
 @Module({
-  providers: [OutboxRepository, OutboxService, OutboundPolicy, OutboxSenders, OutboxDispatcher],
+  providers: [
+    OutboxRepository,
+    OutboxService,
+    OutboundPolicy,
+    OutboxSenders,
+    OutboxDispatcher,
+    DeploymentPublisher,
+  ],
   exports: [OutboxService, OutboundPolicy, OutboxDispatcher],
 })
 export class RemediationModule {}

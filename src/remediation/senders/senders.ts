@@ -2,8 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.schema.js';
 import { revivedAction, type OutboxEntryEntity } from '../outbox.entity.js';
-import type { AlertChannel } from '../remediation-action.js';
+import type { AlertChannel, PublishChannel } from '../remediation-action.js';
 import { AlertmanagerSender } from './alertmanager.sender.js';
+import { DeploymentPublishSender } from './deployment-publish.sender.js';
 import { GitHubDispatchSender } from './github.sender.js';
 import { GitLabTriggerSender } from './gitlab.sender.js';
 import type { DeliveryContext, OutboundRequest } from './outbound-request.js';
@@ -20,7 +21,10 @@ export class OutboxSenders {
   private readonly alertmanager: AlertmanagerSender;
   private readonly slack: SlackSender;
   private readonly pagerduty: PagerDutySender;
+  private readonly publish: DeploymentPublishSender;
   readonly configuredAlertChannels: readonly AlertChannel[];
+  /** Where deployments are published (PUBLISH_DEPLOYMENTS_TO, checked complete at startup). */
+  readonly publishChannels: readonly PublishChannel[];
   readonly alertmanagerUrl: string | undefined;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
@@ -28,6 +32,10 @@ export class OutboxSenders {
     this.alertmanager = new AlertmanagerSender(config.alertmanagerUrl);
     this.slack = new SlackSender(config.slackWebhookUrl);
     this.pagerduty = new PagerDutySender(config.pagerdutyUrl, config.pagerdutyRoutingKey);
+    this.publish = new DeploymentPublishSender(config);
+    this.publishChannels = config.publishDeploymentsTo.map(
+      (t) => t.toUpperCase() as PublishChannel,
+    );
     this.configuredAlertChannels = [
       ...(config.alertmanagerUrl ? (['ALERTMANAGER'] as const) : []),
       ...(config.slackWebhookUrl ? (['SLACK'] as const) : []),
@@ -35,7 +43,7 @@ export class OutboxSenders {
     ];
   }
 
-  /** Throws ChannelNotConfigured when an alert channel lost its configuration. */
+  /** Throws ChannelNotConfigured when an alert or publish channel lost its configuration. */
   requestFor(entry: OutboxEntryEntity, ctx: DeliveryContext): OutboundRequest {
     const action = revivedAction(entry.payload);
     if (action.kind === 'ROLLBACK') {
@@ -50,6 +58,7 @@ export class OutboxSenders {
           return this.gitlab.request(action, target, ctx);
       }
     }
+    if (action.kind === 'PUBLISH') return this.publish.request(action, ctx);
     switch (action.channel) {
       case 'ALERTMANAGER':
         return this.alertmanager.request(action, entry.payload.firing, ctx);

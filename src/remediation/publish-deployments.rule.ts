@@ -1,0 +1,71 @@
+/**
+ * Which deployment transitions are published (PUBLISH_DEPLOYMENTS_TO), and as which outbox
+ * actions: a deployment of a selected environment that reaches SUCCEEDED, once per deployment and
+ * channel (the idempotency key `publish:<deploymentId>:<channel>`). History (a deployment that
+ * finished more than PUBLISH_HORIZON_MS ago, e.g. an import) is not published.
+ */
+import type { DeploymentTransition } from '../ingestion/deployment-hooks.js';
+import type { PublishAction, PublishChannel } from './remediation-action.js';
+
+export const PUBLISH_HORIZON_MS = 6 * 60 * 60_000;
+
+export interface PublishSettings {
+  readonly channels: readonly PublishChannel[];
+  /** Environment names and `tier:<tier>` entries (PUBLISH_DEPLOYMENTS_ENVIRONMENTS). */
+  readonly environments: readonly string[];
+  /** SHIPWATCH_PUBLIC_URL, for the deployment's link. */
+  readonly publicUrl: string;
+}
+
+export function environmentSelected(
+  environment: DeploymentTransition['environment'],
+  entries: readonly string[],
+): boolean {
+  return entries.some((e) =>
+    e.startsWith('tier:') ? e.slice(5) === environment.tier : e === environment.name,
+  );
+}
+
+export function publishes(t: DeploymentTransition, settings: PublishSettings, now: Date): boolean {
+  return (
+    settings.channels.length > 0 &&
+    t.status === 'SUCCEEDED' &&
+    t.previousStatus !== 'SUCCEEDED' &&
+    t.previousStatus !== 'ROLLED_BACK' &&
+    now.getTime() - (t.finishedAt ?? t.occurredAt).getTime() <= PUBLISH_HORIZON_MS &&
+    environmentSelected(t.environment, settings.environments)
+  );
+}
+
+export function shipwatchDeploymentUrl(publicUrl: string, deploymentId: string): string {
+  const query = `{ deployment(id: "${deploymentId}") { id externalId version status startedAt finishedAt url } }`;
+  return `${publicUrl}/graphql?query=${encodeURIComponent(query)}`;
+}
+
+/** One action per channel for a transition that `publishes`; `url` is the deployment's own link. */
+export function publishActions(
+  t: DeploymentTransition,
+  url: string | null,
+  settings: PublishSettings,
+): PublishAction[] {
+  return settings.channels.map((channel) => ({
+    kind: 'PUBLISH',
+    idempotencyKey: `publish:${t.deploymentId}:${channel}`,
+    channel,
+    release: {
+      deploymentId: t.deploymentId,
+      service: t.service.name,
+      namespace: t.service.namespace,
+      environment: t.environment.name,
+      version: t.version,
+      previousVersion: t.previousVersion,
+    },
+    deployment: {
+      commitSha: t.commitSha,
+      startedAt: t.startedAt?.toISOString() ?? null,
+      finishedAt: (t.finishedAt ?? t.occurredAt).toISOString(),
+      url,
+      shipwatchUrl: shipwatchDeploymentUrl(settings.publicUrl, t.deploymentId),
+    },
+  }));
+}
