@@ -4,7 +4,13 @@ import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { DeploymentHooks, type DeploymentTransition } from '../ingestion/deployment-hooks.js';
 import { OutboxService } from './outbox.service.js';
-import { publishActions, publishes, type PublishSettings } from './publish-deployments.rule.js';
+import {
+  publishActions,
+  publishes,
+  publishVerdictActions,
+  type PublishSettings,
+} from './publish-deployments.rule.js';
+import type { ReleaseRef } from './remediation-action.js';
 import { OutboxSenders } from './senders/senders.js';
 
 /**
@@ -35,6 +41,46 @@ export class DeploymentPublisher implements OnModuleInit {
     this.hooks.onTransitions((manager, transitions) =>
       this.onDeploymentTransitions(manager, transitions),
     );
+  }
+
+  /**
+   * Publishes a release verdict, in the verdict's transaction (VerdictService), to the tools
+   * its deployment was published to.
+   */
+  async publishVerdict(
+    m: EntityManager,
+    release: ReleaseRef,
+    verdict: { readonly state: string; readonly reason: string; readonly at: Date },
+  ): Promise<void> {
+    if (this.settings.channels.length === 0) return;
+    const rows: {
+      tier: string;
+      commit_sha: string | null;
+      started_at: Date | null;
+      finished_at: Date | null;
+      last_event_at: Date;
+      url: string | null;
+    }[] = await m.query(
+      `SELECT e.tier, d.commit_sha, d.started_at, d.finished_at, d.last_event_at, d.url
+         FROM deployments d JOIN environments e ON e.id = d.environment_id
+        WHERE d.id = $1`,
+      [release.deploymentId],
+    );
+    const d = rows[0];
+    if (!d) return;
+    const actions = publishVerdictActions(
+      {
+        release,
+        environmentTier: d.tier,
+        commitSha: d.commit_sha,
+        startedAt: d.started_at ? new Date(d.started_at) : null,
+        finishedAt: new Date(d.finished_at ?? d.last_event_at),
+        url: d.url,
+      },
+      verdict,
+      this.settings,
+    );
+    for (const action of actions) await this.outbox.enqueue(m, action);
   }
 
   async onDeploymentTransitions(

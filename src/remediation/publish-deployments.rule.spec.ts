@@ -4,6 +4,7 @@ import {
   environmentSelected,
   publishActions,
   publishes,
+  publishVerdictActions,
   shipwatchDeploymentUrl,
   type PublishSettings,
 } from './publish-deployments.rule.js';
@@ -93,5 +94,41 @@ describe('publishActions', () => {
     const url = new URL(shipwatchDeploymentUrl('http://shipwatch.test', '42'));
     expect(url.pathname).toBe('/graphql');
     expect(url.searchParams.get('query')).toContain('deployment(id: "42")');
+  });
+});
+
+describe('publishVerdictActions', () => {
+  const release = aRelease({ environment: 'prod-eu' });
+  const stored = {
+    release,
+    environmentTier: 'production',
+    commitSha: 'abc123',
+    startedAt: null,
+    finishedAt: new Date('2026-03-01T11:59:00.000Z'),
+    url: null,
+  };
+  const verdict = { state: 'FAILED', reason: 'CRITICAL for 60s', at: NOW };
+
+  it('is one action per channel, keyed by deployment, channel and verdict', () => {
+    const actions = publishVerdictActions(stored, verdict, settings);
+    expect(actions.map((a) => a.idempotencyKey)).toEqual([
+      'publish:42:PAGERDUTY:FAILED',
+      'publish:42:GRAFANA:FAILED',
+      'publish:42:SLACK:FAILED',
+    ]);
+    expect(actions[0].verdict).toEqual({
+      state: 'FAILED',
+      reason: 'CRITICAL for 60s',
+      at: '2026-03-01T12:00:00.000Z',
+    });
+    // an early HEALTHY overturned by its watch publishes both verdicts
+    const healthy = publishVerdictActions(stored, { ...verdict, state: 'HEALTHY' }, settings);
+    expect(healthy[0].idempotencyKey).toBe('publish:42:PAGERDUTY:HEALTHY');
+  });
+
+  it('publishes nothing for an environment that is not selected', () => {
+    expect(
+      publishVerdictActions({ ...stored, environmentTier: 'staging' }, verdict, settings),
+    ).toEqual([]);
   });
 });

@@ -18,7 +18,7 @@ export interface PublishSettings {
 }
 
 export function environmentSelected(
-  environment: DeploymentTransition['environment'],
+  environment: { readonly name: string; readonly tier: string | null },
   entries: readonly string[],
 ): boolean {
   return entries.some((e) =>
@@ -66,6 +66,44 @@ export function publishActions(
       finishedAt: (t.finishedAt ?? t.occurredAt).toISOString(),
       url,
       shipwatchUrl: shipwatchDeploymentUrl(settings.publicUrl, t.deploymentId),
+    },
+  }));
+}
+
+/** What a verdict's publication needs of its deployment, as stored. */
+export interface VerdictRelease {
+  readonly release: PublishAction['release'];
+  readonly environmentTier: string;
+  readonly commitSha: string | null;
+  readonly startedAt: Date | null;
+  readonly finishedAt: Date;
+  readonly url: string | null;
+}
+
+/**
+ * One action per channel for a release verdict, when the deployment's environment is selected:
+ * once per deployment, channel and verdict (`publish:<deploymentId>:<channel>:<verdict>`), so
+ * that an early HEALTHY overturned by its watch publishes both.
+ */
+export function publishVerdictActions(
+  r: VerdictRelease,
+  verdict: { readonly state: string; readonly reason: string; readonly at: Date },
+  settings: PublishSettings,
+): PublishAction[] {
+  const environment = { name: r.release.environment, tier: r.environmentTier };
+  if (!environmentSelected(environment, settings.environments)) return [];
+  return settings.channels.map((channel) => ({
+    kind: 'PUBLISH',
+    idempotencyKey: `publish:${r.release.deploymentId}:${channel}:${verdict.state}`,
+    channel,
+    verdict: { state: verdict.state, reason: verdict.reason, at: verdict.at.toISOString() },
+    release: r.release,
+    deployment: {
+      commitSha: r.commitSha,
+      startedAt: r.startedAt?.toISOString() ?? null,
+      finishedAt: r.finishedAt.toISOString(),
+      url: r.url,
+      shipwatchUrl: shipwatchDeploymentUrl(settings.publicUrl, r.release.deploymentId),
     },
   }));
 }

@@ -75,12 +75,18 @@ export type PublishChannel = (typeof PUBLISH_CHANNELS)[number];
 
 /**
  * A production deployment published to a tool (a PagerDuty change event, a Grafana annotation,
- * a Slack message). Written by DeploymentPublisher in the ingestion transaction of the
- * deployment; not part of the contract with verification.
+ * a Slack message), and later its release verdict. Written by DeploymentPublisher in the
+ * ingestion transaction of the deployment, or in the verdict's transaction.
  */
 export interface PublishAction {
   readonly kind: 'PUBLISH';
-  readonly idempotencyKey: string; // publish:<deploymentId>:<channel>
+  readonly idempotencyKey: string; // publish:<deploymentId>:<channel>[:<verdict>]
+  /** The release verdict published, when this publishes one (not the deployment). */
+  readonly verdict?: {
+    readonly state: string;
+    readonly reason: string;
+    readonly at: string; // ISO
+  };
   readonly channel: PublishChannel;
   readonly release: ReleaseRef;
   readonly deployment: {

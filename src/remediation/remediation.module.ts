@@ -21,6 +21,6 @@ import { OutboxSenders } from './senders/senders.js';
     OutboxDispatcher,
     DeploymentPublisher,
   ],
-  exports: [OutboxService, OutboundPolicy, OutboxDispatcher],
+  exports: [OutboxService, OutboundPolicy, OutboxDispatcher, DeploymentPublisher],
 })
 export class RemediationModule {}

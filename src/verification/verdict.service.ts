@@ -5,6 +5,7 @@ import type { AppConfig } from '../config/config.schema.js';
 import type { DeploymentTransition } from '../ingestion/deployment-hooks.js';
 import type { DeploymentEvent, IncidentEvent } from '../ingestion/domain-events.js';
 import { IngestionService } from '../ingestion/ingestion.service.js';
+import { DeploymentPublisher } from '../remediation/deployment-publisher.js';
 import { OutboxService } from '../remediation/outbox.service.js';
 import type { ReleaseRef } from '../remediation/remediation-action.js';
 import { planRemediation, type PlanInput } from './analysis/remediation-plan.rule.js';
@@ -29,7 +30,8 @@ const incidentId = (deploymentId: string): string => `release-verification-${dep
 
 /**
  * What a final verdict does, inside the verdict's transaction: the remediation plan's actions go
- * to the outbox, and the delivery domain hears of it through the ingestion write path — the
+ * to the outbox (and the verdict to the tools deployments are published to), and the delivery
+ * domain hears of it through the ingestion write path — the
  * deployment ROLLED_BACK (enforce mode), an incident caused by it opened, the incident of a
  * remediated release resolved. Returns the deployment transitions to emit after the commit.
  */
@@ -41,6 +43,7 @@ export class VerdictService {
     private readonly repo: VerificationRepository,
     private readonly policies: VerificationPolicyService,
     private readonly outbox: OutboxService,
+    private readonly publisher: DeploymentPublisher,
     private readonly ingestion: IngestionService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -106,6 +109,10 @@ export class VerdictService {
     }
     for (const action of plan.actions) {
       if (action.kind !== 'ROLLBACK') await this.outbox.enqueue(m, action);
+    }
+    // to the tools the deployment was published to (PUBLISH_DEPLOYMENTS_TO), if any
+    if (v.kind === 'RELEASE') {
+      await this.publisher.publishVerdict(m, release, { state, reason: decision.reason, at: now });
     }
 
     const transitions: DeploymentTransition[] = [];

@@ -165,6 +165,10 @@ describe('verification against a real Prometheus', () => {
     t = await startTestApp({
       PROMETHEUS_URL: prometheus.url,
       ALERTMANAGER_URL: 'http://127.0.0.1:9',
+      // production deployments and their verdicts are published as Grafana annotations
+      PUBLISH_DEPLOYMENTS_TO: 'grafana',
+      GRAFANA_URL: 'http://127.0.0.1:9',
+      GRAFANA_API_TOKEN: 'glsa_verification_test_0123456789',
       SHIPWATCH_OUTBOUND_PRIVATE_HOSTS: '127.0.0.1:9',
     });
     verifications = t.app.get(VerificationService);
@@ -425,8 +429,11 @@ describe('verification against a real Prometheus', () => {
         [payments],
       );
       expect(outbox).toEqual([
+        { idempotency_key: `publish:${payments}:GRAFANA`, kind: 'PUBLISH' },
         { idempotency_key: `rollback:${payments}`, kind: 'ROLLBACK' },
         { idempotency_key: `alert:${payments}:FAILED:FIRING:ALERTMANAGER`, kind: 'ALERT' },
+        // the verdict, published where the deployment was (in the verdict's transaction)
+        { idempotency_key: `publish:${payments}:GRAFANA:FAILED`, kind: 'PUBLISH' },
       ]);
       const [deployment] = await t.db.dataSource.query(
         `SELECT status FROM deployments WHERE id = $1`,
@@ -537,10 +544,14 @@ describe('verification against a real Prometheus', () => {
       expect(v.ticks.length).toBeGreaterThanOrEqual(MIN_EVALUATED_TICKS);
       expect(v.ticks.every((x) => x.classification === 'PASS')).toBe(true);
       const outbox = await t.db.dataSource.query(
-        `SELECT 1 FROM remediation_outbox WHERE deployment_id = $1`,
+        `SELECT idempotency_key FROM remediation_outbox WHERE deployment_id = $1 ORDER BY id`,
         [checkout],
       );
-      expect(outbox).toEqual([]);
+      // no action: only the deployment and its verdict published
+      expect(outbox).toEqual([
+        { idempotency_key: `publish:${checkout}:GRAFANA` },
+        { idempotency_key: `publish:${checkout}:GRAFANA:HEALTHY` },
+      ]);
     });
 
     it('turns the watched HEALTHY into DEGRADED when the whole bake shows a slow burn, with a ticket', async () => {
@@ -552,7 +563,13 @@ describe('verification against a real Prometheus', () => {
         `SELECT idempotency_key FROM remediation_outbox WHERE deployment_id = $1 ORDER BY id`,
         [ledger],
       );
-      expect(alerts).toEqual([{ idempotency_key: `alert:${ledger}:DEGRADED:FIRING:ALERTMANAGER` }]);
+      // both verdicts published: the early HEALTHY, then the DEGRADED that overturned it
+      expect(alerts).toEqual([
+        { idempotency_key: `publish:${ledger}:GRAFANA` },
+        { idempotency_key: `publish:${ledger}:GRAFANA:HEALTHY` },
+        { idempotency_key: `alert:${ledger}:DEGRADED:FIRING:ALERTMANAGER` },
+        { idempotency_key: `publish:${ledger}:GRAFANA:DEGRADED` },
+      ]);
       const [row] = await t.db.dataSource.query(
         `SELECT next_tick_at FROM release_verifications WHERE deployment_id = $1`,
         [ledger],

@@ -133,3 +133,47 @@ describe('deploymentSlackMessage (incoming webhook body)', () => {
     );
   });
 });
+
+describe('a published verdict', () => {
+  const verdict = {
+    state: 'FAILED',
+    reason: 'CRITICAL for 60s with a healthy baseline',
+    at: '2026-03-01T10:05:00.000Z',
+  };
+
+  it('is a change event saying the verdict and its reason, at the verdict’s time', () => {
+    const event = pagerdutyChangeEvent(aPublication({ verdict }), 'pd-key');
+    expect(event.payload).toMatchObject({
+      summary:
+        'Release shop/checkout 1.4.2 in production verified FAILED: CRITICAL for 60s with a healthy baseline',
+      timestamp: '2026-03-01T10:05:00.000Z',
+      custom_details: { verdict: 'FAILED', verdict_reason: verdict.reason, version: '1.4.2' },
+    });
+  });
+
+  it('is an annotation at one point, tagged verdict and verdict:<state> instead of deployment', () => {
+    const note = grafanaAnnotation(aPublication({ channel: 'GRAFANA', verdict }));
+    const at = Date.parse(verdict.at);
+    expect([note.time, note.timeEnd]).toEqual([at, at]);
+    expect(note.tags).toEqual([
+      'verdict',
+      'verdict:FAILED',
+      'service:checkout',
+      'namespace:shop',
+      'env:production',
+      'version:1.4.2',
+    ]);
+    expect(note.text).toMatch(/^Release shop\/checkout 1\.4\.2 in production verified FAILED: /);
+  });
+
+  it('is a Slack message led by the verdict', () => {
+    const failed = deploymentSlackMessage(aPublication({ channel: 'SLACK', verdict }));
+    expect(failed.text).toMatch(
+      /^:rotating_light: Release shop\/checkout 1\.4\.2 .*verified FAILED/,
+    );
+    const healthy = deploymentSlackMessage(
+      aPublication({ channel: 'SLACK', verdict: { ...verdict, state: 'HEALTHY' } }),
+    );
+    expect(healthy.text).toMatch(/^:white_check_mark: /);
+  });
+});

@@ -14,6 +14,10 @@
  *   it is an organization annotation, shown on any dashboard whose "Annotations & Alerts"
  *   query filters by its tags. Authenticated with a service account token as `Bearer`.
  * - Slack incoming webhook: `text` (the notification fallback) and `blocks`, as for alerts.
+ *
+ * A verdict is published the same way: the change event and the message say "verified <verdict>:
+ * <reason>", the annotation is a point at the verdict's time tagged `verdict` and
+ * `verdict:<state>` instead of `deployment`.
  */
 import type { PublishAction } from '../remediation-action.js';
 import { escapeSlack } from './slack.payload.js';
@@ -46,6 +50,17 @@ export function deploymentHeadline(a: PublishAction): string {
   return `Deployed ${serviceName(a)} ${r.version ?? '(unknown version)'} to ${r.environment}${from}`;
 }
 
+/** "Release shop/checkout 1.4.2 in production verified FAILED: <reason>". */
+export function verdictHeadline(a: PublishAction): string {
+  const r = a.release;
+  const v = a.verdict!;
+  return `Release ${serviceName(a)} ${r.version ?? '(unknown version)'} in ${r.environment} verified ${v.state}: ${v.reason}`;
+}
+
+/** The headline of what the action publishes: the deployment, or its verdict. */
+const headline = (a: PublishAction): string =>
+  a.verdict ? verdictHeadline(a) : deploymentHeadline(a);
+
 /** `<events base>/v2/change/enqueue` beside PAGERDUTY_EVENTS_URL (`<events base>/v2/enqueue`). */
 export function pagerdutyChangeUrl(eventsUrl: string): string {
   const url = new URL(eventsUrl);
@@ -68,10 +83,11 @@ export function pagerdutyChangeEvent(a: PublishAction, routingKey: string): Page
   return {
     routing_key: routingKey,
     payload: {
-      summary: deploymentHeadline(a).slice(0, 1024),
+      summary: headline(a).slice(0, 1024),
       source: serviceName(a),
-      timestamp: a.deployment.finishedAt,
+      timestamp: a.verdict?.at ?? a.deployment.finishedAt,
       custom_details: {
+        ...(a.verdict ? { verdict: a.verdict.state, verdict_reason: a.verdict.reason } : {}),
         service: r.service,
         namespace: r.namespace,
         environment: r.environment,
@@ -91,25 +107,43 @@ export function grafanaAnnotation(a: PublishAction): GrafanaAnnotation {
   const end = Date.parse(a.deployment.finishedAt);
   const start = a.deployment.startedAt ? Date.parse(a.deployment.startedAt) : end;
   const commit = a.deployment.commitSha ? `, commit ${a.deployment.commitSha.slice(0, 12)}` : '';
+  const tags = [
+    `service:${r.service}`,
+    ...(r.namespace ? [`namespace:${r.namespace}`] : []),
+    `env:${r.environment}`,
+    ...(r.version ? [`version:${r.version}`] : []),
+  ];
+  if (a.verdict) {
+    // a point in time: when the verdict was reached
+    const at = Date.parse(a.verdict.at);
+    return {
+      time: at,
+      timeEnd: at,
+      tags: ['verdict', `verdict:${a.verdict.state}`, ...tags],
+      text: `${verdictHeadline(a)}. <a href="${a.deployment.shipwatchUrl}">Shipwatch</a>`,
+    };
+  }
   return {
     time: Math.min(start, end),
     timeEnd: end,
-    tags: [
-      'deployment',
-      `service:${r.service}`,
-      ...(r.namespace ? [`namespace:${r.namespace}`] : []),
-      `env:${r.environment}`,
-      ...(r.version ? [`version:${r.version}`] : []),
-    ],
+    tags: ['deployment', ...tags],
     text: `${deploymentHeadline(a)}${commit}. <a href="${a.deployment.shipwatchUrl}">Shipwatch</a>`,
   };
 }
+
+const VERDICT_EMOJI: Readonly<Record<string, string>> = {
+  HEALTHY: ':white_check_mark:',
+  HEALTHY_LOW_CONFIDENCE: ':white_check_mark:',
+  DEGRADED: ':warning:',
+  ENV_DEGRADED: ':warning:',
+  FAILED: ':rotating_light:',
+};
 
 export function deploymentSlackMessage(a: PublishAction): {
   readonly text: string;
   readonly blocks: readonly Record<string, unknown>[];
 } {
-  const headline = deploymentHeadline(a);
+  const text = `${a.verdict ? (VERDICT_EMOJI[a.verdict.state] ?? ':grey_question:') : ':rocket:'} ${escapeSlack(headline(a))}`;
   const context = [
     ...links(a).map((l) => `<${l.href}|${l.text}>`),
     `deployment ${a.release.deploymentId}`,
@@ -117,9 +151,9 @@ export function deploymentSlackMessage(a: PublishAction): {
   ];
   const linkCount = links(a).length;
   return {
-    text: `:rocket: ${escapeSlack(headline)}`,
+    text,
     blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: `:rocket: ${escapeSlack(headline)}` } },
+      { type: 'section', text: { type: 'mrkdwn', text } },
       {
         type: 'context',
         elements: context.map((c, i) => ({
