@@ -98,14 +98,16 @@ export class DoraRepository {
    */
   async flow(p: DoraRequest): Promise<DoraFlow> {
     const args = [p.from, p.to, p.tier, p.services, p.teams];
-    const [row]: Record<string, unknown>[] = await this.dataSource.query(
-      `SELECT * FROM dora_flow_figures($1, $2, $3, $4, $5)`,
-      args,
-    );
-    const stages: Record<string, unknown>[] = await this.dataSource.query(
-      `SELECT * FROM dora_lead_time_stages($1, $2, $3, $4, $5)`,
-      args,
-    );
+    const [[row], stages] = await Promise.all([
+      this.dataSource.query<Record<string, unknown>[]>(
+        `SELECT * FROM dora_flow_figures($1, $2, $3, $4, $5)`,
+        args,
+      ),
+      this.dataSource.query<Record<string, unknown>[]>(
+        `SELECT * FROM dora_lead_time_stages($1, $2, $3, $4, $5)`,
+        args,
+      ),
+    ]);
     return {
       ...camelRow<Omit<DoraFlow, 'leadTimeStages'>>(row),
       leadTimeStages: stages.map((s) => camelRow<DoraLeadTimeStage>(s)),

@@ -56,7 +56,7 @@ export class DoraResolver {
 
   @ResolveField(() => DoraFlow, {
     description:
-      'Time between production deployments and batch size over the window, in the same scope (docs/dora.md, "Flow figures")',
+      'Time between production deployments, batch size and lead-time stages over the window, in the same scope (docs/dora.md, "Flow figures")',
   })
   flow(@Parent() metrics: DoraMetrics): Promise<DoraFlow> {
     if (!metrics.request) throw new Error('DoraMetrics without its request');

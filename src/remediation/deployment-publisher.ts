@@ -44,8 +44,8 @@ export class DeploymentPublisher implements OnModuleInit {
   }
 
   /**
-   * Publishes a release verdict, in the verdict's transaction (VerdictService), to the tools
-   * its deployment was published to.
+   * Publishes a release verdict, in the verdict's transaction (VerdictService), to the tools of
+   * PUBLISH_DEPLOYMENTS_TO when its deployment's environment is selected.
    */
   async publishVerdict(
     m: EntityManager,

@@ -42,6 +42,21 @@ export function shipwatchDeploymentUrl(publicUrl: string, deploymentId: string):
   return `${publicUrl}/graphql?query=${encodeURIComponent(query)}`;
 }
 
+/** What every publication says of its deployment, with its link in Shipwatch. */
+function deploymentFacts(
+  deploymentId: string,
+  f: { commitSha: string | null; startedAt: Date | null; finishedAt: Date; url: string | null },
+  publicUrl: string,
+): PublishAction['deployment'] {
+  return {
+    commitSha: f.commitSha,
+    startedAt: f.startedAt?.toISOString() ?? null,
+    finishedAt: f.finishedAt.toISOString(),
+    url: f.url,
+    shipwatchUrl: shipwatchDeploymentUrl(publicUrl, deploymentId),
+  };
+}
+
 /** One action per channel for a transition that `publishes`; `url` is the deployment's own link. */
 export function publishActions(
   t: DeploymentTransition,
@@ -60,13 +75,16 @@ export function publishActions(
       version: t.version,
       previousVersion: t.previousVersion,
     },
-    deployment: {
-      commitSha: t.commitSha,
-      startedAt: t.startedAt?.toISOString() ?? null,
-      finishedAt: (t.finishedAt ?? t.occurredAt).toISOString(),
-      url,
-      shipwatchUrl: shipwatchDeploymentUrl(settings.publicUrl, t.deploymentId),
-    },
+    deployment: deploymentFacts(
+      t.deploymentId,
+      {
+        commitSha: t.commitSha,
+        startedAt: t.startedAt,
+        finishedAt: t.finishedAt ?? t.occurredAt,
+        url,
+      },
+      settings.publicUrl,
+    ),
   }));
 }
 
@@ -98,12 +116,6 @@ export function publishVerdictActions(
     channel,
     verdict: { state: verdict.state, reason: verdict.reason, at: verdict.at.toISOString() },
     release: r.release,
-    deployment: {
-      commitSha: r.commitSha,
-      startedAt: r.startedAt?.toISOString() ?? null,
-      finishedAt: r.finishedAt.toISOString(),
-      url: r.url,
-      shipwatchUrl: shipwatchDeploymentUrl(settings.publicUrl, r.release.deploymentId),
-    },
+    deployment: deploymentFacts(r.release.deploymentId, r, settings.publicUrl),
   }));
 }

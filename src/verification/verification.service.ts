@@ -13,12 +13,7 @@ import type { AppConfig } from '../config/config.schema.js';
 import { DeploymentHooks } from '../ingestion/deployment-hooks.js';
 import { inSpan } from '../observability/tracing.js';
 import { evaluateTick, toSummary, type SignalSource } from './analysis/tick-evaluator.js';
-import {
-  decideVerdict,
-  stepVerification,
-  type FinalState,
-  type VerdictDecision,
-} from './analysis/verdict.rule.js';
+import { decideVerdict, stepVerification, type FinalState } from './analysis/verdict.rule.js';
 import type { PrometheusClient } from './prometheus.client.js';
 import { PROMETHEUS_CLIENT } from './prometheus.provider.js';
 import { PrometheusSignalSource } from './prometheus.source.js';
@@ -164,8 +159,6 @@ export class VerificationService implements OnModuleInit, OnModuleDestroy {
       now: present,
     });
     const duration = endTimer();
-    let verdict: VerdictDecision | null = null;
-    let stateAfter = v.state;
     const committed = await this.dataSource.transaction(async (m) => {
       const locked = await this.repo.lockClaimed(m, v.id, this.workerId);
       // Lost the claim (lease expired and another replica ran this tick): drop our result.
@@ -179,10 +172,7 @@ export class VerificationService implements OnModuleInit, OnModuleDestroy {
         timing: spec.timing,
         analysis: spec.analysis,
       });
-      // An early HEALTHY under watch keeps its reason unless a verdict overturns it.
       const step = stepVerification(v.state, decision);
-      verdict = step.verdict;
-      stateAfter = step.state;
       const failing =
         tick.outcome.classification === 'CRITICAL' || tick.outcome.classification === 'REGRESSION';
       const firstFailingAt = v.firstFailingAt ?? (failing ? tick.window.start : null);
@@ -207,6 +197,7 @@ export class VerificationService implements OnModuleInit, OnModuleDestroy {
         v.id,
         {
           state: step.state,
+          // an early HEALTHY under watch keeps its reason unless a verdict overturns it
           reason:
             step.verdict?.reason ??
             (step.state === 'RUNNING' ? decision.reason : (v.reason ?? decision.reason)),
@@ -224,14 +215,15 @@ export class VerificationService implements OnModuleInit, OnModuleDestroy {
       const transitions = step.verdict
         ? await this.verdicts.apply(m, { ...locked, firstFailingAt }, subject, step.verdict, now)
         : [];
-      return { transitions };
+      return { transitions, step };
     });
     if (!committed) return null;
-    const d = verdict as VerdictDecision | null;
-    this.hooks.emitCommitted(committed.transitions);
+    const { transitions, step } = committed;
+    this.hooks.emitCommitted(transitions);
     verificationTicks.inc({ classification: tick.outcome.classification });
-    if (d) this.finished(v, subject, d.state as FinalState, d.reason, now);
-    return { verificationId: v.id, deploymentId: subject.deploymentId, state: stateAfter };
+    const verdict = step.verdict;
+    if (verdict) this.finished(v, subject, verdict.state as FinalState, verdict.reason, now);
+    return { verificationId: v.id, deploymentId: subject.deploymentId, state: step.state };
   }
 
   private finished(

@@ -1,7 +1,6 @@
 import { Controller, Headers as HttpHeaders, Options, Post, Query, Req, Res } from '@nestjs/common';
 import type { RawBodyRequest } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { DomainError } from '../common/errors/domain-error.js';
 import { alertLabelMapping } from './alertmanager/alertmanager.mapper.js';
 import { AlertmanagerWebhookService } from './alertmanager/alertmanager-webhook.service.js';
 import { mapGrafanaOncallDelivery } from './grafana-oncall/grafana-oncall.mapper.js';
@@ -14,6 +13,7 @@ import { GithubWebhookService } from './github/github-webhook.service.js';
 import { FluxWebhookService } from './flux/flux-webhook.service.js';
 import { GitlabWebhookService } from './gitlab/gitlab-webhook.service.js';
 import { type MappedDelivery, normaliseHeaders } from './webhook-mapping.js';
+import { unknownQueryValue } from './webhooks.errors.js';
 
 /**
  * The webhook endpoints. Public routes: each source authenticates its own deliveries (HMAC
@@ -57,11 +57,7 @@ export class WebhooksController {
     @Query('service_from') serviceFrom?: string,
   ): Promise<Record<string, unknown>> {
     if (serviceFrom !== undefined && serviceFrom !== 'environment') {
-      throw new DomainError(
-        'BAD_USER_INPUT',
-        `service_from=${JSON.stringify(serviceFrom)} is not known: the one value is service_from=environment`,
-        { details: { parameter: 'service_from', allowed: ['environment'] } },
-      );
+      throw unknownQueryValue('service_from', serviceFrom, ['environment']);
     }
     const reply = await this.gitlab.receive(
       normaliseHeaders(req.headers),

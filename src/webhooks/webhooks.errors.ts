@@ -24,6 +24,18 @@ export const webhookNotConfigured = (variable: string): DomainError =>
     { httpStatus: 401 },
   );
 
+/** A hook URL's query parameter with a value the endpoint does not know. */
+export const unknownQueryValue = (
+  parameter: string,
+  value: string,
+  allowed: readonly string[],
+): DomainError =>
+  new DomainError(
+    'BAD_USER_INPUT',
+    `${parameter}=${JSON.stringify(value)} is not known: ${allowed.map((a) => `${parameter}=${a}`).join(' or ')}`,
+    { details: { parameter, allowed } },
+  );
+
 export const malformedPayload = (message: string, details?: Record<string, unknown>): DomainError =>
   new DomainError('MALFORMED_PAYLOAD', message, { httpStatus: 400, details });
 

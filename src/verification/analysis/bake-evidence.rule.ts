@@ -79,8 +79,6 @@ export interface WholeBakeResult {
   readonly pValue: number;
   /** p < alpha and the effect is worth a ticket (minBadEvents, allowedIncrease, minAbsDelta). */
   readonly significant: boolean;
-  /** The observed effect is worth a ticket, significant or not (no early HEALTHY then). */
-  readonly effect: boolean;
 }
 
 export function wholeBakeTest(
@@ -95,7 +93,6 @@ export function wholeBakeTest(
       baseline: s.baseline,
       pValue: test.pValue,
       significant: test.holds,
-      effect: test.effect,
     };
   });
 }

@@ -386,10 +386,9 @@ export function decideVerdict(input: VerdictInput): VerdictDecision {
   // verification watches on to the end of the bake (stepVerification), so a slow burn still
   // becomes DEGRADED there and a regression that starts later is still rolled back.
   const early = Math.min(timing.earlyHealthySeconds, bake);
-  const recent = evaluated.slice(-a.passK);
   const calm =
-    recent.length === a.passK &&
-    recent.every(
+    lastPass.length === a.passK &&
+    lastPass.every(
       (t) => t.classification === 'PASS' || (t.classification === 'REGRESSION' && !isSevere(t)),
     );
   if (!rollback && elapsed >= early && elapsed < bake && calm && last) {
