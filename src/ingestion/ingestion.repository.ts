@@ -579,6 +579,6 @@ export class IngestionRepository {
 /** The rows as a JSON array, splicing each payload's JSON text in rather than re-encoding it. */
 function rawEventsJson(rows: readonly RawEventRow[]): string {
   return `[${rows
-    .map(({ payload, ...meta }) => `${JSON.stringify(meta).slice(0, -1)},"payload":${payload}}`)
+    .map(({ payload, ...meta }) => `${payloadJson(meta).slice(0, -1)},"payload":${payload}}`)
     .join(',')}]`;
 }

@@ -399,6 +399,22 @@ describe('webhooks under fuzzed deliveries', () => {
     expect(seen['gitlab 401 INVALID_SIGNATURE']).toBeGreaterThan(0);
   });
 
+  it('stores a system hook whose event name holds NUL (found by the fuzzer): 202, U+FFFD in its kind', async () => {
+    const fixture = gitlabFixture('system_push.json');
+    const res = await request(t.http)
+      .post('/webhooks/gitlab')
+      .set({ ...fixture.headers, 'X-Gitlab-Token': GITLAB_TOKEN })
+      .send(JSON.stringify({ ...fixture.payload, event_name: 'a\u0000b' }));
+    expect({ status: res.status, result: res.body.result }).toEqual({
+      status: 202,
+      result: 'ACCEPTED',
+    });
+    const rows = await t.db.dataSource.query<{ kind: string }[]>(
+      `SELECT kind FROM raw_events WHERE source = 'gitlab' AND kind LIKE 'System Hook: a_b'`,
+    );
+    expect(rows).toEqual([{ kind: 'System Hook: a\ufffdb' }]);
+  });
+
   it('POST /cloudevents: fuzzed structured, batch and binary events, with a token or not', async () => {
     const binaryHeaders = (doc: unknown): Record<string, string> => {
       const out: Record<string, string> = {};
