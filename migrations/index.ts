@@ -25,6 +25,7 @@ import { DoraLeadTimeStages1766500000000 } from './1766500000000-DoraLeadTimeSta
 import { VerificationWatch1766600000000 } from './1766600000000-VerificationWatch.js';
 import { IncidentVersionCauses1766700000000 } from './1766700000000-IncidentVersionCauses.js';
 import { PublishDeployments1766800000000 } from './1766800000000-PublishDeployments.js';
+import { VerificationDecisions1766900000000 } from './1766900000000-VerificationDecisions.js';
 
 export const MIGRATIONS = [
   InitialSchema1764460800000,
@@ -50,4 +51,5 @@ export const MIGRATIONS = [
   VerificationWatch1766600000000,
   IncidentVersionCauses1766700000000,
   PublishDeployments1766800000000,
+  VerificationDecisions1766900000000,
 ];

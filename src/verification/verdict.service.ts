@@ -12,6 +12,7 @@ import { planRemediation, type PlanInput } from './analysis/remediation-plan.rul
 import type { FinalState, VerdictDecision } from './analysis/verdict.rule.js';
 import type { ReleaseVerificationEntity } from './release-verification.entity.js';
 import { VerificationRepository, type VerificationSubject } from './verification.repository.js';
+import { rollbackNotPossible } from './verification.errors.js';
 import { recordSpan } from './verification.tracing.js';
 import { VerificationPolicyService } from './verification-policy.service.js';
 
@@ -54,6 +55,7 @@ export class VerdictService {
     subject: VerificationSubject,
     decision: VerdictDecision,
     now: Date,
+    byPerson = false,
   ): Promise<DeploymentTransition[]> {
     const state = decision.state as FinalState;
     const healthy = state === 'HEALTHY' || state === 'HEALTHY_LOW_CONFIDENCE';
@@ -116,26 +118,16 @@ export class VerdictService {
     }
 
     const transitions: DeploymentTransition[] = [];
-    if (plan.rollbackRequested) {
-      const marked = await this.ingestion.applyEvent(m, this.rolledBack(v, subject, now));
-      transitions.push(...marked.transitions);
-      recordSpan({
-        name: 'release.rollback',
-        traceParent: v.traceParent,
-        start: now,
-        end: now,
-        attributes: {
-          'deployment.id': subject.deploymentId,
-          'service.name': subject.service,
-          'service.version': v.version ?? '',
-          'shipwatch.rollback.to_version': v.previousVersion ?? '',
-          'deployment.environment.name': subject.environment,
-        },
-        failed: false,
-      });
-    }
+    if (plan.rollbackRequested) transitions.push(...(await this.rolledBack(m, v, subject, now)));
     if (plan.openIncident) {
-      await this.ingestion.applyEvent(m, this.incident(v, subject, decision.reason, now, 'open'));
+      // A person's FAILED: the incident's link to the release is CONFIRMED, not EXPLICIT.
+      const opened = await this.ingestion.applyEvent(
+        m,
+        this.incident(v, subject, decision.reason, now, 'open', byPerson),
+      );
+      if (byPerson && opened.entityId) {
+        await this.repo.confirmCause(m, opened.entityId, subject.source, subject.externalId);
+      }
     }
     if (plan.resolveRemediated && remediated) {
       if (remediated.row.incidentOpened) {
@@ -163,17 +155,66 @@ export class VerdictService {
     return transitions;
   }
 
+  /**
+   * A person approved the rollback that an ADVISE policy only advised: the ROLLBACK action the
+   * verdict would have sent in ENFORCE mode (same idempotency key, same guards), through the
+   * outbox in the caller's transaction, and the deployment marked ROLLED_BACK. Throws a coded
+   * error, before anything is stored, when the rollback cannot be sent (no target, the previous
+   * version unknown or failed itself, the target refused by the outbound allowlist).
+   */
+  async approveRollback(
+    m: EntityManager,
+    v: ReleaseVerificationEntity,
+    subject: VerificationSubject,
+    now: Date,
+  ): Promise<DeploymentTransition[]> {
+    const plan = planRemediation({
+      kind: v.kind,
+      state: 'FAILED',
+      reason: v.reason ?? 'rollback approved',
+      canaryRegressed: false,
+      mode: 'ENFORCE',
+      release: releaseRef(v, subject),
+      rollbackTarget: await this.policies.rollbackTarget(m, v.policyId),
+      alertChannels: [],
+      guards: {
+        alreadyRequested: v.rollbackRequestedAt !== null,
+        // a person decides when: no cooldown between rollbacks of the service
+        lastRollbackAt: null,
+        failedVersions: await this.repo.failedVersions(m, v.serviceId, v.environmentId),
+      },
+      cooldownSeconds: 0,
+      now,
+      startsAt: v.firstFailingAt ?? v.deployFinishedAt,
+      generatorUrl: this.evidenceUrl(subject.deploymentId),
+    });
+    const rollback = plan.actions.find((a) => a.kind === 'ROLLBACK');
+    if (!rollback) throw rollbackNotPossible(plan.rollbackBlocked ?? 'no rollback planned');
+    const { refused } = await this.outbox.enqueue(m, rollback);
+    // Thrown: the transaction rolls back, the refused entry with it; nothing is half-applied.
+    if (refused) throw rollbackNotPossible(`rollback refused: ${refused}`);
+    const transitions = await this.rolledBack(m, v, subject, now);
+    await this.repo.recordOutcome(m, v.id, {
+      rollbackRequestedAt: now,
+      rollbackBlockedReason: null,
+      incidentOpened: false,
+    });
+    return transitions;
+  }
+
   evidenceUrl(deploymentId: string): string {
     const query = `{ releaseVerification(deploymentId: "${deploymentId}") { state reason ticks { number classification reason } } }`;
     return `${this.config.publicUrl}/graphql?query=${encodeURIComponent(query)}`;
   }
 
-  private rolledBack(
+  /** The deployment marked ROLLED_BACK through the ingestion write path, and the span. */
+  private async rolledBack(
+    m: EntityManager,
     v: ReleaseVerificationEntity,
     s: VerificationSubject,
     now: Date,
-  ): DeploymentEvent {
-    return {
+  ): Promise<DeploymentTransition[]> {
+    const event: DeploymentEvent = {
       type: 'deployment',
       envelope: { source: SOURCE, eventId: `verification:${v.id}:rolled-back`, occurredAt: now },
       deploymentSource: s.source,
@@ -182,6 +223,22 @@ export class VerdictService {
       environment: { name: s.environment },
       status: 'ROLLED_BACK',
     };
+    const marked = await this.ingestion.applyEvent(m, event);
+    recordSpan({
+      name: 'release.rollback',
+      traceParent: v.traceParent,
+      start: now,
+      end: now,
+      attributes: {
+        'deployment.id': s.deploymentId,
+        'service.name': s.service,
+        'service.version': v.version ?? '',
+        'shipwatch.rollback.to_version': v.previousVersion ?? '',
+        'deployment.environment.name': s.environment,
+      },
+      failed: false,
+    });
+    return marked.transitions;
   }
 
   private incident(
@@ -190,6 +247,7 @@ export class VerdictService {
     reason: string,
     now: Date,
     what: 'open' | 'resolve',
+    byPerson = false,
   ): IncidentEvent {
     const base = {
       type: 'incident' as const,
@@ -210,7 +268,8 @@ export class VerdictService {
       url: this.evidenceUrl(s.deploymentId),
       impactStartedAt: v.firstFailingAt ?? v.deployFinishedAt,
       detectedAt: now,
-      causedBy: [{ source: s.source, id: s.externalId }],
+      // a person's verdict names its cause as CONFIRMED afterwards (apply)
+      ...(byPerson ? {} : { causedBy: [{ source: s.source, id: s.externalId }] }),
     };
   }
 }

@@ -12,6 +12,9 @@ import type {
   VerificationModeEnum,
   VerificationPolicyModel,
 } from './models/verification-policy.model.js';
+import { toDecision } from './decisions/verification-decision.mapper.js';
+import { VerificationDecisionsRepository } from './decisions/verification-decisions.repository.js';
+import type { ReleaseVerificationEntity } from './release-verification.entity.js';
 import { VerificationRepository } from './verification.repository.js';
 import { storedTickModel } from './verification-tick.mapper.js';
 import type { VerificationPolicyEntity } from './verification-policy.entity.js';
@@ -78,17 +81,29 @@ export function policyModel(e: VerificationPolicyEntity): VerificationPolicyMode
 /** The read side: a deployment's verification with its ticks and evidence. */
 @Injectable()
 export class VerificationReadService {
-  constructor(private readonly repo: VerificationRepository) {}
+  constructor(
+    private readonly repo: VerificationRepository,
+    private readonly decisions: VerificationDecisionsRepository,
+  ) {}
 
   async byDeployment(deploymentId: string): Promise<ReleaseVerificationModel | null> {
     const v = await this.repo.findByDeployment(deploymentId);
-    if (!v) return null;
-    const [subject, ticks, remediated] = await Promise.all([
+    return v ? this.model(v) : null;
+  }
+
+  async byId(id: string): Promise<ReleaseVerificationModel | null> {
+    const v = /^\d{1,18}$/.test(id) ? await this.repo.find(id) : null;
+    return v ? this.model(v) : null;
+  }
+
+  private async model(v: ReleaseVerificationEntity): Promise<ReleaseVerificationModel> {
+    const [subject, ticks, remediated, decisions] = await Promise.all([
       this.repo.subject(v.id),
       this.repo.ticks(v.id),
       v.remediatesVerificationId
         ? this.repo.find(v.remediatesVerificationId)
         : Promise.resolve(null),
+      this.decisions.of(v.id),
     ]);
     const state = v.state as VerificationStateEnum;
     return {
@@ -122,6 +137,7 @@ export class VerificationReadService {
       remediatedAt: v.remediatedAt,
       remediatesDeploymentId: remediated?.deploymentId ?? null,
       ticks: ticks.map(storedTickModel),
+      decisions: decisions.map(toDecision),
     };
   }
 }

@@ -54,3 +54,14 @@ export const policyNotFound = (id: string): DomainError =>
 
 export const deploymentNotFound = (id: string): DomainError =>
   new DomainError('DEPLOYMENT_NOT_FOUND', `deployment ${id} does not exist`, { httpStatus: 404 });
+
+export const verificationNotFound = (id: string): DomainError =>
+  new DomainError('VERIFICATION_NOT_FOUND', `release verification ${id} does not exist`, {
+    httpStatus: 404,
+  });
+
+/** A person approved a rollback that cannot be sent (no target, refused, previous version). */
+export const rollbackNotPossible = (why: string): DomainError =>
+  new DomainError('ROLLBACK_NOT_POSSIBLE', `the rollback cannot be sent: ${why}`, {
+    httpStatus: 409,
+  });

@@ -1,6 +1,9 @@
 import { Module } from '@nestjs/common';
 import { RemediationModule } from '../remediation/remediation.module.js';
 import { BacktestService } from './backtest.service.js';
+import { VerificationDecisionsRepository } from './decisions/verification-decisions.repository.js';
+import { VerificationDecisionsResolver } from './decisions/verification-decisions.resolver.js';
+import { VerificationDecisionsService } from './decisions/verification-decisions.service.js';
 import { prometheusClientProvider } from './prometheus.provider.js';
 import { ReleaseVerificationResolver } from './release-verification.resolver.js';
 import { VerdictService } from './verdict.service.js';
@@ -33,7 +36,15 @@ import { VerificationCoverageService } from './verification-coverage.service.js'
     VerificationScheduler,
     VerificationPolicyResolver,
     ReleaseVerificationResolver,
+    VerificationDecisionsRepository,
+    VerificationDecisionsService,
+    VerificationDecisionsResolver,
   ],
-  exports: [VerificationService, VerificationPolicyService, prometheusClientProvider],
+  exports: [
+    VerificationService,
+    VerificationPolicyService,
+    VerificationDecisionsService,
+    prometheusClientProvider,
+  ],
 })
 export class VerificationModule {}

@@ -393,6 +393,21 @@ export class VerificationRepository {
     );
   }
 
+  /** A person's FAILED: the incident's link to the deployment is CONFIRMED (DORA, docs/dora.md). */
+  async confirmCause(
+    m: EntityManager,
+    incidentId: string,
+    source: string,
+    externalId: string,
+  ): Promise<void> {
+    await m.query(
+      `INSERT INTO incident_causes (incident_id, deployment_source, deployment_external_id, attribution)
+       VALUES ($1, $2, $3, 'CONFIRMED')
+       ON CONFLICT (incident_id, deployment_source, deployment_external_id) DO NOTHING`,
+      [incidentId, source, externalId],
+    );
+  }
+
   async markRemediated(m: EntityManager, id: string, at: Date): Promise<void> {
     await m.query(
       `UPDATE release_verifications SET remediated_at = $2 WHERE id = $1 AND remediated_at IS NULL`,

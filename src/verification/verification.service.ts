@@ -169,10 +169,11 @@ export class VerificationService implements OnModuleInit, OnModuleDestroy {
         startedAt: v.deployFinishedAt,
         now,
         ticks: [...history, toSummary(tick)],
-        timing: spec.timing,
+        // as locked: a person may have extended the bake since the claim (extendBake)
+        timing: locked.policy.timing,
         analysis: spec.analysis,
       });
-      const step = stepVerification(v.state, decision);
+      const step = stepVerification(locked.state, decision);
       const failing =
         tick.outcome.classification === 'CRITICAL' || tick.outcome.classification === 'REGRESSION';
       const firstFailingAt = v.firstFailingAt ?? (failing ? tick.window.start : null);

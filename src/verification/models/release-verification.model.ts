@@ -86,6 +86,56 @@ export class VerificationTickModel {
   evidence!: JsonValue;
 }
 
+export enum VerificationDecisionActionEnum {
+  APPROVE_ROLLBACK = 'APPROVE_ROLLBACK',
+  MARK_HEALTHY = 'MARK_HEALTHY',
+  MARK_FAILED = 'MARK_FAILED',
+  EXTEND_BAKE = 'EXTEND_BAKE',
+  DISMISS_SLI_RISK = 'DISMISS_SLI_RISK',
+}
+registerEnumType(VerificationDecisionActionEnum, {
+  name: 'VerificationDecisionAction',
+  description:
+    'APPROVE_ROLLBACK: an advised rollback sent; MARK_HEALTHY / MARK_FAILED: a person’s verdict; EXTEND_BAKE: a longer bake; DISMISS_SLI_RISK: an SLI said not to be a risk (recorded, changes no verdict)',
+});
+
+@ObjectType('VerificationDecision', {
+  description: 'A person’s decision on a verification: the audit entry (who, when, why, what)',
+})
+export class VerificationDecisionModel {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => VerificationDecisionActionEnum)
+  action!: VerificationDecisionActionEnum;
+
+  @Field(() => VerificationStateEnum)
+  stateBefore!: VerificationStateEnum;
+
+  @Field(() => VerificationStateEnum)
+  stateAfter!: VerificationStateEnum;
+
+  @Field(() => String, { nullable: true, description: 'DISMISS_SLI_RISK: the SLI or check' })
+  sli!: string | null;
+
+  @Field(() => Int, { nullable: true, description: 'EXTEND_BAKE: seconds added to the bake' })
+  seconds!: number | null;
+
+  @Field(() => String)
+  reason!: string;
+
+  @Field(() => String, {
+    description: '`token:<id>` or `bootstrap` (GraphQL, CLI), `slack:<user id>` (Slack buttons)',
+  })
+  actor!: string;
+
+  @Field(() => String, { description: 'The token’s name, or the Slack user name' })
+  actorName!: string;
+
+  @Field(() => Date)
+  decidedAt!: Date;
+}
+
 @ObjectType('VerificationPolicySummary')
 export class VerificationPolicySummaryModel {
   @Field(() => ID, { nullable: true })
@@ -186,4 +236,10 @@ export class ReleaseVerificationModel {
 
   @Field(() => [VerificationTickModel])
   ticks!: VerificationTickModel[];
+
+  @Field(() => [VerificationDecisionModel], {
+    description:
+      'People’s decisions on this verification, oldest first: approved rollbacks, verdicts, longer bakes, SLIs dismissed as not a risk (who, when, why)',
+  })
+  decisions!: VerificationDecisionModel[];
 }
