@@ -8,7 +8,12 @@ import { RateLimitMiddleware } from './auth/rate-limit.middleware.js';
 import { HttpExceptionFilter } from './common/errors/http-exception.filter.js';
 import { closeUnreadRefusals } from './common/http/close-unread-refusals.middleware.js';
 import type { AppConfig } from './config/config.schema.js';
-import { closeDatabase, openDatabase, type OpenedDatabase } from './database/data-source.js';
+import {
+  closeDatabase,
+  openDatabase,
+  type OpenedDatabase,
+  type OpenOptions,
+} from './database/data-source.js';
 import { runMigrations } from './database/migrator.js';
 import { httpMetricsMiddleware } from './observability/http-metrics.middleware.js';
 import { JsonLogger } from './observability/json-logger.js';
@@ -25,10 +30,11 @@ export interface CreatedApp {
 export async function createApp(
   config: AppConfig,
   logger: LoggerService | false = new JsonLogger(config.logLevel),
+  options: OpenOptions = {},
 ): Promise<CreatedApp> {
   Logger.overrideLogger(logger);
   const log = new Logger('Bootstrap');
-  const db = await openDatabase(config);
+  const db = await openDatabase(config, options);
   try {
     const applied = await runMigrations(db.dataSource);
     if (applied.length > 0) log.log(`applied migrations: ${applied.join(', ')}`);

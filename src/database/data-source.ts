@@ -13,12 +13,20 @@ export interface OpenedDatabase {
   readonly description: string;
 }
 
+export interface OpenOptions {
+  /** An in-memory embedded database starts as a copy of this data directory (EmbeddedPostgres.dump). */
+  readonly embeddedTemplate?: Blob;
+}
+
 /** The one DataSource factory, used by the app, the migration command, tests and benchmarks. */
 export async function openDatabase(
   config: Pick<AppConfig, 'databaseUrl' | 'dataDir' | 'databasePoolSize'> &
     Partial<Pick<AppConfig, 'databaseSlowQueryMs'>>,
+  options: OpenOptions = {},
 ): Promise<OpenedDatabase> {
-  const embedded = config.databaseUrl ? undefined : await EmbeddedPostgres.start(config.dataDir);
+  const embedded = config.databaseUrl
+    ? undefined
+    : await EmbeddedPostgres.start(config.dataDir, options.embeddedTemplate);
   const url = config.databaseUrl ?? embedded!.url;
   const dataSource = new DataSource({
     type: 'postgres',

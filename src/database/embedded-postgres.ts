@@ -19,7 +19,11 @@ export class EmbeddedPostgres {
     private readonly lock: DataDirLock | undefined,
   ) {}
 
-  static async start(dataDir: string): Promise<EmbeddedPostgres> {
+  /**
+   * `template`: a data directory from `dump()` to start an in-memory database from, instead of
+   * an empty cluster (the tests start each file from a migrated copy: seconds less per app).
+   */
+  static async start(dataDir: string, template?: Blob): Promise<EmbeddedPostgres> {
     const inMemory = dataDir.startsWith('memory://');
     const dir = inMemory ? undefined : resolve(dataDir);
     let lock: DataDirLock | undefined;
@@ -29,7 +33,9 @@ export class EmbeddedPostgres {
     }
     let db: PGlite | undefined;
     try {
-      db = await PGlite.create(dir ? join(dir, 'pg') : 'memory://');
+      db = dir
+        ? await PGlite.create(join(dir, 'pg'))
+        : await PGlite.create(template ? { loadDataDir: template } : {});
       const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 1 });
       await server.start();
       const url = `postgres://postgres@${server.getServerConn()}/postgres`;
@@ -39,6 +45,12 @@ export class EmbeddedPostgres {
       lock?.release();
       throw error;
     }
+  }
+
+  /** The whole data directory as a tarball, for `start(..., template)`. */
+  async dump(): Promise<Blob> {
+    await this.db.exec('CHECKPOINT');
+    return this.db.dumpDataDir('none');
   }
 
   async stop(): Promise<void> {

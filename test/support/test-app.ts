@@ -7,8 +7,10 @@ import {
   closeDatabase,
   openDatabase,
   type OpenedDatabase,
+  type OpenOptions,
 } from '../../src/database/data-source.js';
 import { runMigrations } from '../../src/database/migrator.js';
+import { migratedTemplate } from './pglite-template.js';
 
 export const ADMIN_TOKEN = 'test-bootstrap-token';
 
@@ -61,7 +63,8 @@ export interface GqlResponse {
 export async function startTestApp(
   overrides: Record<string, string | undefined> = {},
 ): Promise<TestApp> {
-  const { app, db } = await createApp(testConfig(overrides), false);
+  const config = testConfig(overrides);
+  const { app, db } = await createApp(config, false, await openOptions(config));
   const http = app.getHttpServer() as App;
   await resetData(db);
   return {
@@ -79,9 +82,16 @@ export async function startTestApp(
   };
 }
 
+/** An in-memory embedded database starts migrated (test/support/pglite-template.ts). */
+export async function openOptions(config: AppConfig): Promise<OpenOptions> {
+  const inMemory = !config.databaseUrl && config.dataDir.startsWith('memory://');
+  return inMemory ? { embeddedTemplate: await migratedTemplate() } : {};
+}
+
 /** A migrated database without the app, for repository-level integration tests. */
 export async function openTestDatabase(): Promise<OpenedDatabase> {
-  const db = await openDatabase(testConfig());
+  const config = testConfig();
+  const db = await openDatabase(config, await openOptions(config));
   await runMigrations(db.dataSource);
   await resetData(db);
   return db;
