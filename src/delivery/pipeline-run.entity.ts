@@ -60,6 +60,14 @@ export class PipelineRunEntity {
   @Column({ name: 'test_suites', type: 'jsonb', default: () => "'[]'::jsonb" })
   testSuites!: TestSuiteState[];
 
+  /** The CDEvents chain (`context.chainId`) whose test results are the run's totals. */
+  @Column({ name: 'chain_id', type: 'text', nullable: true })
+  chainId!: string | null;
+
+  /** The totals are its chain's, not ones sent with the run (which come first). */
+  @Column({ name: 'tests_from_chain', type: 'boolean', default: false })
+  testsFromChain!: boolean;
+
   /** Occurrence time of the newest event that reported the current status. */
   @Column({ name: 'status_at', type: 'timestamptz' })
   statusAt!: Date;

@@ -1,9 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { occurredAt, type Applied, type ApplyContext, type Indexed } from './apply-context.js';
+import {
+  applyChangeSubjectEvent,
+  landedChange,
+  sameChangeSubjectState,
+  type ChangeSubjectState,
+} from './change-subject.rule.js';
 import { ChangesetService } from './changeset.service.js';
 import { mergeChangeRows } from './deployment.applier.js';
 import type { ChangeEvent } from './domain-events.js';
 import { IngestionRepository, type ChangeRow } from './ingestion.repository.js';
+import { applyKeyed, type KeyedStateSpec } from './keyed-state.js';
+import { keyOf, type KeyedTable, type Row, rowDate } from './recordset.js';
 import { revertReferences } from './inference/revert.rule.js';
 import { normalisePaths } from './paths/path-glob.rule.js';
 import { type BranchKey, PullRequestStartRepository } from './pull-request-start.repository.js';
@@ -29,7 +37,12 @@ export class ChangeApplier {
     const applied: Applied = { entityIds: new Map(), transitions: [] };
     if (items.length === 0) return applied;
     const rows = new Map<string, ChangeRow>();
-    for (const { event } of items) {
+    const direct = items.filter((i) => !i.event.subjectFacts).map((i) => i.event);
+    const landed = await landedSubjects(
+      ctx,
+      items.filter((i) => i.event.subjectFacts).map((i) => i.event),
+    );
+    for (const event of [...direct, ...landed]) {
       for (const row of changeRows(event, occurredAt(ctx, event))) {
         const k = `${row.repository}\u0000${row.sha}`;
         rows.set(k, mergeChangeRows(rows.get(k), row));
@@ -37,13 +50,13 @@ export class ChangeApplier {
     }
     const written = [...rows.values()];
     const pushed = branchesOf(written, (r) => r.pushed_branch);
-    const landed = written.filter((r) => r.pr_head_sha !== null && r.pr_head_branch !== null);
+    const requests = written.filter((r) => r.pr_head_sha !== null && r.pr_head_branch !== null);
     await this.starts.lockBranches(ctx.manager, [
       ...pushed,
-      ...branchesOf(landed, (r) => r.pr_head_branch),
+      ...branchesOf(requests, (r) => r.pr_head_branch),
     ]);
     const { changed, unresolved } = await this.repo.upsertChanges(ctx.manager, written);
-    const started = await this.starts.refreshFirstCommits(ctx.manager, landed, pushed);
+    const started = await this.starts.refreshFirstCommits(ctx.manager, requests, pushed);
     const tagged = await this.tags.upsert(
       ctx.manager,
       items.flatMap(({ event: e }) =>
@@ -62,6 +75,72 @@ export class ChangeApplier {
     );
     return applied;
   }
+}
+
+export const CHANGE_SUBJECTS_TABLE: KeyedTable = {
+  table: 'change_subjects',
+  key: [
+    ['source', 'text'],
+    ['change_id', 'text'],
+  ],
+  columns: [
+    ['source', 'text'],
+    ['change_id', 'text'],
+    ['repository', 'text'],
+    ['commit_sha', 'text'],
+    ['commit_at', 'timestamptz'],
+    ['merged_at', 'timestamptz'],
+    ['last_event_at', 'timestamptz'],
+  ],
+};
+
+const SUBJECT_SPEC: KeyedStateSpec<ChangeSubjectState, { event: ChangeEvent; at: Date }> = {
+  table: CHANGE_SUBJECTS_TABLE,
+  fromRow: (r) => ({
+    repository: r.repository as string,
+    commitSha: (r.commit_sha as string | null) ?? null,
+    commitAt: rowDate(r.commit_at),
+    mergedAt: rowDate(r.merged_at),
+    lastEventAt: rowDate(r.last_event_at)!,
+  }),
+  toRow: (key, s) => ({
+    ...key,
+    repository: s.repository,
+    commit_sha: s.commitSha,
+    commit_at: s.commitAt,
+    merged_at: s.mergedAt,
+    last_event_at: s.lastEventAt,
+  }),
+  merge: (current, { event, at }) => applyChangeSubjectEvent(current, event, at),
+  same: sameChangeSubjectState,
+};
+
+/**
+ * Records what change events with `subjectFacts` say of their change (change_subjects, one row
+ * per (source, change id)); returns the merges they complete, as merged pull requests.
+ */
+async function landedSubjects(
+  ctx: ApplyContext,
+  events: readonly ChangeEvent[],
+): Promise<ChangeEvent[]> {
+  if (events.length === 0) return [];
+  const key = (e: ChangeEvent): Row => ({
+    source: e.envelope.source,
+    change_id: e.pullRequest!.id,
+  });
+  const results = await applyKeyed(
+    ctx.manager,
+    SUBJECT_SPEC,
+    events.map((event) => ({ key: key(event), event: { event, at: occurredAt(ctx, event) } })),
+  );
+  const landed = new Map<string, ChangeEvent>();
+  for (const event of events) {
+    const k = keyOf(CHANGE_SUBJECTS_TABLE, key(event));
+    const r = results.get(k)!;
+    const change = landedChange(event.pullRequest!.id, event, r.before, r.after);
+    if (change && !landed.has(k)) landed.set(k, change);
+  }
+  return [...landed.values()];
 }
 
 /** The distinct (repository, branch) pairs of some change rows. */

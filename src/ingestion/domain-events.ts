@@ -137,6 +137,11 @@ export interface PipelineRunEvent {
   readonly startedAt?: Date;
   readonly finishedAt?: Date;
   readonly url?: string;
+  /**
+   * The CDEvents chain the run belongs to (`context.chainId`): the test results of the chain are
+   * its test totals (docs/integrations.md, "Test results").
+   */
+  readonly chainId?: string;
   readonly tests?: {
     readonly passed: number;
     readonly failed: number;
@@ -215,7 +220,40 @@ export interface ChangeEvent {
     /** How many commits it has: how far that walk may go. */
     readonly commitCount?: number;
   };
+  /**
+   * Facts about the change `pullRequest.id` (of `envelope.source`) that complete each other across
+   * events in any order (CDEvents change events): the commit it lands, as one event names it, and
+   * its merge, as another says. Shipwatch keeps them by the change and records the merge (its
+   * `mergedAt` and `mergeCommitSha`) once both are known. `commits` and `pullRequest`'s other
+   * fields are then empty.
+   */
+  readonly subjectFacts?: {
+    readonly commitSha?: string;
+    readonly mergedAt?: Date;
+  };
 }
+
+/** The result of one test suite run or test case run (CDEvents testsuiterun / testcaserun). */
+export interface TestResultEvent {
+  readonly type: 'testResult';
+  /** `envelope.source` is the subject's source: (source, level, resultId) is the natural key. */
+  readonly envelope: Envelope;
+  readonly level: TestLevel;
+  /** The run's id (`subject.id`). */
+  readonly resultId: string;
+  /** The chain shared with the pipeline run whose totals the result counts in. */
+  readonly chainId: string;
+  /** A case run's suite run (`testSuiteRun.id`), when it names one. */
+  readonly suiteRunId?: string;
+  readonly name?: string;
+  /** Absent while queued or running. */
+  readonly outcome?: TestOutcome;
+}
+
+export const TEST_LEVELS = ['SUITE', 'CASE'] as const;
+export type TestLevel = (typeof TEST_LEVELS)[number];
+export const TEST_OUTCOMES = ['PASSED', 'FAILED', 'SKIPPED'] as const;
+export type TestOutcome = (typeof TEST_OUTCOMES)[number];
 
 export interface IncidentEvent {
   readonly type: 'incident';
@@ -241,7 +279,8 @@ export interface IncidentEvent {
   readonly causedByVersion?: string;
 }
 
-export type DomainEvent = PipelineRunEvent | DeploymentEvent | ChangeEvent | IncidentEvent;
+export type DomainEvent =
+  PipelineRunEvent | DeploymentEvent | ChangeEvent | IncidentEvent | TestResultEvent;
 
 /** One delivery as received, stored verbatim (secrets removed) whatever it maps to. */
 export interface RawDelivery {

@@ -209,7 +209,7 @@ export class EventWriter {
   }
 }
 
-/** The key of the entity an event names (a change names none). */
+/** The key of the entity an event names (a change or a test result names none). */
 function naturalKey(e: DomainEvent): NaturalKey | null {
   switch (e.type) {
     case 'deployment':
@@ -232,6 +232,7 @@ function naturalKey(e: DomainEvent): NaturalKey | null {
         attempt: e.attempt ?? 1,
       };
     case 'change':
+    case 'testResult':
       return null;
   }
 }

@@ -4,6 +4,8 @@ import {
   ENVIRONMENT_TIERS,
   RUN_OUTCOMES,
   RUN_STATUSES,
+  TEST_LEVELS,
+  TEST_OUTCOMES,
   type ChangeEvent,
   type CommitRef,
   type DeploymentEvent,
@@ -13,6 +15,7 @@ import {
   type IncidentEvent,
   type PipelineRunEvent,
   type ServiceRef,
+  type TestResultEvent,
 } from './domain-events.js';
 import { relativePath } from './paths/path-glob.rule.js';
 
@@ -36,6 +39,9 @@ export function validateEvent(event: DomainEvent, now: Date): FieldError[] {
       break;
     case 'incident':
       incident(v, event);
+      break;
+    case 'testResult':
+      testResult(v, event);
       break;
   }
   return v.errors;
@@ -73,6 +79,10 @@ export function normalizeEvent(e: DomainEvent): DomainEvent {
           mergeCommitSha: sha(e.pullRequest.mergeCommitSha),
           headSha: sha(e.pullRequest.headSha),
         },
+        subjectFacts: e.subjectFacts && {
+          ...e.subjectFacts,
+          commitSha: sha(e.subjectFacts.commitSha),
+        },
       };
     case 'incident':
       return {
@@ -80,6 +90,8 @@ export function normalizeEvent(e: DomainEvent): DomainEvent {
         services: e.services.map(service),
         environment: e.environment && { ...e.environment, name: e.environment.name.trim() },
       };
+    case 'testResult':
+      return e;
   }
 }
 
@@ -219,6 +231,7 @@ function pipelineRun(v: Checker, e: PipelineRunEvent): void {
   v.time('queuedAt', e.queuedAt);
   v.time('startedAt', e.startedAt);
   v.time('finishedAt', e.finishedAt);
+  v.id('chainId', e.chainId, false);
   v.order('queuedAt', e.queuedAt, 'startedAt', e.startedAt);
   v.order('startedAt', e.startedAt, 'finishedAt', e.finishedAt);
   if (!e.startedAt) v.order('queuedAt', e.queuedAt, 'finishedAt', e.finishedAt);
@@ -302,8 +315,24 @@ function change(v: Checker, e: ChangeEvent): void {
     if (!tag.sha) v.add(`tags[${i}].sha`, 'is required');
     else v.sha(`tags[${i}].sha`, tag.sha);
   });
-  if ((e.commits?.length ?? 0) === 0 && !pr?.mergeCommitSha && (e.tags?.length ?? 0) === 0)
+  const facts = e.subjectFacts;
+  if (facts) {
+    if (!pr) v.add('pullRequest', 'is required with subjectFacts');
+    v.sha('subjectFacts.commitSha', facts.commitSha);
+    v.time('subjectFacts.mergedAt', facts.mergedAt);
+    if (!facts.commitSha && !facts.mergedAt) v.add('subjectFacts', 'give a commit or a merge time');
+  } else if ((e.commits?.length ?? 0) === 0 && !pr?.mergeCommitSha && (e.tags?.length ?? 0) === 0) {
     v.add('commits', 'give at least one commit (or a pull request merge commit, or a tag)');
+  }
+}
+
+function testResult(v: Checker, e: TestResultEvent): void {
+  v.oneOf('level', e.level, TEST_LEVELS);
+  v.id('resultId', e.resultId);
+  v.id('chainId', e.chainId);
+  v.id('suiteRunId', e.suiteRunId, false);
+  v.text('name', e.name, MAX_ID_LENGTH);
+  v.oneOf('outcome', e.outcome, TEST_OUTCOMES, false);
 }
 
 function incident(v: Checker, e: IncidentEvent): void {

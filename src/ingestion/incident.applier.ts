@@ -11,7 +11,7 @@ import type { IncidentEvent } from './domain-events.js';
 import { applyIncidentEvent, sameIncidentState, type IncidentState } from './incident.state.js';
 import { IngestionRepository } from './ingestion.repository.js';
 import { applyKeyed, type KeyedStateSpec } from './keyed-state.js';
-import { keyOf, type KeyedTable, type Row } from './recordset.js';
+import { keyOf, type KeyedTable, type Row, rowDate, rowText } from './recordset.js';
 
 export const INCIDENTS_TABLE: KeyedTable = {
   table: 'incidents',
@@ -33,10 +33,6 @@ export const INCIDENTS_TABLE: KeyedTable = {
     ['last_event_at', 'timestamptz'],
   ],
 };
-
-const date = (v: unknown): Date | null =>
-  v === null || v === undefined ? null : new Date(v as string);
-const text = (v: unknown): string | null => (v as string | null | undefined) ?? null;
 
 /** Applies incident events: the incident row, its services and the deployments that caused it. */
 @Injectable()
@@ -71,14 +67,14 @@ export class IncidentApplier {
     const spec: KeyedStateSpec<IncidentState, IncidentEvent> = {
       table: INCIDENTS_TABLE,
       fromRow: (r) => ({
-        title: text(r.title),
-        severity: text(r.severity),
-        url: text(r.url),
-        impactStartedAt: date(r.impact_started_at),
-        detectedAt: date(r.detected_at),
-        mitigatedAt: date(r.mitigated_at),
-        resolvedAt: date(r.resolved_at),
-        lastEventAt: date(r.last_event_at)!,
+        title: rowText(r.title),
+        severity: rowText(r.severity),
+        url: rowText(r.url),
+        impactStartedAt: rowDate(r.impact_started_at),
+        detectedAt: rowDate(r.detected_at),
+        mitigatedAt: rowDate(r.mitigated_at),
+        resolvedAt: rowDate(r.resolved_at),
+        lastEventAt: rowDate(r.last_event_at)!,
       }),
       toRow: (k, s, locked) => ({
         ...k,

@@ -7,6 +7,7 @@ const KINDS: readonly IngestedKind[] = [
   'deployment',
   'change',
   'incident',
+  'testResult',
   'unmapped',
 ];
 const RESULTS: readonly IngestResult[] = ['ACCEPTED', 'DUPLICATE', 'REJECTED'];

@@ -19,6 +19,7 @@ import { IngestionRepository } from './ingestion.repository.js';
 import { IngestionResolver } from './ingestion.resolver.js';
 import { IngestionService } from './ingestion.service.js';
 import { PipelineRunApplier } from './pipeline-run.applier.js';
+import { TestResultApplier } from './test-result.applier.js';
 import { RefCache } from './ref-cache.js';
 
 /**
@@ -35,6 +36,7 @@ import { RefCache } from './ref-cache.js';
     EventApplier,
     ChangeApplier,
     PipelineRunApplier,
+    TestResultApplier,
     DeploymentApplier,
     IncidentApplier,
     ChangesetService,

@@ -8,7 +8,7 @@ import {
   type PipelineRunState,
   type TestSuiteState,
 } from './pipeline-run.state.js';
-import { keyOf, type KeyedTable, type Row } from './recordset.js';
+import { keyOf, type KeyedTable, type Row, rowDate, rowText } from './recordset.js';
 
 export const PIPELINE_RUNS_TABLE: KeyedTable = {
   table: 'pipeline_runs',
@@ -35,35 +35,36 @@ export const PIPELINE_RUNS_TABLE: KeyedTable = {
     ['tests_failed', 'integer'],
     ['tests_skipped', 'integer'],
     ['test_suites', 'jsonb'],
+    ['chain_id', 'text'],
+    ['tests_from_chain', 'boolean'],
     ['status_at', 'timestamptz'],
     ['last_event_at', 'timestamptz'],
   ],
 };
 
-const date = (v: unknown): Date | null =>
-  v === null || v === undefined ? null : new Date(v as string);
-const text = (v: unknown): string | null => (v as string | null | undefined) ?? null;
 const int = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
 const SPEC: KeyedStateSpec<PipelineRunState, { event: PipelineRunEvent; at: Date }> = {
   table: PIPELINE_RUNS_TABLE,
   fromRow: (r) => ({
     pipelineName: r.pipeline_name as string,
-    repository: text(r.repository),
-    ref: text(r.ref),
-    commitSha: text(r.commit_sha),
+    repository: rowText(r.repository),
+    ref: rowText(r.ref),
+    commitSha: rowText(r.commit_sha),
     status: r.status as RunStatus,
-    outcome: text(r.outcome) as RunOutcome | null,
-    queuedAt: date(r.queued_at),
-    startedAt: date(r.started_at),
-    finishedAt: date(r.finished_at),
-    url: text(r.url),
+    outcome: rowText(r.outcome) as RunOutcome | null,
+    queuedAt: rowDate(r.queued_at),
+    startedAt: rowDate(r.started_at),
+    finishedAt: rowDate(r.finished_at),
+    url: rowText(r.url),
     testsPassed: int(r.tests_passed),
     testsFailed: int(r.tests_failed),
     testsSkipped: int(r.tests_skipped),
     testSuites: (r.test_suites as TestSuiteState[] | null) ?? [],
-    statusAt: date(r.status_at)!,
-    lastEventAt: date(r.last_event_at)!,
+    chainId: rowText(r.chain_id),
+    testsFromChain: r.tests_from_chain === true,
+    statusAt: rowDate(r.status_at)!,
+    lastEventAt: rowDate(r.last_event_at)!,
   }),
   toRow: (key, s) => ({
     ...key,
@@ -81,6 +82,8 @@ const SPEC: KeyedStateSpec<PipelineRunState, { event: PipelineRunEvent; at: Date
     tests_failed: s.testsFailed,
     tests_skipped: s.testsSkipped,
     test_suites: s.testSuites,
+    chain_id: s.chainId,
+    tests_from_chain: s.testsFromChain,
     status_at: s.statusAt,
     last_event_at: s.lastEventAt,
   }),

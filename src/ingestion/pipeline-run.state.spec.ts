@@ -81,3 +81,37 @@ describe('pipeline run state', () => {
     expect(s.queuedAt).toEqual(t(1));
   });
 });
+
+describe('test totals from a CDEvents chain', () => {
+  const at = new Date('2026-01-01T12:00:00Z');
+  const run: PipelineRunEvent = {
+    type: 'pipelineRun',
+    envelope: { source: 'ci', eventId: 'e1' },
+    runId: 'r',
+    pipelineName: 'p',
+    status: 'RUNNING',
+    chainId: 'chain',
+  };
+  const fromChain = {
+    ...applyPipelineRunEvent(null, run, at),
+    testsPassed: 3,
+    testsFailed: 0,
+    testsSkipped: 0,
+    testsFromChain: true,
+  };
+
+  it('keeps chain totals through events that send none', () => {
+    const after = applyPipelineRunEvent(fromChain, { ...run, status: 'FINISHED' }, at);
+    expect([after.testsPassed, after.testsFromChain, after.chainId]).toEqual([3, true, 'chain']);
+  });
+
+  it('lets totals sent with the run replace those of its chain, whatever the event decides', () => {
+    const queued = {
+      ...run,
+      status: 'QUEUED' as const,
+      tests: { passed: 1, failed: 1, skipped: 0 },
+    };
+    const after = applyPipelineRunEvent(fromChain, queued, at);
+    expect([after.testsPassed, after.testsFailed, after.testsFromChain]).toEqual([1, 1, false]);
+  });
+});

@@ -34,6 +34,13 @@ export interface PipelineRunState {
   readonly testsFailed: number | null;
   readonly testsSkipped: number | null;
   readonly testSuites: readonly TestSuiteState[];
+  /** The CDEvents chain whose test results are the run's totals (docs/integrations.md). */
+  readonly chainId: string | null;
+  /**
+   * The totals are its chain's test results, not ones sent with the run: totals sent with the
+   * run replace them, and a chain never replaces those.
+   */
+  readonly testsFromChain: boolean;
   readonly statusAt: Date;
   readonly lastEventAt: Date;
 }
@@ -84,6 +91,8 @@ export function applyPipelineRunEvent(
       testsFailed: event.tests?.failed ?? null,
       testsSkipped: event.tests?.skipped ?? null,
       testSuites: suites,
+      chainId: event.chainId ?? null,
+      testsFromChain: false,
       statusAt: occurredAt,
       lastEventAt: occurredAt,
     });
@@ -95,10 +104,11 @@ export function applyPipelineRunEvent(
     { status: phaseOf(event.status, outcome), occurredAt },
   );
   const swap = winner === 'INCOMING' && current.status === 'FINISHED';
-  // Test results belong to the FINISHED event that decides the outcome; others only fill a gap.
+  // Test results belong to the FINISHED event that decides the outcome; others only fill a gap
+  // (or replace totals taken from the run's chain: totals sent with the run come first).
   const takeTests =
     event.tests !== undefined &&
-    ((winner === 'INCOMING' && finished) || current.testsPassed === null);
+    ((winner === 'INCOMING' && finished) || current.testsPassed === null || current.testsFromChain);
   return guardOrder({
     pipelineName: pick(current.pipelineName, event.pipelineName, newer) ?? current.pipelineName,
     repository: pick(current.repository, event.repository, newer),
@@ -114,6 +124,8 @@ export function applyPipelineRunEvent(
     testsFailed: takeTests ? event.tests.failed : current.testsFailed,
     testsSkipped: takeTests ? event.tests.skipped : current.testsSkipped,
     testSuites: takeTests ? suites : current.testSuites,
+    chainId: pick(current.chainId, event.chainId, newer),
+    testsFromChain: takeTests ? false : current.testsFromChain,
     statusAt: nextStatusAt(current, winner, occurredAt),
     lastEventAt: latest(current.lastEventAt, occurredAt),
   });
@@ -139,6 +151,8 @@ export function samePipelineRunState(a: PipelineRunState, b: PipelineRunState): 
     a.testsFailed === b.testsFailed &&
     a.testsSkipped === b.testsSkipped &&
     JSON.stringify(a.testSuites) === JSON.stringify(b.testSuites) &&
+    a.chainId === b.chainId &&
+    a.testsFromChain === b.testsFromChain &&
     sameTime(a.statusAt, b.statusAt) &&
     sameTime(a.lastEventAt, b.lastEventAt)
   );

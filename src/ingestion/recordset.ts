@@ -80,6 +80,13 @@ export async function updateById(m: EntityManager, t: KeyedTable, rows: Row[]): 
   );
 }
 
+/** A timestamp column of a row read back (the driver gives a Date or a string). */
+export const rowDate = (v: unknown): Date | null =>
+  v === null || v === undefined ? null : new Date(v as string);
+
+/** A text column of a row read back. */
+export const rowText = (v: unknown): string | null => (v as string | null | undefined) ?? null;
+
 /** The key of a row as a string, for maps. */
 export const keyOf = (t: KeyedTable, row: Row): string =>
   JSON.stringify(t.key.map(([n]) => row[n] ?? null));

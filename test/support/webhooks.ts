@@ -125,6 +125,33 @@ export function cdeventFixture(
 
 // ---- senders: deliveries as the real producers make them ----
 
+/**
+ * Whether Shipwatch applies a conformance example (200) rather than storing it raw (202): runs,
+ * deployments, incidents, change.merged (its merge is kept by the change until its commit is
+ * known), and test suite/case runs of releases whose examples name a chain (v0.4.0 and later;
+ * their testcaserun.skipped example names none).
+ */
+export function cdeventApplied(release: CdeventFixture['release'], name: string): boolean {
+  if (CDEVENTS_APPLIED.has(name)) return true;
+  return /^test(suite|case)run_(queued|started|finished)$/.test(name) && release >= 'v0.4.0';
+}
+
+const CDEVENTS_APPLIED = new Set([
+  'pipelinerun_queued',
+  'pipelinerun_started',
+  'pipelinerun_finished',
+  'build_queued',
+  'build_started',
+  'build_finished',
+  'service_deployed',
+  'service_upgraded',
+  'service_rolledback',
+  'incident_detected',
+  'incident_reported',
+  'incident_resolved',
+  'change_merged',
+]);
+
 export const GITHUB_TEST_SECRET = 'github-test-secret';
 
 /** A GitHub delivery signed like GitHub signs it (HMAC-SHA256 of the exact body). */

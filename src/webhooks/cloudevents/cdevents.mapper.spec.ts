@@ -1,6 +1,7 @@
 import {
   CDEVENTS_RELEASES,
   type CdeventFixture,
+  cdeventApplied,
   cdeventFixture,
   cdeventFixtures,
 } from '../../../test/support/webhooks.js';
@@ -38,22 +39,6 @@ function received(event: unknown): ReceivedCloudEvent {
   };
 }
 const mapFixture = (f: CdeventFixture) => mapCdevent(received(f.event));
-
-/** The types Shipwatch applies; the others are stored raw with a note. */
-const APPLIED = new Set([
-  'pipelinerun_queued',
-  'pipelinerun_started',
-  'pipelinerun_finished',
-  'build_queued',
-  'build_started',
-  'build_finished',
-  'service_deployed',
-  'service_upgraded',
-  'service_rolledback',
-  'incident_detected',
-  'incident_reported',
-  'incident_resolved',
-]);
 
 describe('CdeventsSchemas', () => {
   it('knows the event types of every vendored release', () => {
@@ -144,7 +129,7 @@ describe('mapCdevent', () => {
           name: f.name,
           applied: m.events.length > 0,
           noted: m.events.length > 0 || (m.note ?? '').includes(f.event.context.type),
-        }).toEqual({ name: f.name, applied: APPLIED.has(f.name), noted: true });
+        }).toEqual({ name: f.name, applied: cdeventApplied(release, f.name), noted: true });
         for (const ev of m.events) {
           expect({ name: f.name, errors: validateEvent(ev, NOW) }).toEqual({
             name: f.name,
@@ -235,9 +220,17 @@ describe('mapCdevent', () => {
     expect(resolved.detectedAt).toBeUndefined();
   });
 
-  it('records change.merged only with a merge commit', () => {
+  it('records change.merged with a merge commit, and keeps one without by its change', () => {
     const f = cdeventFixture('v0.5.1', 'change_merged');
-    expect(mapFixture(f).note).toContain('customData.commitSha');
+    expect(mapFixture(f).events).toEqual([
+      expect.objectContaining({
+        type: 'change',
+        repository: 'TestRepo/TestOrg',
+        commits: [],
+        pullRequest: { id: 'mySubject123' },
+        subjectFacts: { mergedAt: new Date(f.event.context.timestamp) },
+      }),
+    ]);
     const ev = mapCdevent(received({ ...f.event, customData: { commitSha: 'abcdef1234567890' } }))
       .events[0];
     expect(ev).toMatchObject({
@@ -245,11 +238,67 @@ describe('mapCdevent', () => {
       repository: 'TestRepo/TestOrg',
       pullRequest: { id: 'mySubject123', mergeCommitSha: 'abcdef1234567890' },
     });
+    expect(ev).not.toHaveProperty('subjectFacts');
   });
 
-  it('stores test results and task runs of a pipeline with a note', () => {
-    expect(mapFixture(cdeventFixture('v0.5.1', 'testsuiterun_finished')).note).toContain(
-      'no pipeline run',
+  it('takes the commit of a change from any of its events that names one', () => {
+    const created = cdeventFixture('v0.5.1', 'change_created');
+    expect(mapFixture(created).note).toContain('customData.commitSha');
+    const withSha = mapCdevent(
+      received({ ...created.event, customData: { commitSha: 'ABCDEF1234567890' } }),
+    ).events;
+    expect(withSha).toEqual([
+      expect.objectContaining({
+        pullRequest: { id: 'mySubject123' },
+        subjectFacts: { commitSha: 'abcdef1234567890' },
+      }),
+    ]);
+    expect(validateEvent(withSha[0], NOW)).toEqual([]);
+    const abandoned = cdeventFixture('v0.5.1', 'change_abandoned');
+    expect(
+      mapCdevent(received({ ...abandoned.event, customData: { commitSha: 'abcdef1234567890' } }))
+        .events,
+    ).toEqual([]);
+  });
+
+  it('maps test suite and case runs to results of their chain', () => {
+    const suite = mapFixture(cdeventFixture('v0.5.1', 'testsuiterun_finished')).events[0];
+    expect(suite).toMatchObject({
+      type: 'testResult',
+      level: 'SUITE',
+      resultId: 'myTestSuiteRun123',
+      chainId: '4c8cb7dd-3448-41de-8768-eec704e2829b',
+      name: 'Auth TestSuite',
+      outcome: 'FAILED',
+    });
+    expect(mapFixture(cdeventFixture('v0.4.1', 'testcaserun_finished')).events[0]).toMatchObject({
+      level: 'CASE',
+      resultId: 'myTestCaseRun123',
+      name: 'Login Test',
+      outcome: 'PASSED',
+    });
+    expect(mapFixture(cdeventFixture('v0.4.0', 'testcaserun_started')).events[0]).toMatchObject({
+      chainId: '4c8cb7dd-3448-41de-8768-eec704e2829b',
+      outcome: undefined,
+    });
+    const pipeline = mapFixture(cdeventFixture('v0.5.1', 'pipelinerun_finished')).events[0];
+    expect(pipeline).toMatchObject({ chainId: '4c8cb7dd-3448-41de-8768-eec704e2829b' });
+  });
+
+  it('stores test results without a chain, and task runs of a pipeline, with a note', () => {
+    const skipped = cdeventFixture('v0.5.1', 'testcaserun_skipped');
+    expect(mapFixture(skipped).note).toContain('names no chain');
+    const chained = structuredClone(skipped.event) as unknown as {
+      context: Record<string, unknown>;
+    };
+    chained.context.chainId = 'chain-1';
+    expect(mapCdevent(received(chained)).events[0]).toMatchObject({
+      level: 'CASE',
+      suiteRunId: 'test-suite-111',
+      outcome: 'SKIPPED',
+    });
+    expect(mapFixture(cdeventFixture('v0.3.0', 'testsuiterun_finished')).note).toContain(
+      'names no chain',
     );
     expect(mapFixture(cdeventFixture('v0.5.1', 'taskrun_finished')).note).toContain(
       'task of pipeline run mySubject123',

@@ -7,6 +7,8 @@ import type {
   PipelineRunEvent,
   RunOutcome,
   RunStatus,
+  TestOutcome,
+  TestResultEvent,
 } from '../../ingestion/domain-events.js';
 import {
   type JsonObject,
@@ -117,6 +119,7 @@ export function mapCdevent(event: ReceivedCloudEvent): MappedDelivery {
   const custom = conventions(cdevent);
   const stored = (note: string): MappedDelivery => ({ ...base, events: [], note });
   const uri = optStr(content, 'uri') ?? optStr(content, 'url'); // url until v0.4, uri since v0.5
+  const chainId = cdeventChainId(context);
 
   switch (kind.subject) {
     case 'pipelinerun': {
@@ -125,7 +128,14 @@ export function mapCdevent(event: ReceivedCloudEvent): MappedDelivery {
       const run = runEvent(envelope, subjectId, phase, occurredAt, content, custom);
       return {
         ...base,
-        events: [{ ...run, pipelineName: optStr(content, 'pipelineName') ?? subjectId, url: uri }],
+        events: [
+          {
+            ...run,
+            pipelineName: optStr(content, 'pipelineName') ?? subjectId,
+            url: uri,
+            chainId,
+          },
+        ],
       };
     }
     case 'taskrun': {
@@ -187,29 +197,97 @@ export function mapCdevent(event: ReceivedCloudEvent): MappedDelivery {
       };
     }
     case 'change': {
-      if (kind.predicate !== 'merged') {
-        return stored(
-          `${event.type} is stored; Shipwatch records changes when they are merged (change.merged) or pushed`,
-        );
+      if (kind.predicate === 'merged' && custom.commitSha) {
+        return {
+          ...base,
+          events: [mergedChange(envelope, subjectId, subjectSource, content, custom, occurredAt)],
+        };
       }
-      if (!custom.commitSha) {
+      // the merge and the commit it lands may come in separate events of the change: kept by
+      // the change (its source and subject.id) until both are known
+      const merged = kind.predicate === 'merged';
+      if (!merged && (kind.predicate === 'abandoned' || !custom.commitSha)) {
         return stored(
-          `${event.type} is stored; it names no commit (set customData.commitSha to the merge commit to record the change)`,
+          `${event.type} is stored; Shipwatch records changes when they are merged (change.merged) or pushed, and takes the commit a change lands from customData.commitSha of any of its events`,
         );
       }
       return {
         ...base,
-        events: [mergedChange(envelope, subjectId, subjectSource, content, custom, occurredAt)],
+        events: [
+          {
+            type: 'change',
+            envelope,
+            repository:
+              custom.repository ?? repositoryName(optObj(content, 'repository'), subjectSource),
+            commits: [],
+            pullRequest: { id: subjectId },
+            subjectFacts: merged ? { mergedAt: occurredAt } : { commitSha: custom.commitSha },
+          },
+        ],
       };
     }
     case 'testsuiterun':
-    case 'testcaserun':
-      return stored(
-        `${event.type} is stored; CDEvents test results name no pipeline run, so Shipwatch does not add them to run totals (send totals with the run: GraphQL recordPipelineRun tests)`,
-      );
+    case 'testcaserun': {
+      if (!TEST_PREDICATES.has(kind.predicate)) return stored(unmodelled(event.type));
+      if (!chainId) {
+        return stored(
+          `${event.type} is stored; it names no chain (context.chainId, CDEvents v0.4 and later), so no pipeline run can be found for it (send totals with the run: GraphQL recordPipelineRun tests)`,
+        );
+      }
+      return { ...base, events: [testResult(envelope, kind, subjectId, chainId, content)] };
+    }
     default:
       return stored(unmodelled(event.type));
   }
+}
+
+/**
+ * The chain a CDEvent belongs to: `context.chainId` (v0.4.1 and later; `chain_id` in v0.4.0),
+ * which every event of one CD flow shares across tools.
+ */
+export function cdeventChainId(context: JsonObject): string | undefined {
+  return optStr(context, 'chainId') ?? optStr(context, 'chain_id');
+}
+
+const TEST_PREDICATES = new Set(['queued', 'started', 'finished', 'skipped']);
+
+/** `pass`/`fail` until v0.4, `success`/`failure` since v0.5; a cancelled test did not run. */
+const TEST_OUTCOME: Readonly<Record<string, TestOutcome | undefined>> = {
+  pass: 'PASSED',
+  success: 'PASSED',
+  fail: 'FAILED',
+  failure: 'FAILED',
+  error: 'FAILED',
+  cancel: 'SKIPPED',
+};
+
+/** testsuiterun / testcaserun: a result in the chain; an outcome once finished or skipped. */
+function testResult(
+  envelope: Envelope,
+  kind: { subject: string; predicate: string },
+  subjectId: string,
+  chainId: string,
+  content: JsonObject,
+): TestResultEvent {
+  const suite = kind.subject === 'testsuiterun';
+  const test = optObj(content, suite ? 'testSuite' : 'testCase');
+  const suiteRun = suite ? undefined : optObj(content, 'testSuiteRun');
+  const outcome = optStr(content, 'outcome');
+  return {
+    type: 'testResult',
+    envelope,
+    level: suite ? 'SUITE' : 'CASE',
+    resultId: subjectId,
+    chainId,
+    suiteRunId: suiteRun ? optStr(suiteRun, 'id') : undefined,
+    name: test ? (optStr(test, 'name') ?? optStr(test, 'id')) : undefined,
+    outcome:
+      kind.predicate === 'skipped'
+        ? 'SKIPPED'
+        : kind.predicate === 'finished' && outcome
+          ? TEST_OUTCOME[outcome]
+          : undefined,
+  };
 }
 
 const unmodelled = (type: string): string =>
