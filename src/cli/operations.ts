@@ -417,3 +417,43 @@ export interface DeploymentGateView {
     readonly message: string;
   }[];
 }
+
+const DECISION_FIELDS = `id deploymentId state reason nextTickAt rollbackRequestedAt
+  policy { mode timing { bakeSeconds maxVerificationSeconds } }
+  decisions { action stateBefore stateAfter sli seconds reason actor actorName decidedAt }`;
+/** The verification of a deployment, for the decision commands (they take a deployment id). */
+export const VERIFICATION_OF = `query VerificationOf($id: ID!) { releaseVerification(deploymentId: $id) { id } }`;
+export const APPROVE_ROLLBACK = `mutation ApproveRollback($id: ID!, $reason: String!) {
+  approveRollback(verificationId: $id, reason: $reason) { ${DECISION_FIELDS} } }`;
+export const DECIDE_VERIFICATION = `mutation DecideVerification($id: ID!, $verdict: HumanVerdict!, $reason: String!) {
+  decideVerification(verificationId: $id, verdict: $verdict, reason: $reason) { ${DECISION_FIELDS} } }`;
+export const EXTEND_BAKE = `mutation ExtendBake($id: ID!, $seconds: Int!, $reason: String!) {
+  extendBake(verificationId: $id, seconds: $seconds, reason: $reason) { ${DECISION_FIELDS} } }`;
+export const DISMISS_SLI_RISK = `mutation DismissSliRisk($id: ID!, $sli: String!, $reason: String!) {
+  dismissSliRisk(verificationId: $id, sli: $sli, reason: $reason) { ${DECISION_FIELDS} } }`;
+
+export interface VerificationDecisionView {
+  readonly action: string;
+  readonly stateBefore: string;
+  readonly stateAfter: string;
+  readonly sli: string | null;
+  readonly seconds: number | null;
+  readonly reason: string;
+  readonly actor: string;
+  readonly actorName: string;
+  readonly decidedAt: string;
+}
+
+export interface DecidedVerificationView {
+  readonly id: string;
+  readonly deploymentId: string;
+  readonly state: string;
+  readonly reason: string | null;
+  readonly nextTickAt: string | null;
+  readonly rollbackRequestedAt: string | null;
+  readonly policy: {
+    readonly mode: string;
+    readonly timing: { readonly bakeSeconds: number; readonly maxVerificationSeconds: number };
+  };
+  readonly decisions: readonly VerificationDecisionView[];
+}

@@ -17,6 +17,12 @@ import {
 import { run } from './run.command.js';
 import { tokenCreate, tokenList, tokenRevoke } from './token.command.js';
 import { verify, waitVerdict } from './verdict.js';
+import {
+  verificationApproveRollback,
+  verificationDecide,
+  verificationDismissRisk,
+  verificationExtend,
+} from './verification.command.js';
 
 export const COMMANDS = [
   gate,
@@ -37,6 +43,10 @@ export const COMMANDS = [
   dora,
   catalogApply,
   verify,
+  verificationApproveRollback,
+  verificationDecide,
+  verificationExtend,
+  verificationDismissRisk,
   tokenCreate,
   tokenList,
   tokenRevoke,
@@ -53,5 +63,6 @@ export const GROUPS: readonly CommandGroup[] = [
   { name: 'dora', summary: 'DORA metrics' },
   { name: 'catalog', summary: 'Services, teams and environments from a Backstage catalog (admin)' },
   { name: 'verify', summary: 'Release verdicts' },
+  { name: 'verification', summary: 'Decide on a release verification (triage scope)' },
   { name: 'token', summary: 'Manage API tokens (admin)' },
 ];
