@@ -26,6 +26,7 @@ import { VerificationWatch1766600000000 } from './1766600000000-VerificationWatc
 import { IncidentVersionCauses1766700000000 } from './1766700000000-IncidentVersionCauses.js';
 import { PublishDeployments1766800000000 } from './1766800000000-PublishDeployments.js';
 import { VerificationDecisions1766900000000 } from './1766900000000-VerificationDecisions.js';
+import { ChangeAuthors1767000000000 } from './1767000000000-ChangeAuthors.js';
 import { CdeventsChains1767100000000 } from './1767100000000-CdeventsChains.js';
 
 export const MIGRATIONS = [
@@ -53,5 +54,6 @@ export const MIGRATIONS = [
   IncidentVersionCauses1766700000000,
   PublishDeployments1766800000000,
   VerificationDecisions1766900000000,
+  ChangeAuthors1767000000000,
   CdeventsChains1767100000000,
 ];

@@ -175,6 +175,8 @@ export function changeRows(e: ChangeEvent, at: Date): ChangeRow[] {
     pr_labels: pr?.labels ? [...pr.labels] : null,
     pr_head_sha: pr?.headSha ?? null,
     pr_commit_count: pr?.commitCount ?? null,
+    pr_author: pr?.author ?? null,
+    pr_url: pr?.url ?? null,
   };
   const noRequest = {
     pr_title: null,
@@ -182,6 +184,8 @@ export function changeRows(e: ChangeEvent, at: Date): ChangeRow[] {
     pr_labels: null,
     pr_head_sha: null,
     pr_commit_count: null,
+    pr_author: null,
+    pr_url: null,
   };
   const rows: ChangeRow[] = e.commits.map((c, i) => ({
     repository: c.repository ?? e.repository,
@@ -196,6 +200,7 @@ export function changeRows(e: ChangeEvent, at: Date): ChangeRow[] {
     reverts: revertReferences({ repository: c.repository ?? e.repository, message: c.message }),
     paths: c.paths ? normalisePaths(c.paths) : null,
     pushed_branch: pr ? null : (c.branch ?? null),
+    author: c.author ?? null,
   }));
   if (pr?.mergeCommitSha) {
     rows.push({
@@ -216,6 +221,7 @@ export function changeRows(e: ChangeEvent, at: Date): ChangeRow[] {
       }),
       paths: null,
       pushed_branch: null,
+      author: null,
     });
   }
   return rows;

@@ -298,6 +298,9 @@ function commitRows(
         pr_created_at: null,
         pr_head_sha: null,
         pr_commit_count: null,
+        author: c.author ?? null,
+        pr_author: null,
+        pr_url: null,
       };
       const k = `${row.repository}\u0000${row.sha}`;
       rows.set(k, mergeChangeRows(rows.get(k), row));
@@ -332,5 +335,8 @@ export function mergeChangeRows(a: ChangeRow | undefined, b: ChangeRow): ChangeR
     pr_created_at: earliestOf(a.pr_created_at, b.pr_created_at),
     pr_head_sha: a.pr_head_sha ?? b.pr_head_sha,
     pr_commit_count: a.pr_commit_count ?? b.pr_commit_count,
+    author: a.author ?? b.author,
+    pr_author: a.pr_author ?? b.pr_author,
+    pr_url: a.pr_url ?? b.pr_url,
   };
 }

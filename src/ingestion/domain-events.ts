@@ -99,6 +99,8 @@ export interface CommitRef {
    * pushed to its head branch.
    */
   readonly branch?: string;
+  /** Who wrote it: a login (GitHub `author.username`) or a name, as the producer gives it. */
+  readonly author?: string;
 }
 
 /** A git tag and the commit it names (the commit, not an annotated tag's own object). */
@@ -219,6 +221,9 @@ export interface ChangeEvent {
     readonly headSha?: string;
     /** How many commits it has: how far that walk may go. */
     readonly commitCount?: number;
+    /** Who opened it (GitHub `user.login`), and its page (GitHub `html_url`, GitLab `url`). */
+    readonly author?: string;
+    readonly url?: string;
   };
   /**
    * Facts about the change `pullRequest.id` (of `envelope.source`) that complete each other across

@@ -175,6 +175,26 @@ class Checker {
       this.add(field, 'must be a non-negative integer');
   }
 
+  /** An http(s) link, shown to people (alerts link it): nothing else, no credentials. */
+  link(field: string, value: string | undefined): void {
+    if (value === undefined || value === null) return;
+    this.text(field, value);
+    let url: URL | null = null;
+    try {
+      url = new URL(value);
+    } catch {
+      url = null;
+    }
+    if (
+      !url ||
+      (url.protocol !== 'http:' && url.protocol !== 'https:') ||
+      url.username !== '' ||
+      url.password !== '' ||
+      /[\s<>|]/.test(value)
+    )
+      this.add(field, 'must be an http(s) URL without credentials, spaces, <, > or |');
+  }
+
   list(field: string, value: readonly unknown[] | undefined, max = MAX_LIST_LENGTH): void {
     if (value && value.length > max) this.add(field, `must have at most ${max} items`);
   }
@@ -199,6 +219,7 @@ class Checker {
       this.time(`${at}.committedAt`, c.committedAt);
       this.paths(`${at}.paths`, c.paths);
       this.text(`${at}.branch`, c.branch, MAX_ID_LENGTH);
+      this.text(`${at}.author`, c.author, MAX_ID_LENGTH);
     });
   }
 
@@ -304,6 +325,8 @@ function change(v: Checker, e: ChangeEvent): void {
     v.order('pullRequest.createdAt', pr.createdAt, 'pullRequest.mergedAt', pr.mergedAt);
     v.sha('pullRequest.headSha', pr.headSha);
     v.count('pullRequest.commitCount', pr.commitCount);
+    v.text('pullRequest.author', pr.author, MAX_ID_LENGTH);
+    v.link('pullRequest.url', pr.url);
     v.list('pullRequest.labels', pr.labels, 100);
     pr.labels
       ?.slice(0, 100)

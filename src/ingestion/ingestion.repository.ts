@@ -78,6 +78,10 @@ export interface ChangeRow {
   readonly pr_created_at: Date | null;
   readonly pr_head_sha: string | null;
   readonly pr_commit_count: number | null;
+  /** The commit's author; of a landing commit, its pull request's author and link. */
+  readonly author: string | null;
+  readonly pr_author: string | null;
+  readonly pr_url: string | null;
 }
 
 const RAW_EVENT_COLS: readonly Col[] = [
@@ -113,6 +117,9 @@ const CHANGE_COLS: readonly Col[] = [
   ['pr_created_at', 'timestamptz'],
   ['pr_head_sha', 'text'],
   ['pr_commit_count', 'integer'],
+  ['author', 'text'],
+  ['pr_author', 'text'],
+  ['pr_url', 'text'],
 ];
 
 /**
@@ -366,11 +373,11 @@ export class IngestionRepository {
       `WITH up AS (INSERT INTO changes (repository, sha, parent_sha, message, authored_at, committed_at, pushed_at,
                             pull_request_id, pr_first_commit_at, pr_merged_at, pr_title, pr_head_branch,
                             pr_labels, reverts, paths, pushed_branch, pr_created_at, pr_head_sha,
-                            pr_commit_count)
+                            pr_commit_count, author, pr_author, pr_url)
        SELECT v.repository, v.sha, v.parent_sha, v.message, v.authored_at, v.committed_at, v.pushed_at,
               v.pull_request_id, v.pr_first_commit_at, v.pr_merged_at, v.pr_title, v.pr_head_branch,
               v.pr_labels, coalesce(v.reverts, '{}'), v.paths, v.pushed_branch, v.pr_created_at,
-              v.pr_head_sha, v.pr_commit_count
+              v.pr_head_sha, v.pr_commit_count, v.author, v.pr_author, v.pr_url
        FROM ${recordset(CHANGE_COLS, 1)} ORDER BY v.repository, v.sha
        ON CONFLICT (repository, sha) DO UPDATE SET
          parent_sha = COALESCE(changes.parent_sha, EXCLUDED.parent_sha),
@@ -389,7 +396,10 @@ export class IngestionRepository {
          pushed_branch = COALESCE(changes.pushed_branch, EXCLUDED.pushed_branch),
          pr_created_at = LEAST(changes.pr_created_at, EXCLUDED.pr_created_at),
          pr_head_sha = COALESCE(changes.pr_head_sha, EXCLUDED.pr_head_sha),
-         pr_commit_count = COALESCE(changes.pr_commit_count, EXCLUDED.pr_commit_count)
+         pr_commit_count = COALESCE(changes.pr_commit_count, EXCLUDED.pr_commit_count),
+         author = COALESCE(changes.author, EXCLUDED.author),
+         pr_author = COALESCE(changes.pr_author, EXCLUDED.pr_author),
+         pr_url = COALESCE(changes.pr_url, EXCLUDED.pr_url)
        WHERE (changes.parent_sha IS NULL AND EXCLUDED.parent_sha IS NOT NULL)
           OR (changes.message IS NULL AND EXCLUDED.message IS NOT NULL)
           OR (changes.pull_request_id IS NULL AND EXCLUDED.pull_request_id IS NOT NULL)
@@ -401,6 +411,9 @@ export class IngestionRepository {
           OR (changes.pushed_branch IS NULL AND EXCLUDED.pushed_branch IS NOT NULL)
           OR (changes.pr_head_sha IS NULL AND EXCLUDED.pr_head_sha IS NOT NULL)
           OR (changes.pr_commit_count IS NULL AND EXCLUDED.pr_commit_count IS NOT NULL)
+          OR (changes.author IS NULL AND EXCLUDED.author IS NOT NULL)
+          OR (changes.pr_author IS NULL AND EXCLUDED.pr_author IS NOT NULL)
+          OR (changes.pr_url IS NULL AND EXCLUDED.pr_url IS NOT NULL)
           OR EXCLUDED.pr_created_at < changes.pr_created_at OR (changes.pr_created_at IS NULL AND EXCLUDED.pr_created_at IS NOT NULL)
           OR EXCLUDED.authored_at < changes.authored_at OR (changes.authored_at IS NULL AND EXCLUDED.authored_at IS NOT NULL)
           OR EXCLUDED.committed_at < changes.committed_at OR (changes.committed_at IS NULL AND EXCLUDED.committed_at IS NOT NULL)

@@ -34,6 +34,7 @@ const commit = (c: CommitInput): CommitRef => ({
   authoredAt: opt(c.authoredAt),
   committedAt: opt(c.committedAt),
   paths: opt(c.paths),
+  author: opt(c.author),
 });
 
 export function toDeploymentEvent(i: DeploymentInput): DeploymentEvent {
@@ -114,6 +115,8 @@ export function toChangeEvent(i: ChangeInput): ChangeEvent {
           body: opt(i.pullRequest.body),
           headBranch: opt(i.pullRequest.headBranch),
           labels: opt(i.pullRequest.labels),
+          author: opt(i.pullRequest.author),
+          url: opt(i.pullRequest.url),
         }
       : undefined,
   };

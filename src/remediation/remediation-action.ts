@@ -5,6 +5,8 @@
  * and it is sent to the receiver (Idempotency-Key header / dedup_key) so retries are harmless.
  */
 
+import type { ReleaseExplanation } from './release-explanation.rule.js';
+
 export interface ReleaseRef {
   readonly deploymentId: string;
   readonly service: string;
@@ -52,6 +54,8 @@ export type RemediationAction =
       readonly toVersion: string;
       readonly reason: string;
       readonly target: RollbackTarget;
+      /** The release's changes, the verdict's reason and the evidence link, as at the verdict. */
+      readonly explanation?: ReleaseExplanation;
     }
   | {
       readonly kind: 'ALERT';
@@ -67,6 +71,8 @@ export type RemediationAction =
       readonly generatorUrl: string;
       /** When the problem started (Alertmanager startsAt). */
       readonly startsAt: Date;
+      /** Of a firing alert about this release: its changes, the reason, the evidence link. */
+      readonly explanation?: ReleaseExplanation;
     };
 
 /** Where a deployment is published (PUBLISH_DEPLOYMENTS_TO). */

@@ -4,13 +4,15 @@ import { OutboxDispatcher } from './outbox.dispatcher.js';
 import { OutboxRepository } from './outbox.repository.js';
 import { OutboxService } from './outbox.service.js';
 import { OutboundPolicy } from './outbound-policy.js';
+import { ReleaseExplanations } from './release-explanation.repository.js';
 import { OutboxSenders } from './senders/senders.js';
 
 /**
  * Remediation: the transactional outbox (OutboxService.enqueue, called by verification inside
  * its verdict transaction), the allowlist of outbound hosts (OutboundPolicy, also used when
  * policies are saved), delivery with retries (OutboxDispatcher), and the publishing of
- * deployments to PagerDuty, Grafana and Slack (DeploymentPublisher).
+ * deployments to PagerDuty, Grafana and Slack (DeploymentPublisher), and what alerts say about
+ * a release (ReleaseExplanations).
  */
 @Module({
   providers: [
@@ -20,7 +22,14 @@ import { OutboxSenders } from './senders/senders.js';
     OutboxSenders,
     OutboxDispatcher,
     DeploymentPublisher,
+    ReleaseExplanations,
   ],
-  exports: [OutboxService, OutboundPolicy, OutboxDispatcher, DeploymentPublisher],
+  exports: [
+    OutboxService,
+    OutboundPolicy,
+    OutboxDispatcher,
+    DeploymentPublisher,
+    ReleaseExplanations,
+  ],
 })
 export class RemediationModule {}

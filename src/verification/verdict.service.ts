@@ -8,6 +8,7 @@ import { IngestionService } from '../ingestion/ingestion.service.js';
 import { DeploymentPublisher } from '../remediation/deployment-publisher.js';
 import { OutboxService } from '../remediation/outbox.service.js';
 import type { ReleaseRef } from '../remediation/remediation-action.js';
+import { ReleaseExplanations } from '../remediation/release-explanation.repository.js';
 import { planRemediation, type PlanInput } from './analysis/remediation-plan.rule.js';
 import type { FinalState, VerdictDecision } from './analysis/verdict.rule.js';
 import type { ReleaseVerificationEntity } from './release-verification.entity.js';
@@ -46,6 +47,7 @@ export class VerdictService {
     private readonly outbox: OutboxService,
     private readonly publisher: DeploymentPublisher,
     private readonly ingestion: IngestionService,
+    private readonly explanations: ReleaseExplanations,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -72,6 +74,7 @@ export class VerdictService {
         : null;
     const spec = v.policy;
     const release = releaseRef(v, subject);
+    const generatorUrl = this.evidenceUrl(subject.deploymentId);
     const planned: PlanInput = {
       kind: v.kind,
       state,
@@ -90,7 +93,16 @@ export class VerdictService {
       cooldownSeconds: spec.timing.cooldownSeconds,
       now,
       startsAt: v.firstFailingAt ?? v.deployFinishedAt,
-      generatorUrl: this.evidenceUrl(subject.deploymentId),
+      generatorUrl,
+      // what a page about this release says of it, read in the verdict's transaction and kept in
+      // the outbox with the action (every retry sends the same)
+      explanation:
+        v.kind === 'RELEASE' && !healthy
+          ? await this.explanations.explain(m, subject.deploymentId, {
+              reason: decision.reason,
+              evidenceUrl: generatorUrl,
+            })
+          : null,
       remediated: remediated
         ? {
             release: releaseRef(remediated.row, remediated.subject),

@@ -1,3 +1,9 @@
+import {
+  explainRelease,
+  type ChangeFact,
+  type ExplanationInput,
+  type ReleaseExplanation,
+} from '../../src/remediation/release-explanation.rule.js';
 import type {
   RemediationAction,
   ReleaseRef,
@@ -55,4 +61,36 @@ export function anAlert(overrides: Partial<Omit<AlertAction, 'kind'>> = {}): Ale
     ...overrides,
     release,
   };
+}
+
+/** A change of a release's changeset as stored (see release-explanation.rule.ts). */
+export function aChangeFact(overrides: Partial<ChangeFact> = {}): ChangeFact {
+  return {
+    sha: 'a1b2c3d4e5f60718293a4b5c6d7e8f9001122334',
+    pullRequestId: '42',
+    pullRequestTitle: 'Fix checkout totals',
+    pullRequestUrl: 'https://github.com/acme/shop/pull/42',
+    pullRequestAuthor: 'alice',
+    message: 'Merge pull request #42 from acme/fix-totals',
+    author: 'web-flow',
+    startedAt: new Date('2026-03-01T07:00:00Z'),
+    leadTimeSeconds: 3 * 3600 + 1800,
+    excludedReason: null,
+    ...overrides,
+  };
+}
+
+/** The explanation of a release with these changes (one by default). */
+export function anExplanation(
+  changes: readonly ChangeFact[] = [aChangeFact()],
+  overrides: Partial<ExplanationInput> = {},
+): ReleaseExplanation {
+  return explainRelease({
+    changesetStatus: 'FROM_PUSHES',
+    changesetNote: null,
+    changes,
+    reason: 'errors 8.0% vs baseline 0.1% (p < 1e-9, burn 80x)',
+    evidenceUrl: 'http://shipwatch.test/graphql?query=evidence-42',
+    ...overrides,
+  });
 }

@@ -33,6 +33,18 @@ export class PullRequestInput {
 
   @Field(() => [String], { nullable: true, description: 'Its labels' })
   labels?: string[] | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Who opened it (a login): alerts on the release name it',
+  })
+  author?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Its page (http or https): alerts on the release link it',
+  })
+  url?: string | null;
 }
 
 @InputType({ description: 'Commits pushed (oldest first) or a pull request merged' })

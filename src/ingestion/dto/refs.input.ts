@@ -24,6 +24,12 @@ export class CommitInput {
       'The files the commit added, modified or removed, relative to the repository root; services that declare path globs in this repository count only the commits touching them (docs/dora.md)',
   })
   paths?: string[] | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Who wrote it (a login or a name): alerts on the release name it',
+  })
+  author?: string | null;
 }
 
 @InputType({ description: 'Another event source’s entity, by its id there' })

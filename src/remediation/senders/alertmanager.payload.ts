@@ -6,6 +6,11 @@
  * posting the same labels with endsAt = now.
  */
 import {
+  changeLine,
+  changesetSummary,
+  type ReleaseExplanation,
+} from '../release-explanation.rule.js';
+import {
   jsonHeaders,
   type AlertAction,
   type DeliveryContext,
@@ -60,6 +65,35 @@ export function alertmanagerLabels(action: AlertAction): Record<string, string> 
   return labels;
 }
 
+/** Characters of the `changes` annotation (Alertmanager keeps it in memory and in templates). */
+export const MAX_CHANGES_ANNOTATION = 4_000;
+
+/**
+ * The release's explanation as annotations (never labels: labels identify and group the alert):
+ * `reason`, `evidence`, `changeset` (how many changes) and `changes`, one line per change, newest
+ * first, cut at a whole line so that it stays under MAX_CHANGES_ANNOTATION characters.
+ */
+export function explanationAnnotations(e: ReleaseExplanation): Record<string, string> {
+  const lines: string[] = [];
+  let length = 0;
+  let left = e.changeset.total;
+  for (const c of e.changeset.changes) {
+    const line = changeLine(c);
+    const tail = `… and ${left} more`;
+    if (length + line.length + 1 + tail.length > MAX_CHANGES_ANNOTATION) break;
+    lines.push(line);
+    length += line.length + 1;
+    left -= 1;
+  }
+  if (left > 0) lines.push(`… and ${left} more`);
+  return {
+    reason: e.reason,
+    evidence: e.evidenceUrl,
+    changeset: changesetSummary(e),
+    ...(lines.length > 0 ? { changes: lines.join('\n') } : {}),
+  };
+}
+
 /** The alert as posted while it fires. */
 export function firingAlert(action: AlertAction): PostableAlert {
   const r = action.release;
@@ -73,6 +107,7 @@ export function firingAlert(action: AlertAction): PostableAlert {
         `is ${action.verdict}` +
         (r.previousVersion ? ` (previous version ${r.previousVersion})` : '') +
         `. ${action.summary}`,
+      ...(action.explanation ? explanationAnnotations(action.explanation) : {}),
     },
     startsAt: action.startsAt.toISOString(),
     generatorURL: action.generatorUrl,

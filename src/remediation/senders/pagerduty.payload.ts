@@ -3,6 +3,7 @@
  * by `trigger` and closed by `resolve` with the same dedup_key and routing key.
  */
 import type { ReleaseRef } from '../remediation-action.js';
+import { changesetSummary, type ReleaseExplanation } from '../release-explanation.rule.js';
 import type { AlertAction } from './outbound-request.js';
 
 export interface PagerDutyEvent {
@@ -17,7 +18,7 @@ export interface PagerDutyEvent {
     readonly component: string;
     readonly group: string;
     readonly class: string;
-    readonly custom_details: Record<string, string | null>;
+    readonly custom_details: Record<string, unknown>;
   };
   readonly links?: readonly { readonly href: string; readonly text: string }[];
   readonly client?: string;
@@ -29,6 +30,44 @@ export function pagerdutyDedupKey(release: ReleaseRef): string {
   return `shipwatch/release/${release.deploymentId}`.slice(0, 255);
 }
 
+/**
+ * The explanation in custom_details (PagerDuty shows it as a table; nested values as JSON):
+ * `reason`, `evidence`, `changeset` and `changes` (newest first, at most 20, `more_changes`
+ * counts the others), and the pull requests as links.
+ */
+export function explanationDetails(e: ReleaseExplanation): {
+  details: Record<string, unknown>;
+  links: { href: string; text: string }[];
+} {
+  return {
+    details: {
+      reason: e.reason,
+      evidence: e.evidenceUrl,
+      changeset: changesetSummary(e),
+      changes: e.changeset.changes.map((c) => ({
+        pull_request: c.pullRequest,
+        title: c.title,
+        url: c.url,
+        author: c.author,
+        sha: c.sha,
+        lead_time: c.leadTime,
+        lead_time_seconds: c.leadTimeSeconds,
+      })),
+      more_changes: e.changeset.more,
+    },
+    links: e.changeset.changes.flatMap((c) =>
+      c.url
+        ? [
+            {
+              href: c.url,
+              text: `${c.pullRequest ? `#${c.pullRequest} ` : ''}${c.title ?? c.sha}`.slice(0, 256),
+            },
+          ]
+        : [],
+    ),
+  };
+}
+
 export function pagerdutyEvent(action: AlertAction, routingKey: string): PagerDutyEvent {
   const dedupKey = pagerdutyDedupKey(action.release);
   if (action.state === 'RESOLVED') {
@@ -36,6 +75,7 @@ export function pagerdutyEvent(action: AlertAction, routingKey: string): PagerDu
   }
   const r = action.release;
   const service = r.namespace ? `${r.namespace}/${r.service}` : r.service;
+  const explained = action.explanation ? explanationDetails(action.explanation) : null;
   return {
     routing_key: routingKey,
     event_action: 'trigger',
@@ -57,9 +97,13 @@ export function pagerdutyEvent(action: AlertAction, routingKey: string): PagerDu
         previous_version: r.previousVersion,
         verdict: action.verdict,
         summary: action.summary,
+        ...explained?.details,
       },
     },
-    links: [{ href: action.generatorUrl, text: 'Release verification evidence' }],
+    links: [
+      { href: action.generatorUrl, text: 'Release verification evidence' },
+      ...(explained?.links ?? []),
+    ],
     client: 'Shipwatch',
     client_url: action.generatorUrl,
   };

@@ -3,7 +3,16 @@
  * notification fallback, `blocks` the layout. One message per state change of a release; the
  * webhook URL is a secret and is never logged.
  */
+import {
+  changesetSummary,
+  type ExplainedChange,
+  type ReleaseExplanation,
+} from '../release-explanation.rule.js';
 import type { AlertAction } from './outbound-request.js';
+
+/** Slack's limits: blocks per message, characters of a section's text. */
+export const SLACK_MAX_BLOCKS = 50;
+export const SLACK_MAX_SECTION_TEXT = 3_000;
 
 export interface SlackMessage {
   readonly text: string;
@@ -13,6 +22,61 @@ export interface SlackMessage {
 /** Slack mrkdwn needs &, < and > escaped. */
 export function escapeSlack(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** At most `max` characters, cut before an escape sequence rather than inside one. */
+function clip(mrkdwn: string, max = SLACK_MAX_SECTION_TEXT): string {
+  if (mrkdwn.length <= max) return mrkdwn;
+  const cut = mrkdwn.slice(0, max - 1);
+  return `${cut.replace(/&[a-z]{0,4}$/, '')}…`;
+}
+
+const MAX_LISTED_LINK = 1_000;
+
+/** `• <url|#42 Fix totals> by alice (`a1b2c3d4e5f6`), lead time 3.5h`, everything escaped. */
+function changeItem(c: ExplainedChange): string {
+  const label = escapeSlack(
+    [c.pullRequest ? `#${c.pullRequest}` : null, c.title].filter((s) => s !== null).join(' ') ||
+      c.sha,
+  );
+  // safeLink admits no <, > or |, so the link cannot be broken out of; & is escaped. A link too
+  // long to list (escaped, it may grow fivefold) is left out.
+  const url = c.url ? escapeSlack(c.url) : null;
+  const what = url && url.length <= MAX_LISTED_LINK ? `<${url}|${label}>` : label;
+  return (
+    `• ${what} by ${escapeSlack(c.author ?? 'unknown author')} ` +
+    `(\`${escapeSlack(c.sha)}\`), lead time ${escapeSlack(c.leadTime)}`
+  );
+}
+
+/**
+ * The explanation as blocks: the reason, then the changes in sections of at most
+ * SLACK_MAX_SECTION_TEXT characters, in at most `maxBlocks` blocks (the rest counted).
+ */
+export function explanationBlocks(
+  e: ReleaseExplanation,
+  maxBlocks: number,
+): Record<string, unknown>[] {
+  const section = (text: string) => ({ type: 'section', text: { type: 'mrkdwn', text } });
+  const blocks = [section(clip(`*Reason:* ${escapeSlack(e.reason)}`))];
+  const items = e.changeset.changes.map(changeItem);
+  let current = `*Changes:* ${escapeSlack(changesetSummary(e))}`;
+  let listed = 0;
+  for (const item of items) {
+    // one block is kept for "… and N more"
+    const room = maxBlocks - blocks.length - 1;
+    if (current.length + 1 + item.length <= SLACK_MAX_SECTION_TEXT) {
+      current = `${current}\n${item}`;
+    } else if (room > 1) {
+      blocks.push(section(current));
+      current = clip(item);
+    } else break;
+    listed += 1;
+  }
+  blocks.push(section(current));
+  const more = e.changeset.total - listed;
+  if (more > 0) blocks.push(section(`… and ${more} more`));
+  return blocks.slice(0, maxBlocks);
 }
 
 function emoji(action: AlertAction): string {
@@ -40,15 +104,19 @@ export function slackMessage(action: AlertAction): SlackMessage {
     `severity ${action.severity}`,
   ];
   return {
-    text: escapeSlack(text),
+    text: clip(escapeSlack(text)),
     blocks: [
       {
         type: 'section',
         text: {
           type: 'mrkdwn',
-          text: `${emoji(action)} *${escapeSlack(state)}* ${escapeSlack(headline)}\n${escapeSlack(action.summary)}`,
+          text: clip(
+            `${emoji(action)} *${escapeSlack(state)}* ${escapeSlack(headline)}\n${escapeSlack(action.summary)}`,
+          ),
         },
       },
+      // the header and the context take two blocks
+      ...(action.explanation ? explanationBlocks(action.explanation, SLACK_MAX_BLOCKS - 2) : []),
       {
         type: 'context',
         elements: context.map((c, i) => ({

@@ -1,4 +1,4 @@
-import { aRollback } from '../../../test/factories/remediation-actions.js';
+import { aRollback, anExplanation } from '../../../test/factories/remediation-actions.js';
 import {
   SIGNATURE_HEADER,
   TIMESTAMP_HEADER,
@@ -90,5 +90,34 @@ describe('webhookRollbackRequest', () => {
     expect(later.body).toBe(request.body);
     expect(later.headers['Idempotency-Key']).toBe(request.headers['Idempotency-Key']);
     expect(later.headers[SIGNATURE_HEADER]).not.toBe(request.headers[SIGNATURE_HEADER]);
+  });
+});
+
+describe('the rollback webhook with the release explanation', () => {
+  it('carries the explanation as JSON, signed with the rest of the body', () => {
+    const explanation = anExplanation();
+    const action = aRollback({ explanation });
+    const request = webhookRollbackRequest(action, action.target as never, ctx);
+    const body = JSON.parse(request.body);
+    expect(body.explanation).toEqual(explanation);
+    expect(body.explanation.changeset.changes[0]).toMatchObject({
+      pullRequest: '42',
+      author: 'alice',
+    });
+    expect(
+      verifyWebhookSignature({
+        secret,
+        rawBody: request.body,
+        timestamp: request.headers[TIMESTAMP_HEADER],
+        signature: request.headers[SIGNATURE_HEADER],
+        now: ctx.sentAt,
+      }),
+    ).toBe(true);
+  });
+
+  it('has no explanation key for an action queued without one', () => {
+    const action = aRollback();
+    const body = JSON.parse(webhookRollbackRequest(action, action.target as never, ctx).body);
+    expect(body).not.toHaveProperty('explanation');
   });
 });

@@ -11,6 +11,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { RollbackTarget } from '../remediation-action.js';
+import type { ReleaseExplanation } from '../release-explanation.rule.js';
 import {
   jsonHeaders,
   type DeliveryContext,
@@ -38,6 +39,8 @@ export interface RollbackWebhookBody {
     readonly previousVersion: string | null;
   };
   readonly rollback: { readonly toVersion: string; readonly reason: string };
+  /** The release's changes, the verdict's one-line reason and the evidence link. */
+  readonly explanation?: ReleaseExplanation;
 }
 
 export function rollbackWebhookBody(
@@ -58,6 +61,7 @@ export function rollbackWebhookBody(
       previousVersion: r.previousVersion,
     },
     rollback: { toVersion: action.toVersion, reason: action.reason },
+    ...(action.explanation ? { explanation: action.explanation } : {}),
   };
 }
 

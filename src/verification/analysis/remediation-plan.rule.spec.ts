@@ -1,3 +1,4 @@
+import { anExplanation } from '../../../test/factories/remediation-actions.js';
 import type { ReleaseRef } from '../../remediation/remediation-action.js';
 import { planRemediation, type PlanInput } from './remediation-plan.rule.js';
 
@@ -142,5 +143,25 @@ describe('planRemediation', () => {
     ] as const) {
       expect(planRemediation(input({ state })).actions).toEqual([]);
     }
+  });
+
+  it('puts the explanation on the rollback and the alerts about this release, not on others', () => {
+    const explanation = anExplanation();
+    const failed = planRemediation(input({ explanation }));
+    expect(failed.actions.map((a) => a.explanation)).toEqual([
+      explanation,
+      explanation,
+      explanation,
+    ]);
+    const remediated = { ...release, deploymentId: '6', version: '2.0.0' };
+    const rollbackFailed = planRemediation(
+      input({
+        kind: 'ROLLBACK',
+        explanation,
+        remediated: { release: remediated, state: 'FAILED' },
+      }),
+    );
+    expect(rollbackFailed.actions.length).toBeGreaterThan(0);
+    expect(rollbackFailed.actions.every((a) => a.explanation === undefined)).toBe(true);
   });
 });

@@ -10,6 +10,7 @@ import type {
   RemediationAction,
   RollbackTarget,
 } from '../../remediation/remediation-action.js';
+import type { ReleaseExplanation } from '../../remediation/release-explanation.rule.js';
 import type { VerificationMode } from '../verification-policy.js';
 import type { FinalState, VerificationKind } from './verdict.rule.js';
 
@@ -49,6 +50,11 @@ export interface PlanInput {
    * failed release of the service and environment (its alerts are resolved).
    */
   readonly remediated?: { readonly release: ReleaseRef; readonly state: FinalState } | null;
+  /**
+   * What the alerts and the rollback about this release say of it (its changes, the reason, the
+   * evidence link); not put on alerts about another release.
+   */
+  readonly explanation?: ReleaseExplanation | null;
 }
 
 export interface RemediationPlan {
@@ -129,6 +135,9 @@ function rollbackBlockedReason(input: PlanInput): string | null {
   return null;
 }
 
+const explained = (input: PlanInput): { explanation?: ReleaseExplanation } =>
+  input.explanation ? { explanation: input.explanation } : {};
+
 export function planRemediation(input: PlanInput): RemediationPlan {
   const none: RemediationPlan = {
     actions: [],
@@ -156,6 +165,7 @@ export function planRemediation(input: PlanInput): RemediationPlan {
       toVersion: release.previousVersion!,
       reason: input.reason,
       target: input.rollbackTarget!,
+      ...explained(input),
     });
   }
   const refused = wantsRollback ? (input.guards.rollbackRefused ?? null) : null;
@@ -176,6 +186,7 @@ export function planRemediation(input: PlanInput): RemediationPlan {
         summary: alert.summary,
         generatorUrl: input.generatorUrl,
         startsAt: input.startsAt,
+        ...(subject === release ? explained(input) : {}),
       });
     }
   }
@@ -192,6 +203,7 @@ export function planRemediation(input: PlanInput): RemediationPlan {
         release,
         verdict: 'ROLLBACK_BLOCKED',
         severity: 'critical',
+        ...explained(input),
         summary: `Shipwatch could not request the rollback of ${release.service} ${release.version ?? '?'} in ${release.environment}: ${refused}. Roll back by hand, then fix the policy's rollback target or SHIPWATCH_OUTBOUND_ALLOWED_HOSTS.`,
         generatorUrl: input.generatorUrl,
         startsAt: input.startsAt,

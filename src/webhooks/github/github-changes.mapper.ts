@@ -31,6 +31,12 @@ function pushedAt(repository: JsonObject): Date | undefined {
   return optTime(repository, 'pushed_at', 'repository.pushed_at');
 }
 
+/** A push commit's author: the GitHub login when the e-mail is linked to one, else the git name. */
+function commitAuthor(commit: JsonObject): string | undefined {
+  const author = optObj(commit, 'author');
+  return author ? (optStr(author, 'username') ?? optStr(author, 'name')) : undefined;
+}
+
 export function githubPush(envelope: EnvelopeAt, payload: JsonObject): MappedChange {
   const repository = need(optObj(payload, 'repository'));
   const repoUrl = repoName(repository);
@@ -48,6 +54,7 @@ export function githubPush(envelope: EnvelopeAt, payload: JsonObject): MappedCha
       message: optStr(value, 'message'),
       committedAt: optTime(value, 'timestamp', `commits[${i}].timestamp`),
       paths: changedPaths(value, `commits[${i}]`),
+      author: commitAuthor(value),
       // `distinct`: pushed for the first time, so this branch is the one it was made on
       ...(branch && value.distinct === true ? { branch } : {}),
     };
@@ -91,6 +98,7 @@ function mergedPullRequestEvent(
   const sameRepository =
     headRepo !== undefined && optStr(headRepo, 'full_name') === repoName(repository);
   const commitCount = optInt(pr, 'commits');
+  const user = optObj(pr, 'user');
   return {
     type: 'change',
     envelope: envelope(mergedAt),
@@ -107,6 +115,8 @@ function mergedPullRequestEvent(
       createdAt: optTime(pr, 'created_at', 'pull_request.created_at'),
       headSha: sameRepository && head ? optSha(optStr(head, 'sha')) : undefined,
       commitCount: commitCount !== undefined && commitCount >= 0 ? commitCount : undefined,
+      author: user ? optStr(user, 'login') : undefined,
+      url: optStr(pr, 'html_url'),
     },
   };
 }

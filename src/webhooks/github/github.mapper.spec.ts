@@ -246,12 +246,20 @@ describe('mapGithubDelivery', () => {
           message: 'Initial commit',
           committedAt: new Date('2019-05-15T15:19:25Z'),
           paths: ['README.md'], // added, modified and removed
+          author: 'Codertocat', // author.username (the login), else author.name
           branch: 'master', // distinct: first pushed here
         },
       ],
       before: undefined, // a new branch: before is forty zeros
       pushedAt: new Date(1557933657 * 1000),
     });
+  });
+
+  it('names a push commit’s author by name when GitHub has no login for its e-mail', () => {
+    const push = githubExample('push', (p) => (p.commits as unknown[]).length > 0);
+    const author = (push.commits as Record<string, Record<string, unknown>>[])[0].author;
+    delete author.username;
+    expect((map('push', push).events[0] as ChangeEvent).commits[0].author).toBe(author.name);
   });
 
   it('names the branch only of the commits a push brings for the first time', () => {
@@ -333,6 +341,8 @@ describe('mapGithubDelivery', () => {
       createdAt: new Date('2019-05-15T15:20:33Z'),
       headSha: 'ec26c3e57ca3a959ca5aad62de7213c562f8c821',
       commitCount: 1,
+      author: 'Codertocat', // user.login: who opened it
+      url: 'https://github.com/Codertocat/Hello-World/pull/2', // html_url
     });
     expect(ev.pullRequest?.firstCommitAt).toBeUndefined();
     // from a fork: its head commit was pushed elsewhere, and its pushes never come here

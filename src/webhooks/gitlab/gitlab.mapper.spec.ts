@@ -229,9 +229,12 @@ describe('mapGitlabDelivery', () => {
         headBranch: 'ms-viewport',
         labels: ['API'],
         createdAt: new Date('2013-12-03T17:23:34Z'), // when it was opened: its start
+        url: 'http://example.com/diaspora/merge_requests/1',
       },
     });
     expect(ev.pullRequest?.firstCommitAt).toBeUndefined();
+    // the hook's `user` is who merged it, not who opened it (object_attributes has author_id only)
+    expect(ev.pullRequest?.author).toBeUndefined();
 
     const fastForward = map('merge_request.json', (p) => {
       attrs(p).action = 'merge';
@@ -249,6 +252,8 @@ describe('mapGitlabDelivery', () => {
       ['da1560886d4f094c3e6c9ef40349f7d38b5d27d7', '2012-01-03T21:36:29.000Z'],
     ]);
     expect(ev.repository).toBe('mike/diaspora');
+    // commits[].author.name (a Push Hook's user_username is who pushed, not who wrote them)
+    expect(ev.commits.map((c) => c.author)).toEqual(['Jordi Mallach', 'GitLab dev user']);
     // each commit's added, modified and removed files
     expect(ev.commits.map((c) => c.paths)).toEqual([
       ['CHANGELOG', 'app/controller/application.rb'],

@@ -354,6 +354,8 @@ function mergedRequestEvent(
       labels: labelNames(Array.isArray(payload.labels) ? payload : attrs, 'title'),
       // its start: a merge request hook names only its last commit, never its first
       createdAt: optTime(attrs, 'created_at', 'object_attributes.created_at'),
+      // the hook's `user` is who acted (merged), not who opened it: no author
+      url: optStr(attrs, 'url'),
     },
   };
 }
@@ -370,12 +372,14 @@ function pushEvent(
   }
   const commits: CommitRef[] = arr(payload, 'commits').map((value, i) => {
     if (!isObject(value)) throw new MappingError('expected an object', `commits[${i}]`);
+    const author = optObj(value, 'author');
     return {
       sha: str(value, 'id', `commits[${i}].id`),
       repository,
       message: optStr(value, 'message'),
       committedAt: optTime(value, 'timestamp', `commits[${i}].timestamp`),
       paths: changedPaths(value, `commits[${i}]`),
+      author: author ? optStr(author, 'name') : undefined,
     };
   });
   if (commits.length === 0) {
