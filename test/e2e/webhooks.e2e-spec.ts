@@ -205,6 +205,26 @@ describe('webhooks end to end: deliveries show up in the GraphQL queries', () =>
         },
       ]);
     });
+
+    it('keeps who wrote a pushed commit, and who opened a merged pull request and its page', async () => {
+      const merged = githubExample('pull_request', (p) => p.action === 'closed');
+      const pr = merged.pull_request as Record<string, unknown>;
+      Object.assign(pr, { merged: true, merged_at: '2019-05-15T15:40:00Z' });
+      await github('pull_request', merged).expect(200);
+      const rows = await t.db.dataSource.query<Record<string, string | null>[]>(
+        `SELECT sha, author, pr_author, pr_url FROM changes WHERE sha = ANY($1) ORDER BY sha`,
+        [[sha, pr.merge_commit_sha]],
+      );
+      expect(rows).toEqual([
+        { sha, author: 'Codertocat', pr_author: null, pr_url: null }, // commits[].author.username
+        {
+          sha: pr.merge_commit_sha,
+          author: null,
+          pr_author: 'Codertocat', // pull_request.user.login
+          pr_url: 'https://github.com/Codertocat/Hello-World/pull/2', // html_url
+        },
+      ]);
+    });
   });
 
   describe('GitLab: a project webhook with the secret token and the documented triggers', () => {
