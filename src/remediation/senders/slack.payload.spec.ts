@@ -6,6 +6,7 @@ import {
 } from '../../../test/factories/remediation-actions.js';
 import {
   SLACK_MAX_BLOCKS,
+  SLACK_MAX_EXPLANATION_TEXT,
   SLACK_MAX_SECTION_TEXT,
   escapeSlack,
   slackMessage,
@@ -123,6 +124,8 @@ describe('slackMessage with the release explanation', () => {
       // no escape sequence cut in half
       expect(text).not.toMatch(/&(?!amp;|lt;|gt;)/);
     }
+    const explanation = texts(message.blocks).slice(1);
+    expect(explanation.join('').length).toBeLessThanOrEqual(SLACK_MAX_EXPLANATION_TEXT + 100);
     const listed = texts(message.blocks).join('\n').match(/^• /gm) ?? [];
     expect(texts(message.blocks).at(-1)).toBe(`… and ${1_000 - listed.length} more`);
     expect(listed.length).toBeGreaterThan(0);

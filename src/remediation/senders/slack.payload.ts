@@ -13,6 +13,12 @@ import type { AlertAction } from './outbound-request.js';
 /** Slack's limits: blocks per message, characters of a section's text. */
 export const SLACK_MAX_BLOCKS = 50;
 export const SLACK_MAX_SECTION_TEXT = 3_000;
+/**
+ * Characters of all the explanation's sections together: Slack also refuses messages whose blocks
+ * are long in total (`msg_blocks_too_long` near 13,000 characters, below every documented limit:
+ * github.com/slackapi/bolt-js/issues/2509), so the changes stop well before.
+ */
+export const SLACK_MAX_EXPLANATION_TEXT = 8_000;
 
 export interface SlackMessage {
   readonly text: string;
@@ -62,9 +68,12 @@ export function explanationBlocks(
   const items = e.changeset.changes.map(changeItem);
   let current = `*Changes:* ${escapeSlack(changesetSummary(e))}`;
   let listed = 0;
+  let total = blocks[0].text.text.length + current.length;
   for (const item of items) {
     // one block is kept for "… and N more"
     const room = maxBlocks - blocks.length - 1;
+    if (total + 1 + item.length > SLACK_MAX_EXPLANATION_TEXT) break;
+    total += 1 + item.length;
     if (current.length + 1 + item.length <= SLACK_MAX_SECTION_TEXT) {
       current = `${current}\n${item}`;
     } else if (room > 1) {
