@@ -4,7 +4,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * Human decisions on release verifications (docs/verification.md, "Human decisions"): who
  * approved an advised rollback, marked a release HEALTHY or FAILED, extended the bake or said an
  * SLI is not a risk, when and why. Rows are never updated or deleted; one approved rollback per
- * verification at most (the partial unique index backs the row lock of the decision).
+ * verification at most (the partial unique index backs the row lock of the decision), and one
+ * decision per signed request (`request_key`: a Slack button click replayed is refused).
  */
 export class VerificationDecisions1766900000000 implements MigrationInterface {
   name = 'VerificationDecisions1766900000000';
@@ -25,6 +26,7 @@ export class VerificationDecisions1766900000000 implements MigrationInterface {
          actor           text NOT NULL,
          actor_name      text NOT NULL,
          decided_at      timestamptz NOT NULL DEFAULT now(),
+         request_key     text,
          CONSTRAINT ck_verification_decisions_sli CHECK ((action = 'DISMISS_SLI_RISK') = (sli IS NOT NULL)),
          CONSTRAINT ck_verification_decisions_seconds CHECK ((action = 'EXTEND_BAKE') = (seconds IS NOT NULL))
        )`,
@@ -36,6 +38,11 @@ export class VerificationDecisions1766900000000 implements MigrationInterface {
     await q.query(
       `CREATE UNIQUE INDEX ux_verification_decisions_one_approval
          ON verification_decisions (verification_id) WHERE action = 'APPROVE_ROLLBACK'`,
+    );
+    // A signed request (a Slack button's X-Slack-Signature) decides once: a replay is refused.
+    await q.query(
+      `CREATE UNIQUE INDEX ux_verification_decisions_request
+         ON verification_decisions (request_key) WHERE request_key IS NOT NULL`,
     );
   }
 

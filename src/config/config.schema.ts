@@ -461,6 +461,13 @@ export const CONFIG_VARIABLES = {
     defaultLabel: '(none)',
     sensitive: true,
   }),
+  slackSigningSecret: variable<string | undefined>({
+    name: 'SLACK_SIGNING_SECRET',
+    description:
+      'Signing secret of the Slack app whose buttons (Approve rollback, Mark healthy) post to /webhooks/slack/interactions; unset = that endpoint refuses every request',
+    expected: 'at least 8 characters',
+    parse: parsers.secret,
+  }),
   pagerdutyWebhookSecret: variable<string | undefined>({
     name: 'PAGERDUTY_WEBHOOK_SECRET',
     description:

@@ -73,6 +73,11 @@ export type RemediationAction =
       readonly startsAt: Date;
       /** Of a firing alert about this release: its changes, the reason, the evidence link. */
       readonly explanation?: ReleaseExplanation;
+      /**
+       * A FAILED release whose policy only advises a rollback: the verification a person decides
+       * on (Slack shows Approve rollback / Mark healthy buttons carrying its id).
+       */
+      readonly awaitsDecision?: { readonly verificationId: string };
     };
 
 /** Where a deployment is published (PUBLISH_DEPLOYMENTS_TO). */

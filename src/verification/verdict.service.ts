@@ -121,8 +121,16 @@ export class VerdictService {
         guards: { ...planned.guards, rollbackRefused: refused },
       });
     }
+    // an advised rollback waits for a person: the alerts about this release say on what
+    const awaits =
+      spec.mode === 'ADVISE' &&
+      state === 'FAILED' &&
+      v.kind === 'RELEASE' &&
+      !v.rollbackRequestedAt;
     for (const action of plan.actions) {
-      if (action.kind !== 'ROLLBACK') await this.outbox.enqueue(m, action);
+      if (action.kind === 'ALERT' && awaits && action.release === release) {
+        await this.outbox.enqueue(m, { ...action, awaitsDecision: { verificationId: v.id } });
+      } else if (action.kind !== 'ROLLBACK') await this.outbox.enqueue(m, action);
     }
     // to the tools the deployment was published to (PUBLISH_DEPLOYMENTS_TO), if any
     if (v.kind === 'RELEASE') {

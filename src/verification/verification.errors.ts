@@ -65,3 +65,9 @@ export const rollbackNotPossible = (why: string): DomainError =>
   new DomainError('ROLLBACK_NOT_POSSIBLE', `the rollback cannot be sent: ${why}`, {
     httpStatus: 409,
   });
+
+/** A signed request (a Slack button click) that already decided, sent again. */
+export const replayedRequest = (): DomainError =>
+  new DomainError('REPLAYED_REQUEST', 'this signed request was already received: refused', {
+    httpStatus: 401,
+  });

@@ -1,6 +1,8 @@
-import { Module } from '@nestjs/common';
+import { type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
 import { RemediationModule } from '../remediation/remediation.module.js';
+import { RawBodyMiddleware } from '../webhooks/raw-body.middleware.js';
 import { BacktestService } from './backtest.service.js';
+import { SlackInteractionsController } from './decisions/slack-interactions.controller.js';
 import { VerificationDecisionsRepository } from './decisions/verification-decisions.repository.js';
 import { VerificationDecisionsResolver } from './decisions/verification-decisions.resolver.js';
 import { VerificationDecisionsService } from './decisions/verification-decisions.service.js';
@@ -23,6 +25,7 @@ import { VerificationCoverageService } from './verification-coverage.service.js'
  */
 @Module({
   imports: [RemediationModule],
+  controllers: [SlackInteractionsController],
   providers: [
     prometheusClientProvider,
     VerificationRepository,
@@ -47,4 +50,11 @@ import { VerificationCoverageService } from './verification-coverage.service.js'
     prometheusClientProvider,
   ],
 })
-export class VerificationModule {}
+export class VerificationModule implements NestModule {
+  /** Slack posts its interactions form-encoded: read as bytes, for the signature (raw body). */
+  configure(consumer: MiddlewareConsumer): void {
+    consumer
+      .apply(RawBodyMiddleware)
+      .forRoutes({ path: 'webhooks/slack/interactions', method: RequestMethod.POST });
+  }
+}

@@ -7,7 +7,9 @@ import {
   standardWebhooksSignature,
   verifyFluxSignature,
   verifyGithubSignature,
+  slackSignature,
   verifyPagerdutySignature,
+  verifySlackSignature,
   verifyStandardWebhook,
 } from './signatures.js';
 
@@ -133,6 +135,49 @@ describe('verifyPagerdutySignature (the test vector of PagerDuty go-pagerduty we
     expect(verifyPagerdutySignature(secret, body, 'sha256=abc')).toContain('no "v1=');
     expect(verifyPagerdutySignature(secret, Buffer.from(`${body.toString()} `), valid)).toContain(
       'does not match',
+    );
+  });
+});
+
+describe('verifySlackSignature (the worked example of Slack’s request signing guide)', () => {
+  // docs.slack.dev/authentication/verifying-requests-from-slack: secret, timestamp, body, signature
+  const secret = '8f742231b10e8888abcd99yyyzzz85a5';
+  const timestamp = '1531420618';
+  const body = Buffer.from(
+    'token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text=&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c',
+  );
+  const signature = 'v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503';
+  const at = (s: number) => new Date((1531420618 + s) * 1000);
+
+  it('accepts the documented request within five minutes of its timestamp', () => {
+    expect(slackSignature(secret, timestamp, body)).toBe(signature);
+    expect(verifySlackSignature(secret, body, { timestamp, signature }, at(299))).toBeNull();
+    expect(verifySlackSignature(secret, body, { timestamp, signature }, at(-299))).toBeNull();
+  });
+
+  it('refuses a stale timestamp, another body or secret, and malformed headers', () => {
+    expect(verifySlackSignature(secret, body, { timestamp, signature }, at(301))).toMatch(
+      /301 s away/,
+    );
+    expect(
+      verifySlackSignature(
+        secret,
+        Buffer.from(`${body.toString()}x`),
+        { timestamp, signature },
+        at(0),
+      ),
+    ).toMatch(/does not match/);
+    expect(verifySlackSignature('another-secret', body, { timestamp, signature }, at(0))).toMatch(
+      /does not match/,
+    );
+    expect(verifySlackSignature(secret, body, { timestamp }, at(0))).toMatch(
+      /must both be present/,
+    );
+    expect(verifySlackSignature(secret, body, { timestamp: '1e9', signature }, at(0))).toMatch(
+      /Unix seconds/,
+    );
+    expect(verifySlackSignature(secret, body, { timestamp, signature: 'v1=abc' }, at(0))).toMatch(
+      /v0=<64 hex digits>/,
     );
   });
 });

@@ -150,3 +150,34 @@ export function verifyFluxSignature(
     ? null
     : 'the X-Signature does not match the body and FLUX_WEBHOOK_SECRET';
 }
+
+/**
+ * Slack request signing (docs.slack.dev/authentication/verifying-requests-from-slack):
+ * `X-Slack-Signature: v0=<hex HMAC-SHA256(signing secret, "v0:<timestamp>:<raw body>")>`, the
+ * timestamp (`X-Slack-Request-Timestamp`, Unix seconds) within five minutes of `now`.
+ */
+export function verifySlackSignature(
+  secret: string,
+  rawBody: Buffer,
+  headers: { timestamp?: string; signature?: string },
+  now: Date,
+): string | null {
+  const { timestamp, signature } = headers;
+  if (!timestamp || !signature)
+    return 'X-Slack-Request-Timestamp and X-Slack-Signature must both be present';
+  if (!/^\d{1,12}$/.test(timestamp)) return 'X-Slack-Request-Timestamp is not Unix seconds';
+  const skew = Math.abs(now.getTime() / 1000 - Number(timestamp));
+  if (skew > SIGNATURE_TOLERANCE_SECONDS) {
+    return `X-Slack-Request-Timestamp is ${Math.round(skew)} s away from the server clock (more than ${SIGNATURE_TOLERANCE_SECONDS} s)`;
+  }
+  const match = /^v0=([0-9a-fA-F]{64})$/.exec(signature.trim());
+  if (!match) return 'X-Slack-Signature is not "v0=<64 hex digits>"';
+  const signed = Buffer.concat([Buffer.from(`v0:${timestamp}:`), rawBody]);
+  return hmacHexMatches('sha256', secret, signed, match[1])
+    ? null
+    : 'X-Slack-Signature does not match the body and SLACK_SIGNING_SECRET';
+}
+
+export function slackSignature(secret: string, timestamp: string, body: Buffer | string): string {
+  return `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:`).update(body).digest('hex')}`;
+}

@@ -5,6 +5,10 @@
  * person's FAILED aborts a running verification and counts as a change failure with attribution
  * CONFIRMED; a longer bake, "not a risk" on an SLI, and every refusal coded, with nothing stored.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import request from 'supertest';
+import { slackSignature } from '../../src/webhooks/signatures.js';
 import { startPrometheus, type RunningPrometheus } from '../../src/demo/prometheus-process.js';
 import { DoraRefreshService } from '../../src/dora/dora-refresh.service.js';
 import { OutboxDispatcher } from '../../src/remediation/outbox.dispatcher.js';
@@ -19,6 +23,11 @@ const NOW = Math.floor(Date.now() / 1000 / STEP) * STEP;
 const T0 = NOW - 20 * 60;
 const at = (s: number): Date => new Date(s * 1000);
 const SECRET = 'a-rollback-secret-of-the-test';
+const SLACK_SECRET = 'test-slack-signing-secret';
+/** Slack's documented block_actions example (test/fixtures/slack/README.md). */
+const BLOCK_ACTIONS = JSON.parse(
+  readFileSync(join(import.meta.dirname, '../fixtures/slack/docs-block-actions.json'), 'utf8'),
+) as { actions: Record<string, unknown>[] } & Record<string, unknown>;
 
 const VERIFICATION = `id state reason nextTickAt rollbackRequestedAt rollbackBlockedReason
   policy { mode timing { bakeSeconds maxVerificationSeconds } }
@@ -54,13 +63,18 @@ describe('human decisions on verifications', () => {
     [prometheus, receiver] = await Promise.all([
       startPrometheus({
         scrapeTargets: [],
-        backfill: openMetricsHistory([badReleaseHistory('payments', T0, NOW)]),
+        backfill: openMetricsHistory([
+          badReleaseHistory('payments', T0, NOW),
+          badReleaseHistory('billing', T0, NOW),
+        ]),
       }),
       startWebhookReceiver({ secret: SECRET }),
     ]);
     t = await startTestApp({
       PROMETHEUS_URL: prometheus.url,
       SHIPWATCH_OUTBOUND_PRIVATE_HOSTS: `127.0.0.1:${receiver.port}`,
+      SLACK_WEBHOOK_URL: `${receiver.url}/slack`,
+      SLACK_SIGNING_SECRET: SLACK_SECRET,
     });
     const created = await t.gql(
       `mutation { createApiToken(input: { name: "dashboards", scopes: [READ] }) { token } }`,
@@ -109,27 +123,33 @@ describe('human decisions on verifications', () => {
       (await t.db.dataSource.query(`SELECT count(*)::int AS n FROM verification_decisions`))[0].n,
     );
 
+  /** A release of `service` that fails under an ADVISE policy with a rollback target. */
+  async function advisedFailure(service: string, alertChannels: string[] = []) {
+    const saved = await t.gql(
+      `mutation($input: SaveVerificationPolicyInput!) { saveVerificationPolicy(input: $input) { id } }`,
+      {
+        input: {
+          service,
+          environment: 'production',
+          mode: 'ADVISE',
+          alertChannels,
+          rollbackTarget: { kind: 'WEBHOOK', url: `${receiver.url}/rollback`, secret: SECRET },
+        },
+      },
+    );
+    if (saved.errors) throw new Error(JSON.stringify(saved.errors));
+    const deployment = await deploy(service, at(T0));
+    const verifications = t.app.get(VerificationService);
+    for (let s = T0 + 30; s <= T0 + 150; s += 30) await verifications.runDueTicks(at(s));
+    return { deployment, v: await read(deployment) };
+  }
+
   describe('an advised rollback', () => {
     let deployment: string;
     let v: Verification;
 
     beforeAll(async () => {
-      const saved = await t.gql(
-        `mutation($input: SaveVerificationPolicyInput!) { saveVerificationPolicy(input: $input) { id } }`,
-        {
-          input: {
-            service: 'payments',
-            environment: 'production',
-            mode: 'ADVISE',
-            rollbackTarget: { kind: 'WEBHOOK', url: `${receiver.url}/rollback`, secret: SECRET },
-          },
-        },
-      );
-      if (saved.errors) throw new Error(JSON.stringify(saved.errors));
-      deployment = await deploy('payments', at(T0));
-      const verifications = t.app.get(VerificationService);
-      for (let s = T0 + 30; s <= T0 + 150; s += 30) await verifications.runDueTicks(at(s));
-      v = await read(deployment);
+      ({ deployment, v } = await advisedFailure('payments'));
     });
 
     it('waits for a person: FAILED, no rollback requested, nothing in the outbox for it', async () => {
@@ -338,6 +358,113 @@ describe('human decisions on verifications', () => {
       expect(refused.errors?.[0].message).toMatch(/no rollback target configured/);
       expect(await decisionRows()).toBe(before);
       expect((await read(deployment)).rollbackRequestedAt).toBeNull();
+    });
+  });
+
+  describe('from Slack buttons (signed requests)', () => {
+    let deployment: string;
+    let v: Verification;
+    let button: { action_id: string; value: string };
+    const post = (body: string, headers: Record<string, string>) =>
+      request(t.http)
+        .post('/webhooks/slack/interactions')
+        .set('Content-Type', 'application/x-www-form-urlencoded')
+        .set(headers)
+        .send(body);
+    /** Slack's example payload, clicked on the button Shipwatch sent, form-encoded. */
+    const clicked = (b: { action_id: string; value: string }): string => {
+      const payload = {
+        ...BLOCK_ACTIONS,
+        actions: [
+          { ...BLOCK_ACTIONS.actions[0], ...b, block_id: `shipwatch_verification_${b.value}` },
+        ],
+      };
+      return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+    };
+    const signed = (body: string, ts = Math.floor(Date.now() / 1000)) => ({
+      'X-Slack-Request-Timestamp': String(ts),
+      'X-Slack-Signature': slackSignature(SLACK_SECRET, String(ts), body),
+    });
+    const requested = async () => (await read(deployment)).rollbackRequestedAt;
+
+    beforeAll(async () => {
+      ({ deployment, v } = await advisedFailure('billing', ['SLACK']));
+      await t.app.get(OutboxDispatcher).dispatchDue(new Date());
+      const [message] = receiver.requests
+        .filter((r) => r.path === '/slack')
+        .map((r) => r.json as { blocks: { type: string; elements?: (typeof button)[] }[] })
+        .filter((m) => JSON.stringify(m).includes('billing'));
+      const actions = message.blocks.find((b) => b.type === 'actions');
+      button = actions!.elements!.find((e) => e.action_id === 'shipwatch_approve_rollback')!;
+    });
+
+    it('sends the FAILED release to Slack with buttons carrying the verification id', () => {
+      expect(button).toMatchObject({ action_id: 'shipwatch_approve_rollback', value: v.id });
+    });
+
+    it('refuses a bad signature, a stale timestamp and an unsigned request: 401, nothing applied', async () => {
+      const body = clicked(button);
+      const bad = await post(body, {
+        ...signed(body),
+        'X-Slack-Signature': slackSignature(
+          'not-the-secret',
+          String(Math.floor(Date.now() / 1000)),
+          body,
+        ),
+      });
+      expect(bad.status).toBe(401);
+      expect(bad.body).toEqual({
+        error: expect.objectContaining({
+          code: 'INVALID_SIGNATURE',
+          message: expect.stringMatching(/does not match/),
+        }),
+      });
+      const stale = await post(body, signed(body, Math.floor(Date.now() / 1000) - 600));
+      expect(stale.status).toBe(401);
+      expect(stale.body.error).toMatchObject({
+        code: 'INVALID_SIGNATURE',
+        message: expect.stringMatching(/away from the server clock/),
+      });
+      const unsigned = await post(body, {});
+      expect(unsigned.status).toBe(401);
+      // signed, but not a Shipwatch button: 400, nothing applied
+      const other = clicked({ action_id: 'WaXA', value: 'click_me_123' });
+      const foreign = await post(other, signed(other));
+      expect(foreign.status).toBe(400);
+      expect(foreign.body.error.code).toBe('MALFORMED_PAYLOAD');
+      expect(await requested()).toBeNull();
+      expect((await read(deployment)).decisions).toEqual([]);
+    });
+
+    it('approves the rollback for the Slack user; a replay of the request is refused', async () => {
+      const body = clicked(button);
+      const headers = signed(body);
+      const ok = await post(body, headers);
+      expect(ok.status).toBe(200);
+      expect(ok.body).toEqual({ ok: true, text: 'Rollback approved by jtorrance' });
+      const after = await read(deployment);
+      expect(after.rollbackRequestedAt).not.toBeNull();
+      expect(after.decisions).toEqual([
+        expect.objectContaining({
+          action: 'APPROVE_ROLLBACK',
+          actor: 'slack:UA8RXUSPL',
+          actorName: 'jtorrance',
+          reason: 'Approve rollback button in Slack (#review-updates)',
+        }),
+      ]);
+      const replay = await post(body, headers);
+      expect(replay.status).toBe(401);
+      expect(replay.body.error.code).toBe('REPLAYED_REQUEST');
+      // clicked again (a new request): refused by the state, still one rollback
+      const again = await post(body, signed(body, Math.floor(Date.now() / 1000) + 1));
+      expect(again.status).toBe(409);
+      expect(again.body.error.code).toBe('ROLLBACK_ALREADY_REQUESTED');
+      expect((await read(deployment)).decisions).toHaveLength(1);
+      const outbox = await t.db.dataSource.query(
+        `SELECT idempotency_key FROM remediation_outbox WHERE kind = 'ROLLBACK' AND deployment_id = $1`,
+        [deployment],
+      );
+      expect(outbox).toEqual([{ idempotency_key: `rollback:${deployment}` }]);
     });
   });
 });

@@ -41,6 +41,33 @@ describe('slackMessage (incoming webhook body)', () => {
     ]);
   });
 
+  it('asks a person about an advised rollback: buttons carrying the verification id', () => {
+    const message = slackMessage(
+      anAlert({ channel: 'SLACK', awaitsDecision: { verificationId: '17' } }),
+    );
+    expect(message.blocks.map((b) => b.type)).toEqual(['section', 'actions', 'context']);
+    expect(message.blocks[1]).toEqual({
+      type: 'actions',
+      block_id: 'shipwatch_verification_17',
+      elements: [
+        {
+          type: 'button',
+          action_id: 'shipwatch_approve_rollback',
+          text: { type: 'plain_text', text: 'Approve rollback' },
+          style: 'danger',
+          value: '17',
+        },
+        {
+          type: 'button',
+          action_id: 'shipwatch_mark_healthy',
+          text: { type: 'plain_text', text: 'Mark healthy' },
+          style: 'primary',
+          value: '17',
+        },
+      ],
+    });
+  });
+
   it('marks a resolution and a warning differently', () => {
     expect(slackMessage(anAlert({ state: 'RESOLVED' })).text).toMatch(
       /^:white_check_mark: \[RESOLVED\]/,
@@ -119,6 +146,15 @@ describe('slackMessage with the release explanation', () => {
       }),
     );
     expect(message.blocks.length).toBeLessThanOrEqual(SLACK_MAX_BLOCKS);
+    const decided = slackMessage(
+      anAlert({
+        channel: 'SLACK',
+        explanation: anExplanation(changes, { reason: '<'.repeat(5_000) }),
+        awaitsDecision: { verificationId: '7' },
+      }),
+    );
+    expect(decided.blocks.length).toBeLessThanOrEqual(SLACK_MAX_BLOCKS);
+    expect(decided.blocks.at(-2)).toMatchObject({ type: 'actions' });
     for (const text of texts(message.blocks)) {
       expect(text.length).toBeLessThanOrEqual(SLACK_MAX_SECTION_TEXT);
       // no escape sequence cut in half

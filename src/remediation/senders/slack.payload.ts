@@ -100,6 +100,28 @@ function emoji(action: AlertAction): string {
   }
 }
 
+/**
+ * Approve rollback / Mark healthy, for an advised FAILED release: Slack posts a click to the
+ * app's Request URL (/webhooks/slack/interactions), the verification id as the value.
+ */
+export function decisionButtons(verificationId: string): Record<string, unknown> {
+  const button = (actionId: string, text: string, style: string) => ({
+    type: 'button',
+    action_id: actionId,
+    text: { type: 'plain_text', text },
+    style,
+    value: verificationId,
+  });
+  return {
+    type: 'actions',
+    block_id: `shipwatch_verification_${verificationId}`,
+    elements: [
+      button('shipwatch_approve_rollback', 'Approve rollback', 'danger'),
+      button('shipwatch_mark_healthy', 'Mark healthy', 'primary'),
+    ],
+  };
+}
+
 export function slackMessage(action: AlertAction): SlackMessage {
   const r = action.release;
   const service = r.namespace ? `${r.namespace}/${r.service}` : r.service;
@@ -125,7 +147,9 @@ export function slackMessage(action: AlertAction): SlackMessage {
         },
       },
       // the header and the context take two blocks
-      ...(action.explanation ? explanationBlocks(action.explanation, SLACK_MAX_BLOCKS - 2) : []),
+      // the header, the context and the buttons take at most three blocks
+      ...(action.explanation ? explanationBlocks(action.explanation, SLACK_MAX_BLOCKS - 3) : []),
+      ...(action.awaitsDecision ? [decisionButtons(action.awaitsDecision.verificationId)] : []),
       {
         type: 'context',
         elements: context.map((c, i) => ({

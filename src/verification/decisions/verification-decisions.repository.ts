@@ -17,6 +17,8 @@ export interface NewDecision {
   readonly actor: string;
   readonly actorName: string;
   readonly at: Date;
+  /** A signed request's own key (Slack: its signature): the same request decides once. */
+  readonly requestKey: string | null;
 }
 
 export interface DecisionRow {
@@ -84,8 +86,8 @@ export class VerificationDecisionsRepository {
   async insert(m: EntityManager, d: NewDecision): Promise<DecisionRow> {
     const rows: DecisionRow[] = await m.query(
       `INSERT INTO verification_decisions (verification_id, action, state_before, state_after, sli,
-         seconds, reason, actor, actor_name, decided_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+         seconds, reason, actor, actor_name, decided_at, request_key)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
        RETURNING *`,
       [
         d.verificationId,
@@ -98,9 +100,19 @@ export class VerificationDecisionsRepository {
         d.actor,
         d.actorName,
         d.at,
+        d.requestKey,
       ],
     );
     return rows[0];
+  }
+
+  /** Whether a decision was already taken on this signed request. */
+  async seen(m: EntityManager, requestKey: string): Promise<boolean> {
+    const rows: unknown[] = await m.query(
+      `SELECT 1 FROM verification_decisions WHERE request_key = $1`,
+      [requestKey],
+    );
+    return rows.length > 0;
   }
 
   of(verificationId: string): Promise<DecisionRow[]> {

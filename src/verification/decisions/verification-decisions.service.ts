@@ -4,7 +4,7 @@ import { submitterOf, type Principal } from '../../auth/principal.js';
 import { badInput, DomainError } from '../../common/errors/domain-error.js';
 import { DeploymentHooks, type DeploymentTransition } from '../../ingestion/deployment-hooks.js';
 import { VerdictService } from '../verdict.service.js';
-import { verificationNotFound } from '../verification.errors.js';
+import { replayedRequest, verificationNotFound } from '../verification.errors.js';
 import { VerificationRepository } from '../verification.repository.js';
 import {
   allowedDecision,
@@ -20,6 +20,8 @@ export interface DecisionActor {
   /** `token:<id>`, `bootstrap` or `slack:<user id>`. */
   readonly id: string;
   readonly name: string;
+  /** A signed request's key (Slack: its X-Slack-Signature): a replay of it is refused. */
+  readonly requestKey?: string;
 }
 
 export const actorOf = (principal: Principal | undefined): DecisionActor => ({
@@ -61,6 +63,8 @@ export class VerificationDecisionsService {
     const { row, transitions } = await this.dataSource.transaction(async (m) => {
       const v = await this.repo.lock(m, verificationId);
       if (!v) throw verificationNotFound(verificationId);
+      // under the row lock: a replay sent at once waits here and then finds the first one
+      if (actor.requestKey && (await this.repo.seen(m, actor.requestKey))) throw replayedRequest();
       const outcome = allowedDecision(
         {
           kind: v.kind,
@@ -103,6 +107,7 @@ export class VerificationDecisionsService {
         actor: actor.id,
         actorName: actor.name,
         at: now,
+        requestKey: actor.requestKey ?? null,
       });
       return { row, transitions };
     });
