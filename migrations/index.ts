@@ -28,6 +28,7 @@ import { PublishDeployments1766800000000 } from './1766800000000-PublishDeployme
 import { VerificationDecisions1766900000000 } from './1766900000000-VerificationDecisions.js';
 import { ChangeAuthors1767000000000 } from './1767000000000-ChangeAuthors.js';
 import { CdeventsChains1767100000000 } from './1767100000000-CdeventsChains.js';
+import { GithubProtectionRules1767200000000 } from './1767200000000-GithubProtectionRules.js';
 
 export const MIGRATIONS = [
   InitialSchema1764460800000,
@@ -56,4 +57,5 @@ export const MIGRATIONS = [
   VerificationDecisions1766900000000,
   ChangeAuthors1767000000000,
   CdeventsChains1767100000000,
+  GithubProtectionRules1767200000000,
 ];

@@ -1,3 +1,7 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError, describeConfig, loadConfig } from './config.schema.js';
 
 const problemsOf = (env: Record<string, string>): string[] => {
@@ -33,6 +37,43 @@ describe('loadConfig', () => {
     ]);
     for (const bad of ['10.0.0.0/33', 'proxy.example', '::1/129', 'yes'])
       expect(problemsOf({ SHIPWATCH_TRUST_PROXY: bad })).toHaveLength(1);
+  });
+
+  it('reads the GitHub App: its ID with a private key, inline (\\n escapes) or from a file', () => {
+    const { privateKey } = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    });
+    const escaped = privateKey.replaceAll('\n', '\\n');
+    const inline = loadConfig({ GITHUB_APP_ID: '42', GITHUB_APP_PRIVATE_KEY: escaped });
+    expect(inline).toMatchObject({ githubAppId: 42, githubAppPrivateKey: privateKey });
+    expect(inline.githubApiUrl).toBe('https://api.github.com');
+    expect(inline.githubGateIncomplete).toBe('rejected');
+    const file = join(mkdtempSync(join(tmpdir(), 'shipwatch-config-')), 'app.pem');
+    writeFileSync(file, privateKey);
+    expect(
+      loadConfig({ GITHUB_APP_ID: '42', GITHUB_APP_PRIVATE_KEY_FILE: file }).githubAppPrivateKey,
+    ).toBe(privateKey);
+    expect(loadConfig({}).githubAppPrivateKey).toBeUndefined();
+
+    expect(problemsOf({ GITHUB_APP_ID: '42' })).toEqual([
+      expect.stringContaining('GITHUB_APP_ID and a private key'),
+    ]);
+    expect(problemsOf({ GITHUB_APP_PRIVATE_KEY: privateKey })).toHaveLength(1);
+    expect(
+      problemsOf({
+        GITHUB_APP_ID: '42',
+        GITHUB_APP_PRIVATE_KEY: privateKey,
+        GITHUB_APP_PRIVATE_KEY_FILE: file,
+      }),
+    ).toEqual(['set GITHUB_APP_PRIVATE_KEY or GITHUB_APP_PRIVATE_KEY_FILE, not both']);
+    const badKey = problemsOf({ GITHUB_APP_ID: '42', GITHUB_APP_PRIVATE_KEY: 'not-a-key-at-all' });
+    expect(badKey).toEqual([expect.stringContaining('GITHUB_APP_PRIVATE_KEY="***" is invalid')]);
+    expect(
+      problemsOf({ GITHUB_APP_ID: '42', GITHUB_APP_PRIVATE_KEY_FILE: join(file, 'missing') }),
+    ).toHaveLength(1);
+    expect(problemsOf({ GITHUB_GATE_INCOMPLETE: 'maybe' })).toHaveLength(1);
   });
 
   it('refuses a headers timeout longer than the request timeout', () => {

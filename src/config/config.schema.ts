@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { ENVIRONMENT_TIERS } from '../ingestion/domain-events.js';
 
 /**
@@ -101,6 +102,20 @@ const parsers = {
       .split(',')
       .map((s) => s.trim())
       .filter((s) => s !== ''),
+  privateKey: (raw: string): string => {
+    const pem = raw.includes('\\n') ? raw.replaceAll('\\n', '\n') : raw;
+    if (!/^-----BEGIN (RSA )?PRIVATE KEY-----/.test(pem.trim())) throw new InvalidValue();
+    return pem;
+  },
+  privateKeyFile: (raw: string): string => {
+    let pem: string;
+    try {
+      pem = readFileSync(raw, 'utf8');
+    } catch {
+      throw new InvalidValue();
+    }
+    return parsers.privateKey(pem);
+  },
   host: (raw: string): string => {
     const host = raw.trim().toLowerCase();
     if (!/^[a-z0-9.-]+(:\d{1,5})?$/.test(host)) throw new InvalidValue();
@@ -436,6 +451,43 @@ export const CONFIG_VARIABLES = {
     defaultLabel: '(none)',
     sensitive: true,
   }),
+  githubAppId: variable<number | undefined>({
+    name: 'GITHUB_APP_ID',
+    description:
+      'ID of the GitHub App that answers deployment protection rules (docs/gate.md); unset = they are stored and not answered',
+    expected: 'a positive integer',
+    parse: parsers.positiveInt,
+  }),
+  githubAppPrivateKey: variable<string | undefined>({
+    name: 'GITHUB_APP_PRIVATE_KEY',
+    description:
+      "The GitHub App's private key (PEM; `\\n` escapes allowed), which signs its JWTs; or GITHUB_APP_PRIVATE_KEY_FILE",
+    expected: 'a PEM private key',
+    parse: parsers.privateKey,
+    sensitive: true,
+  }),
+  githubAppPrivateKeyFile: variable<string | undefined>({
+    name: 'GITHUB_APP_PRIVATE_KEY_FILE',
+    description: "A file holding the GitHub App's private key (PEM), read at startup",
+    expected: 'a readable file holding a PEM private key',
+    parse: parsers.privateKeyFile,
+  }),
+  githubApiUrl: variable({
+    name: 'GITHUB_API_URL',
+    description:
+      'The GitHub API the App calls (GitHub Enterprise Server: `https://<host>/api/v3`); protection rule callbacks elsewhere are refused',
+    expected: 'an http(s) URL',
+    parse: parsers.url(['http:', 'https:']),
+    defaultValue: 'https://api.github.com',
+  }),
+  githubGateIncomplete: variable<'rejected' | 'approved'>({
+    name: 'GITHUB_GATE_INCOMPLETE',
+    description:
+      'The answer to a protection rule when the gate could not make every check and does not deny: `rejected` or `approved`',
+    expected: 'rejected or approved',
+    parse: parsers.oneOf(['rejected', 'approved'] as const),
+    defaultValue: 'rejected',
+  }),
   gitlabWebhookToken: variable<string | undefined>({
     name: 'GITLAB_WEBHOOK_TOKEN',
     description:
@@ -569,6 +621,7 @@ export function loadConfig(env: Environment, version = '0.0.0'): AppConfig {
   }
   if (problems.length === 0) problems.push(...hostSecretProblems(values));
   if (problems.length === 0) problems.push(...publishProblems(values));
+  if (problems.length === 0) problems.push(...githubAppProblems(values));
   if (
     problems.length === 0 &&
     (values.headersTimeoutMs as number) > (values.requestTimeoutMs as number)
@@ -581,6 +634,21 @@ export function loadConfig(env: Environment, version = '0.0.0'): AppConfig {
     version,
     databaseKind: values.databaseUrl === undefined ? 'embedded' : 'postgres',
   };
+}
+
+/** A GitHub App needs its ID and exactly one private key; values are folded into the key. */
+function githubAppProblems(values: Record<string, unknown>): string[] {
+  const keys = [values.githubAppPrivateKey, values.githubAppPrivateKeyFile].filter(
+    (k) => k !== undefined,
+  );
+  if (keys.length === 2)
+    return ['set GITHUB_APP_PRIVATE_KEY or GITHUB_APP_PRIVATE_KEY_FILE, not both'];
+  if ((values.githubAppId === undefined) !== (keys.length === 0))
+    return [
+      'GITHUB_APP_ID and a private key (GITHUB_APP_PRIVATE_KEY or GITHUB_APP_PRIVATE_KEY_FILE) go together',
+    ];
+  values.githubAppPrivateKey ??= values.githubAppPrivateKeyFile;
+  return [];
 }
 
 /**

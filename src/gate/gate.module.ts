@@ -18,5 +18,6 @@ import { DeployLocksService } from './locks/deploy-locks.service.js';
     DeployLocksService,
     DeployLocksResolver,
   ],
+  exports: [GateService],
 })
 export class GateModule {}

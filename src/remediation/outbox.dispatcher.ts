@@ -5,6 +5,7 @@ import { Interval } from '@nestjs/schedule';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { inSpan } from '../observability/tracing.js';
+import { OutboxHandlers } from './outbox-handlers.js';
 import { revivedAction, type OutboxEntryEntity } from './outbox.entity.js';
 import { OutboxRepository } from './outbox.repository.js';
 import { OutboundPolicy } from './outbound-policy.js';
@@ -78,6 +79,8 @@ export class OutboxDispatcher {
     private readonly outbound: OutboundPolicy,
     @Inject(APP_CONFIG) config: AppConfig,
     @Optional() @Inject(DISPATCHER_OPTIONS) options?: Partial<DispatcherOptions>,
+    /** Kinds delivered by their own module (GITHUB_PROTECTION); none when built by hand. */
+    @Optional() private readonly handlers?: OutboxHandlers,
   ) {
     this.options = {
       leaseMs: 30_000,
@@ -195,6 +198,14 @@ export class OutboxDispatcher {
   ): Promise<DeliveryResult> {
     const expired = expiredBeforeAttempt(entry, now, this.options.retry);
     if (expired) return { ok: false, retryable: false, error: expired };
+    const handler = this.handlers?.get(entry.kind);
+    if (handler) {
+      return inSpan(
+        'remediation.deliver',
+        { 'shipwatch.outbox.kind': entry.kind, 'shipwatch.outbox.channel': entry.channel },
+        () => handler(entry, ctx),
+      );
+    }
     let request: OutboundRequest;
     try {
       request = this.senders.requestFor(entry, ctx);

@@ -76,6 +76,25 @@ export class OutboxService {
     return { refused };
   }
 
+  /**
+   * Adds an entry of a kind delivered by a registered OutboxHandler (its payload is that module's
+   * own), in the caller's transaction. Idempotent like `enqueue`; an entry refused
+   * already (status DEAD, lastError the coded reason) is stored for the audit trail and counted.
+   * Returns whether it was new.
+   */
+  async enqueueHandled(manager: EntityManager, entry: NewOutboxEntry): Promise<boolean> {
+    const inserted = await this.repository.insert(manager, entry);
+    if (!inserted) return false;
+    const what = `${entry.kind} ${entry.channel} for ${entry.deploymentId} (${entry.idempotencyKey})`;
+    if (entry.status === 'DEAD') {
+      outboxDeliveries.inc({ kind: entry.kind, channel: entry.channel, result: 'refused' });
+      this.logger.warn(`refused ${what}: ${entry.lastError ?? ''}`);
+    } else {
+      this.logger.log(`queued ${what}`);
+    }
+    return true;
+  }
+
   private async entryFor(
     manager: EntityManager,
     action: OutboxAction,

@@ -16,7 +16,7 @@ export const outboxOldestPendingAge = gauge(
 /** result: delivered | retry | dead | refused (refused at enqueue, never sent). */
 export const outboxDeliveries = counter(
   'shipwatch_outbox_deliveries_total',
-  'Remediation delivery attempts by kind (ROLLBACK, ALERT, PUBLISH), channel and result',
+  'Remediation delivery attempts by kind (ROLLBACK, ALERT, PUBLISH, GITHUB_PROTECTION), channel and result',
   ['kind', 'channel', 'result'],
 );
 
@@ -45,6 +45,7 @@ const CHANNELS = {
   ],
   ALERT: ['ALERTMANAGER', 'SLACK', 'PAGERDUTY'],
   PUBLISH: PUBLISH_CHANNELS,
+  GITHUB_PROTECTION: ['GITHUB_APP'],
 } as const;
 for (const [kind, channels] of Object.entries(CHANNELS)) {
   for (const channel of channels) {

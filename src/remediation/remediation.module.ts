@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DeploymentPublisher } from './deployment-publisher.js';
 import { OutboxDispatcher } from './outbox.dispatcher.js';
+import { OutboxHandlers } from './outbox-handlers.js';
 import { OutboxRepository } from './outbox.repository.js';
 import { OutboxService } from './outbox.service.js';
 import { OutboundPolicy } from './outbound-policy.js';
@@ -21,10 +22,12 @@ import { OutboxSenders } from './senders/senders.js';
     OutboundPolicy,
     OutboxSenders,
     OutboxDispatcher,
+    OutboxHandlers,
     DeploymentPublisher,
     ReleaseExplanations,
   ],
   exports: [
+    OutboxHandlers,
     OutboxService,
     OutboundPolicy,
     OutboxDispatcher,

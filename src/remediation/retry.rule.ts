@@ -5,7 +5,7 @@
  * A rollback is only useful soon after the verdict: after ROLLBACK max age it is dead, even if
  * attempts remain (a rollback delivered hours late would undo whatever was deployed since).
  */
-export type OutboxKind = 'ROLLBACK' | 'ALERT' | 'PUBLISH';
+export type OutboxKind = 'ROLLBACK' | 'ALERT' | 'PUBLISH' | 'GITHUB_PROTECTION';
 
 export interface RetryPolicy {
   readonly baseDelayMs: number;
@@ -18,7 +18,13 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   baseDelayMs: 1_000,
   maxDelayMs: 5 * 60_000,
   maxAttempts: 12,
-  maxAgeMs: { ROLLBACK: 30 * 60_000, ALERT: 6 * 60 * 60_000, PUBLISH: 6 * 60 * 60_000 },
+  maxAgeMs: {
+    ROLLBACK: 30 * 60_000,
+    ALERT: 6 * 60 * 60_000,
+    PUBLISH: 6 * 60 * 60_000,
+    // a deployment waits for its protection rule; an answer hours late still unblocks or ends it
+    GITHUB_PROTECTION: 6 * 60 * 60_000,
+  },
 };
 
 export type RetryDecision =

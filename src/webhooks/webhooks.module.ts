@@ -1,4 +1,5 @@
 import { type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
+import { GithubAppModule } from '../github-app/github-app.module.js';
 import { AlertmanagerWebhookService } from './alertmanager/alertmanager-webhook.service.js';
 import { CdeventsSchemas } from './cloudevents/cdevents.schemas.js';
 import { CloudEventsService } from './cloudevents/cloudevents.service.js';
@@ -19,6 +20,7 @@ import { WebhooksController } from './webhooks.controller.js';
  * applies the domain events in one transaction.
  */
 @Module({
+  imports: [GithubAppModule],
   controllers: [WebhooksController],
   providers: [
     WebhookIntakeService,

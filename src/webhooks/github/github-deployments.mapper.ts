@@ -97,6 +97,32 @@ function deploymentKind(value: string | undefined): DeploymentKind | undefined {
 }
 
 /**
+ * Which service and version a GitHub deployment is: deployment.payload's `service`, `namespace`
+ * and `version` conventions, else the repository's name and the deployment's commit SHA. The
+ * deployment events and the deployment protection rule (the gate) read it the same way.
+ */
+export function deploymentIdentity(
+  deployment: JsonObject,
+  repository: JsonObject,
+): {
+  service: string;
+  namespace?: string;
+  version?: string;
+  sha?: string;
+  conventions: JsonObject;
+} {
+  const conventions = deploymentPayload(deployment);
+  const sha = optSha(optStr(deployment, 'sha'));
+  return {
+    service: optStr(conventions, 'service') ?? str(repository, 'name', 'repository.name'),
+    namespace: optStr(conventions, 'namespace'),
+    version: optStr(conventions, 'version') ?? sha,
+    sha,
+    conventions,
+  };
+}
+
+/**
  * Every event of one deployment (the `deployment` itself and each `deployment_status`) carries
  * the same identity, start time and workflow run, taken from the deployment object and the
  * payload's `workflow_run`, so that they can arrive in any order and still build the same row.
@@ -109,10 +135,10 @@ function deploymentEvent(
   status: DeploymentStatus,
   extra: { finishedAt?: Date; url?: string } = {},
 ): DeploymentEvent {
-  const conventions = deploymentPayload(deployment);
-  const sha = optSha(optStr(deployment, 'sha'));
-  const service = optStr(conventions, 'service') ?? str(repository, 'name', 'repository.name');
-  const namespace = optStr(conventions, 'namespace');
+  const { service, namespace, version, sha, conventions } = deploymentIdentity(
+    deployment,
+    repository,
+  );
   return {
     type: 'deployment',
     envelope,
@@ -127,7 +153,7 @@ function deploymentEvent(
       // GitHub: "the environment is one that end-users directly interact with"
       ...(deployment.production_environment === true ? { tier: 'production' as const } : {}),
     },
-    version: optStr(conventions, 'version') ?? sha,
+    version,
     commitSha: sha,
     repository: repoName(repository),
     status,

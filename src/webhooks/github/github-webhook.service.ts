@@ -4,9 +4,17 @@ import type { AppConfig } from '../../config/config.schema.js';
 import { verifyGithubSignature } from '../signatures.js';
 import { type WebhookHost, webhookHosts } from '../webhook-hosts.js';
 import { type WebhookReply, WebhookIntakeService } from '../webhook-intake.service.js';
-import { type Headers, MappingError, bodyDedupeKey, parseWebhookJson } from '../webhook-mapping.js';
+import {
+  type Headers,
+  type JsonObject,
+  MappingError,
+  bodyDedupeKey,
+  parseWebhookJson,
+} from '../webhook-mapping.js';
 import { invalidSignature, webhookNotConfigured } from '../webhooks.errors.js';
 import { mapOrRefuse } from '../json-delivery.js';
+import { GithubProtectionRules } from '../../github-app/protection-rules.service.js';
+import { protectionRequest } from './github-protection.mapper.js';
 import { mapGithubDelivery } from './github.mapper.js';
 
 /**
@@ -22,6 +30,7 @@ export class GithubWebhookService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly intake: WebhookIntakeService,
+    private readonly protectionRules: GithubProtectionRules,
   ) {
     this.hosts = webhookHosts('github', config);
   }
@@ -46,6 +55,14 @@ export class GithubWebhookService {
         'refuse',
       );
       const reply = this.intake.reply(outcome);
+      if (mapped.kind === 'deployment_protection_rule') {
+        // after the delivery is stored; a redelivery (DUPLICATE) queues it again, a no-op
+        // unless the first attempt failed in between
+        await this.protectionRules.accept(
+          protectionRequest(payload as JsonObject),
+          mapped.dedupeKey,
+        );
+      }
       // ping is stored but maps to nothing; GitHub shows it as the hook's health check: 200
       return mapped.kind === 'ping' ? { ...reply, status: 200 } : reply;
     });

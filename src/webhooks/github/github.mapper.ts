@@ -11,6 +11,7 @@ import {
 import { githubPullRequest, githubPush } from './github-changes.mapper.js';
 import { githubDeployment } from './github-deployments.mapper.js';
 import { need } from './github-payload.js';
+import { protectionRequest } from './github-protection.mapper.js';
 import {
   checkRunEvent,
   checkSuiteEvent,
@@ -94,6 +95,14 @@ export function mapGithubDelivery(
       return { ...base, ...githubPush(envelope, payload) };
     case 'pull_request':
       return { ...base, ...githubPullRequest(envelope, payload) };
+    case 'deployment_protection_rule': {
+      const asked = protectionRequest(payload);
+      return {
+        ...base,
+        events: [],
+        note: `deployment_protection_rule: the gate answers for ${asked.service}${asked.version ? ` ${asked.version}` : ''} in ${asked.environment} through the deployment callback (GitHub App)`,
+      };
+    }
     default:
       return {
         ...base,
