@@ -119,6 +119,14 @@ export const sha256Hex = (data: Buffer | string): string =>
 
 export type JsonObject = Readonly<Record<string, unknown>>;
 
+/**
+ * `table[key]` for a key from a payload: undefined unless the table itself has it, so that
+ * `constructor`, `toString` or `__proto__` never reach Object.prototype's members.
+ */
+export function entryOf<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
 export function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

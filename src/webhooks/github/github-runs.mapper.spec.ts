@@ -147,6 +147,9 @@ describe('GitHub checks and statuses as pipeline runs', () => {
       url: 'https://jenkins.example.com/job/shop/job/main/42/display/redirect',
     });
     expect(only('status', { ...success, state: 'error' })).toMatchObject({ outcome: 'ERROR' });
+    for (const state of ['constructor', 'toString']) {
+      expect(() => only('status', { ...success, state })).toThrow(`unknown state "${state}"`);
+    }
   });
 
   it('names no branch when the commit is on several', () => {

@@ -1,5 +1,6 @@
 import type { PipelineRunEvent, RunOutcome, RunStatus } from '../../ingestion/domain-events.js';
 import {
+  entryOf,
   type JsonObject,
   MappingError,
   type Unmapped,
@@ -232,7 +233,7 @@ export function commitStatusEvent(
   repository: JsonObject,
 ): PipelineRunEvent {
   const state = str(payload, 'state');
-  const mapped = STATUS_STATE[state];
+  const mapped = entryOf(STATUS_STATE, state);
   if (!mapped) throw new MappingError(`unknown state ${JSON.stringify(state)}`, 'state');
   const sha = optSha(str(payload, 'sha'));
   if (!sha) throw new MappingError('expected a commit SHA', 'sha');

@@ -168,4 +168,15 @@ describe('GitLab System Hooks (instance-wide)', () => {
     expect(m).toMatchObject({ kind: 'System Hook: project_create', events: [] });
     expect(m.note).toContain('"project_create"');
   });
+
+  it.each(['constructor', 'toString', '__proto__'])(
+    'stores a system hook named %s, a member of every object, with a note',
+    (name) => {
+      const m = map('system_push.json', (p) => {
+        p.event_name = name;
+      });
+      expect(m).toMatchObject({ kind: `System Hook: ${name}`, events: [] });
+      expect(m.note).toContain('Shipwatch applies the system hooks push, tag_push, merge_request');
+    },
+  );
 });

@@ -12,6 +12,7 @@ import {
   type RunStatus,
 } from '../../ingestion/domain-events.js';
 import {
+  entryOf,
   type DeliveryIdentity,
   type Headers,
   type JsonObject,
@@ -97,7 +98,7 @@ export function mapGitlabDelivery(
     };
   }
   const name = optStr(payload, 'object_kind') ?? optStr(payload, 'event_name');
-  const hook = name === undefined ? undefined : SYSTEM_HOOK_EVENTS[name];
+  const hook = name === undefined ? undefined : entryOf(SYSTEM_HOOK_EVENTS, name);
   const kind = `System Hook: ${name ?? '(unnamed)'}`;
   if (!hook) {
     return {

@@ -121,6 +121,13 @@ describe('mapIncidentIoDelivery', () => {
     });
   });
 
+  it.each(['constructor', 'toString', '__proto__'])(
+    'stores an event_type %s, a member of every object, with a note (found by the fuzzer)',
+    (type) => {
+      expect(map({ event_type: type, [CREATED]: {} })).toMatchObject({ kind: type, events: [] });
+    },
+  );
+
   it('refuses what is not an incident.io webhook', () => {
     expect(() => map([1])).toThrow('event_type');
     expect(() => map({ event_type: CREATED })).toThrow(CREATED);

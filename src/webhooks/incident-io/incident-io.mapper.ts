@@ -1,5 +1,6 @@
 import type { IncidentEvent } from '../../ingestion/domain-events.js';
 import {
+  entryOf,
   type JsonObject,
   type MappedDelivery,
   MappingError,
@@ -67,7 +68,7 @@ export function mapIncidentIoDelivery(
   if (!isObject(payload)) throw new MappingError('expected a JSON object with an event_type');
   const type = str(payload, 'event_type');
   const base = { kind: type, source: INCIDENT_IO_SOURCE, dedupeKey: deliveryId };
-  const locate = INCIDENT_EVENTS[type];
+  const locate = entryOf(INCIDENT_EVENTS, type);
   if (!locate) {
     return {
       ...base,
