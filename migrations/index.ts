@@ -29,6 +29,7 @@ import { VerificationDecisions1766900000000 } from './1766900000000-Verification
 import { ChangeAuthors1767000000000 } from './1767000000000-ChangeAuthors.js';
 import { CdeventsChains1767100000000 } from './1767100000000-CdeventsChains.js';
 import { GithubProtectionRules1767200000000 } from './1767200000000-GithubProtectionRules.js';
+import { FreezeWindows1767300000000 } from './1767300000000-FreezeWindows.js';
 
 export const MIGRATIONS = [
   InitialSchema1764460800000,
@@ -58,4 +59,5 @@ export const MIGRATIONS = [
   ChangeAuthors1767000000000,
   CdeventsChains1767100000000,
   GithubProtectionRules1767200000000,
+  FreezeWindows1767300000000,
 ];

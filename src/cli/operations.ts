@@ -457,3 +457,30 @@ export interface DecidedVerificationView {
   };
   readonly decisions: readonly VerificationDecisionView[];
 }
+
+const FREEZE_FIELDS =
+  'id name scope service namespace environment cron timeZone durationMinutes reason createdBy createdByName createdAt activeFrom activeUntil deletedAt deletedBy current { start end }';
+export const CREATE_FREEZE_WINDOW = `mutation CreateFreezeWindow($input: FreezeWindowInput!) { createFreezeWindow(input: $input) { ${FREEZE_FIELDS} } }`;
+export const DELETE_FREEZE_WINDOW = `mutation DeleteFreezeWindow($id: ID!) { deleteFreezeWindow(id: $id) { ${FREEZE_FIELDS} } }`;
+export const FREEZE_WINDOWS = `query FreezeWindows($deleted: Boolean) { freezeWindows(deleted: $deleted) { ${FREEZE_FIELDS} } }`;
+
+export interface FreezeWindowView {
+  readonly id: string;
+  readonly name: string;
+  readonly scope: 'SERVICE' | 'ENVIRONMENT' | 'EVERYTHING';
+  readonly service: string | null;
+  readonly namespace: string;
+  readonly environment: string | null;
+  readonly cron: string;
+  readonly timeZone: string;
+  readonly durationMinutes: number;
+  readonly reason: string;
+  readonly createdBy: string;
+  readonly createdByName: string;
+  readonly createdAt: string;
+  readonly activeFrom: string | null;
+  readonly activeUntil: string | null;
+  readonly deletedAt: string | null;
+  readonly deletedBy: string | null;
+  readonly current: { readonly start: string; readonly end: string } | null;
+}

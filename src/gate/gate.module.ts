@@ -1,5 +1,8 @@
 import { Module } from '@nestjs/common';
 import { VerificationModule } from '../verification/verification.module.js';
+import { FreezeWindowsRepository } from './freezes/freeze-windows.repository.js';
+import { FreezeWindowsResolver } from './freezes/freeze-windows.resolver.js';
+import { FreezeWindowsService } from './freezes/freeze-windows.service.js';
 import { GateRepository } from './gate.repository.js';
 import { GateResolver } from './gate.resolver.js';
 import { GateService } from './gate.service.js';
@@ -7,7 +10,7 @@ import { DeployLocksRepository } from './locks/deploy-locks.repository.js';
 import { DeployLocksResolver } from './locks/deploy-locks.resolver.js';
 import { DeployLocksService } from './locks/deploy-locks.service.js';
 
-/** The pre-deploy gate (deploymentGate, `shipwatch gate`) and deploy locks: pure rules, facts from the database and Prometheus. */
+/** The pre-deploy gate (deploymentGate, `shipwatch gate`), deploy locks and freeze windows: pure rules, facts from the database and Prometheus. */
 @Module({
   imports: [VerificationModule],
   providers: [
@@ -17,6 +20,9 @@ import { DeployLocksService } from './locks/deploy-locks.service.js';
     DeployLocksRepository,
     DeployLocksService,
     DeployLocksResolver,
+    FreezeWindowsRepository,
+    FreezeWindowsService,
+    FreezeWindowsResolver,
   ],
   exports: [GateService],
 })

@@ -4,6 +4,7 @@ import { catalogApply } from './catalog.command.js';
 import { change } from './change.command.js';
 import { deploymentFinish, deploymentStart } from './deployment.command.js';
 import { dora } from './dora.command.js';
+import { freezeCreate, freezeDelete, freezeList } from './freeze.command.js';
 import { gate } from './gate.command.js';
 import { importCommand } from './import.command.js';
 import { lockAdd, lockList, lockRelease } from './lock.command.js';
@@ -29,6 +30,9 @@ export const COMMANDS = [
   lockAdd,
   lockRelease,
   lockList,
+  freezeCreate,
+  freezeList,
+  freezeDelete,
   deploymentStart,
   deploymentFinish,
   waitVerdict,
@@ -55,6 +59,7 @@ export const COMMANDS = [
 export const GROUPS: readonly CommandGroup[] = [
   { name: 'gate', summary: 'Pre-deploy gate' },
   { name: 'lock', summary: 'Deploy locks the gate obeys (triage scope)' },
+  { name: 'freeze', summary: 'Recurring freeze windows the gate obeys (triage scope)' },
   { name: 'deployment', summary: 'Report deployments and wait for their release verdict' },
   { name: 'run', summary: 'Report a pipeline run' },
   { name: 'change', summary: 'Report commits and merged pull requests' },

@@ -46,7 +46,10 @@ const LOCK_OPTIONS = {
   },
 } as const satisfies OptionSpecs;
 
-const what = (l: DeployLockView): string =>
+/** What a lock (or a freeze window, scoped alike) covers, in words. */
+export const what = (
+  l: Pick<DeployLockView, 'scope' | 'service' | 'namespace' | 'environment'>,
+): string =>
   l.scope === 'EVERYTHING'
     ? 'every deployment'
     : l.scope === 'ENVIRONMENT'
