@@ -11,6 +11,7 @@ import type {
   TestResultEvent,
 } from '../../ingestion/domain-events.js';
 import {
+  entryOf,
   type JsonObject,
   type MappedDelivery,
   MappingError,
@@ -285,7 +286,7 @@ function testResult(
       kind.predicate === 'skipped'
         ? 'SKIPPED'
         : kind.predicate === 'finished' && outcome
-          ? TEST_OUTCOME[outcome]
+          ? entryOf(TEST_OUTCOME, outcome)
           : undefined,
   };
 }
@@ -337,7 +338,7 @@ function runEvent(
     ref: custom.ref,
     commitSha: custom.commitSha,
     status,
-    outcome: status === 'FINISHED' && outcome ? OUTCOME[outcome] : undefined,
+    outcome: status === 'FINISHED' && outcome ? entryOf(OUTCOME, outcome) : undefined,
     queuedAt: status === 'QUEUED' ? at : undefined,
     startedAt: status === 'RUNNING' ? at : undefined,
     finishedAt: status === 'FINISHED' ? at : undefined,

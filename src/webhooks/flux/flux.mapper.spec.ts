@@ -132,6 +132,12 @@ describe('mapFluxDelivery', () => {
     expect(map(noRevision).note).toContain('carries no revision');
     const mislabelled = { ...fixture('kustomization-succeeded.json'), severity: 'error' };
     expect(map(mislabelled).note).toContain('of severity error is stored');
+    const member = (kind: string, reason: string) => {
+      const p = fixture('kustomization-applied.json') as Record<string, Record<string, unknown>>;
+      return map({ ...p, reason, involvedObject: { ...p.involvedObject, kind } });
+    };
+    expect(member('constructor', 'x').note).toContain('only Kustomization and HelmRelease');
+    expect(member('Kustomization', 'toString').note).toContain('reason toString is stored');
   });
 
   it('refuses an event it cannot place or read', () => {

@@ -4,6 +4,7 @@ import type {
   DeploymentStatus,
 } from '../../ingestion/domain-events.js';
 import {
+  entryOf,
   type JsonObject,
   type MappedDelivery,
   MappingError,
@@ -96,12 +97,13 @@ export function mapFluxDelivery(
     dedupeKey: identity.dedupeKey,
     occurredAt: at,
   };
-  const meaning = MEANINGS[objectKind]?.[reason];
+  const meanings = entryOf(MEANINGS, objectKind);
+  const meaning = meanings && entryOf(meanings, reason);
   if (!meaning) {
     return {
       ...base,
       events: [],
-      note: MEANINGS[objectKind]
+      note: meanings
         ? `a ${objectKind} event with reason ${reason} is stored; it does not change a deployment`
         : `${objectKind} events are stored; only Kustomization and HelmRelease events are deployments`,
     };

@@ -1,6 +1,7 @@
 import type { Envelope, RunOutcome, RunStatus } from '../../ingestion/domain-events.js';
 import { MAX_ID_LENGTH } from '../../ingestion/event.validator.js';
 import {
+  entryOf,
   type JsonObject,
   MappingError,
   optObj,
@@ -50,7 +51,7 @@ const RUN_CONCLUSION: Readonly<Record<string, RunOutcome | 'WAITING' | undefined
 };
 
 export function runStatus(value: string, path: string): RunStatus {
-  const status = RUN_STATUS[value];
+  const status = entryOf(RUN_STATUS, value);
   if (!status) throw new MappingError(`unknown status ${JSON.stringify(value)}`, path);
   return status;
 }
@@ -66,7 +67,7 @@ export function runState(
   const status = runStatus(str(owner, 'status', `${path}.status`), `${path}.status`);
   const conclusion = optStr(owner, 'conclusion');
   if (status !== 'FINISHED' || conclusion === undefined) return { status };
-  const mapped = RUN_CONCLUSION[conclusion];
+  const mapped = entryOf(RUN_CONCLUSION, conclusion);
   if (!mapped) {
     throw new MappingError(
       `unknown conclusion ${JSON.stringify(conclusion)}`,

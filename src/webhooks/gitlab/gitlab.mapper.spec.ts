@@ -299,5 +299,11 @@ describe('mapGitlabDelivery', () => {
         attrs(p).status = 'exploded';
       }),
     ).toThrow('unknown status');
+    for (const status of ['constructor', 'toString']) {
+      expect(() => map('pipeline.json', (p) => (attrs(p).status = status))).toThrow(
+        'unknown status',
+      );
+      expect(() => map('deployment.json', (p) => (p.status = status))).toThrow('unknown status');
+    }
   });
 });

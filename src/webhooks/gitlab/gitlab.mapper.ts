@@ -181,7 +181,7 @@ const PIPELINE_STATUS: Readonly<
 };
 
 function pipelineStatus(value: string, path: string): { status: RunStatus; outcome?: RunOutcome } {
-  const mapped = PIPELINE_STATUS[value];
+  const mapped = entryOf(PIPELINE_STATUS, value);
   if (!mapped) throw new MappingError(`unknown status ${JSON.stringify(value)}`, path);
   return mapped;
 }
@@ -279,7 +279,7 @@ function deploymentEvent(
   options: GitlabHookOptions,
 ): DeploymentEvent {
   const raw = str(payload, 'status');
-  const status = DEPLOYMENT_STATUS[raw];
+  const status = entryOf(DEPLOYMENT_STATUS, raw);
   if (!status) throw new MappingError(`unknown status ${JSON.stringify(raw)}`, 'status');
   const changedAt = optTime(payload, 'status_changed_at');
   // the payload has no full SHA: it is the last segment of commit_url (…/-/commit/<sha>)
