@@ -44,11 +44,17 @@ const TABLES = [
   'environments',
 ];
 
-const GITHUB_BASES = [...GITHUB_EVENTS, 'ping', 'release', 'check_run'].flatMap((event) =>
-  githubExamples(event)
-    .slice(0, 4)
-    .map((payload) => ({ event, payload })),
-);
+const GITHUB_BASES = [
+  ...[...GITHUB_EVENTS, 'ping', 'release', 'check_run'].flatMap((event) =>
+    githubExamples(event)
+      .slice(0, 4)
+      .map((payload) => ({ event, payload })),
+  ),
+  {
+    event: 'deployment_protection_rule',
+    payload: vendorFixture('github', 'deployment_protection_rule/requested.payload.json').payload,
+  },
+];
 const FLUX_BASES = [
   'docs-generic-validation-failed.json',
   'forwarder-test-event.json',

@@ -1,11 +1,9 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import request from 'supertest';
 import { OutboxDispatcher } from '../../src/remediation/outbox.dispatcher.js';
 import { startFakeGithub, type FakeGithub } from '../support/fake-github.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { GITHUB_TEST_SECRET, signedGithub } from '../support/webhooks.js';
+import { GITHUB_TEST_SECRET, signedGithub, vendorFixture } from '../support/webhooks.js';
 
 const APP_ID = 424242;
 const SHA = 'f95f852bd8fca8fcc58a9a2d6c842781e32a215e';
@@ -14,19 +12,7 @@ const UNLOCK = `mutation($id: ID!) { unlockDeployments(id: $id) { id } }`;
 
 /** GitHub's deployment_protection_rule (requested) payload: test/fixtures/github/.../README.md. */
 const documented = (): Record<string, unknown> =>
-  JSON.parse(
-    readFileSync(
-      join(
-        import.meta.dirname,
-        '..',
-        'fixtures',
-        'github',
-        'deployment_protection_rule',
-        'requested.payload.json',
-      ),
-      'utf8',
-    ),
-  ) as Record<string, unknown>;
+  vendorFixture('github', 'deployment_protection_rule/requested.payload.json').payload;
 
 interface OutboxRow {
   status: string;

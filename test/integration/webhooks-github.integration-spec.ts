@@ -5,6 +5,7 @@ import {
   githubExample,
   githubExamples,
   signedGithub,
+  vendorFixture,
 } from '../support/webhooks.js';
 
 /** POST /webhooks/github with real GitHub payloads (@octokit/webhooks-examples), signed. */
@@ -93,6 +94,26 @@ describe('POST /webhooks/github', () => {
       `SELECT 1 FROM raw_events WHERE headers->>'x-github-delivery' IN ('unsigned', 'forged')`,
     );
     expect(stored).toEqual([]);
+  });
+
+  it('stores a deployment_protection_rule, and without GITHUB_APP_ID refuses to answer it, saying why', async () => {
+    const { payload } = vendorFixture(
+      'github',
+      'deployment_protection_rule/requested.payload.json',
+    );
+    const res = await send('deployment_protection_rule', payload);
+    expect(res.status).toBe(202);
+    expect(res.body).toMatchObject({ result: 'ACCEPTED', kind: 'deployment_protection_rule' });
+    expect(
+      await rows(
+        `SELECT status, last_error FROM remediation_outbox WHERE kind = 'GITHUB_PROTECTION'`,
+      ),
+    ).toEqual([
+      {
+        status: 'DEAD',
+        last_error: expect.stringMatching(/^refused: GITHUB_APP_NOT_CONFIGURED: /),
+      },
+    ]);
   });
 
   it('lands a deployment and its success status as one SUCCEEDED deployment', async () => {

@@ -1,20 +1,11 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { vendorFixture } from '../../../test/support/webhooks.js';
 import { MappingError } from '../webhook-mapping.js';
 import { protectionRequest } from './github-protection.mapper.js';
 import { mapGithubDelivery } from './github.mapper.js';
 
 /** GitHub's deployment_protection_rule (requested): test/fixtures/github/.../README.md. */
 const documented = (): Record<string, unknown> =>
-  JSON.parse(
-    readFileSync(
-      join(
-        import.meta.dirname,
-        '../../../test/fixtures/github/deployment_protection_rule/requested.payload.json',
-      ),
-      'utf8',
-    ),
-  ) as Record<string, unknown>;
+  vendorFixture('github', 'deployment_protection_rule/requested.payload.json').payload;
 
 describe('protectionRequest', () => {
   it('reads the documented payload like a deployment: repository name, commit SHA', () => {
