@@ -8,7 +8,7 @@ export class GateResolver {
 
   @Query(() => DeploymentGateModel, {
     description:
-      'The pre-deploy gate: ALLOW, WARN or DENY with coded reasons (open incidents, locks, a version that FAILED, a verification still running, a degraded environment, the error budget). An unknown service is ALLOWed with an UNKNOWN_SERVICE warning. `shipwatch gate` asks it',
+      'The pre-deploy gate: ALLOW, WARN or DENY with coded reasons (open incidents, locks, freeze windows, a version that FAILED, a verification still running, a degraded environment, the error budget). An unknown service is ALLOWed with an UNKNOWN_SERVICE warning. `shipwatch gate` asks it',
   })
   async deploymentGate(
     @Args('service', { type: () => String }) service: string,

@@ -147,4 +147,48 @@ describe('decideGate', () => {
     ]);
     expect(decideGate(facts({ locks: [{ ...lock, until: NOW }] })).decision).toBe('ALLOW');
   });
+
+  it('denies during each open freeze window, naming it, who set it, why and when it ends', () => {
+    const weekend = {
+      id: '4',
+      name: 'Weekend',
+      scope: 'ENVIRONMENT' as const,
+      service: null,
+      environment: 'production',
+      createdBy: 'release managers',
+      reason: 'nobody on call',
+      start: ago(3600),
+      end: new Date(NOW.getTime() + 7200_000),
+    };
+    const everything = {
+      ...weekend,
+      id: '5',
+      name: 'Year end',
+      scope: 'EVERYTHING' as const,
+      environment: null,
+      reason: 'closing the books',
+    };
+    const answer = decideGate(facts({ freezes: [weekend, everything] }));
+    expect(answer.decision).toBe('DENY');
+    // Overlapping windows: each is a reason.
+    expect(answer.reasons).toEqual([
+      {
+        code: 'FREEZE',
+        level: 'DENY',
+        message:
+          'every deployment to production is frozen by window "Weekend" (4, set by release managers) from 2026-03-02T09:00:00.000Z until 2026-03-02T12:00:00.000Z: nobody on call',
+      },
+      {
+        code: 'FREEZE',
+        level: 'DENY',
+        message:
+          'every deployment is frozen by window "Year end" (5, set by release managers) from 2026-03-02T09:00:00.000Z until 2026-03-02T12:00:00.000Z: closing the books',
+      },
+    ]);
+    // An occurrence that has ended, or not begun, freezes nothing.
+    expect(decideGate(facts({ freezes: [{ ...weekend, end: NOW }] })).decision).toBe('ALLOW');
+    expect(
+      decideGate(facts({ freezes: [{ ...weekend, start: new Date(NOW.getTime() + 1) }] })).decision,
+    ).toBe('ALLOW');
+  });
 });

@@ -5,6 +5,8 @@
  * | code                      | level   | when                                                              |
  * | ------------------------- | ------- | ----------------------------------------------------------------- |
  * | LOCKED                    | DENY    | an active lock covers the service, the environment or everything  |
+ * | FREEZE                    | DENY    | a recurring freeze window covering the service, the environment   |
+ * |                           |         | or everything is open now (freezes/freeze-window.rule.ts)         |
  * | INCIDENT_OPEN             | DENY    | an open incident names the service (in this environment or none)  |
  * | VERSION_FAILED            | DENY    | this version was judged FAILED before (any environment)           |
  * | VERIFICATION_RUNNING      | DENY    | a release of the service here is still being verified             |
@@ -31,6 +33,7 @@ export type GateReasonLevel = (typeof GATE_REASON_LEVELS)[number];
 
 export const GATE_REASON_CODES = [
   'LOCKED',
+  'FREEZE',
   'INCIDENT_OPEN',
   'VERSION_FAILED',
   'VERIFICATION_RUNNING',
@@ -54,6 +57,19 @@ export interface GateLock {
   readonly lockedBy: string;
   readonly reason: string;
   readonly until: Date | null;
+}
+
+/** An occurrence of a freeze window open now that covers the deployment. */
+export interface GateFreeze {
+  readonly id: string;
+  readonly name: string;
+  readonly scope: GateLock['scope'];
+  readonly service: string | null;
+  readonly environment: string | null;
+  readonly createdBy: string;
+  readonly reason: string;
+  readonly start: Date;
+  readonly end: Date;
 }
 
 export interface GateIncident {
@@ -82,6 +98,8 @@ export interface GateFacts {
   readonly version: string | null;
   readonly serviceKnown: boolean;
   readonly locks: readonly GateLock[];
+  /** The freeze windows open now that cover the deployment (none when not given). */
+  readonly freezes?: readonly GateFreeze[];
   readonly openIncidents: readonly GateIncident[];
   /** Verifications of the service in the environment still RUNNING. */
   readonly runningVerifications: readonly {
@@ -117,15 +135,18 @@ export interface GateAnswer {
   readonly reasons: readonly GateReason[];
 }
 
-const describeLock = (l: GateLock): string => {
-  const what =
-    l.scope === 'EVERYTHING'
-      ? 'every deployment'
-      : l.scope === 'ENVIRONMENT'
-        ? `every deployment to ${l.environment}`
-        : `${l.service}${l.environment ? ` in ${l.environment}` : ''}`;
-  return `${what} is locked by ${l.lockedBy}${l.until ? ` until ${l.until.toISOString()}` : ''}: ${l.reason}`;
-};
+const covered = (l: Pick<GateLock, 'scope' | 'service' | 'environment'>): string =>
+  l.scope === 'EVERYTHING'
+    ? 'every deployment'
+    : l.scope === 'ENVIRONMENT'
+      ? `every deployment to ${l.environment}`
+      : `${l.service}${l.environment ? ` in ${l.environment}` : ''}`;
+
+const describeLock = (l: GateLock): string =>
+  `${covered(l)} is locked by ${l.lockedBy}${l.until ? ` until ${l.until.toISOString()}` : ''}: ${l.reason}`;
+
+const describeFreeze = (w: GateFreeze): string =>
+  `${covered(w)} is frozen by window "${w.name}" (${w.id}, set by ${w.createdBy}) from ${w.start.toISOString()} until ${w.end.toISOString()}: ${w.reason}`;
 
 export function decideGate(f: GateFacts): GateAnswer {
   const reasons: GateReason[] = [];
@@ -136,6 +157,11 @@ export function decideGate(f: GateFacts): GateAnswer {
   for (const lock of f.locks) {
     if (lock.until && lock.until.getTime() <= f.now.getTime()) continue;
     add('LOCKED', 'DENY', describeLock(lock));
+  }
+  for (const freeze of f.freezes ?? []) {
+    if (freeze.end.getTime() <= f.now.getTime() || freeze.start.getTime() > f.now.getTime())
+      continue;
+    add('FREEZE', 'DENY', describeFreeze(freeze));
   }
   if (!f.serviceKnown) {
     add(

@@ -8,6 +8,7 @@ import { PROMETHEUS_CLIENT } from '../verification/prometheus.provider.js';
 import { PrometheusSignalSource } from '../verification/prometheus.source.js';
 import { VerificationPolicyService } from '../verification/verification-policy.service.js';
 import { GateRepository } from './gate.repository.js';
+import { FreezeWindowsService } from './freezes/freeze-windows.service.js';
 import { DeployLocksService } from './locks/deploy-locks.service.js';
 import { decideGate, type BudgetReading, type GateAnswer } from './gate.rule.js';
 
@@ -28,6 +29,7 @@ export class GateService {
     private readonly dataSource: DataSource,
     private readonly repo: GateRepository,
     private readonly locks: DeployLocksService,
+    private readonly freezes: FreezeWindowsService,
     private readonly policies: VerificationPolicyService,
     @Inject(PROMETHEUS_CLIENT) private readonly prometheus: PrometheusClient | null,
   ) {}
@@ -44,8 +46,9 @@ export class GateService {
       this.repo.serviceId(service, namespace),
       this.repo.environment(environment),
     ]);
-    const [locks, incidents, verifications] = await Promise.all([
+    const [locks, freezes, incidents, verifications] = await Promise.all([
       this.locks.covering(service, namespace, environment, now),
+      this.freezes.covering(service, namespace, environment, now),
       this.repo.openIncidents(serviceId, env?.id ?? null),
       serviceId && env
         ? this.repo.verifications(serviceId, env.id, version)
@@ -67,6 +70,11 @@ export class GateService {
       serviceKnown: serviceId !== null,
       // The gate names who locked by the token's name, not its id.
       locks: locks.map((l) => ({ ...l, lockedBy: l.lockedByName })),
+      freezes: freezes.map(({ window: w, occurrence }) => ({
+        ...w,
+        createdBy: w.createdByName,
+        ...occurrence,
+      })),
       openIncidents: incidents,
       ...verifications,
       budget,

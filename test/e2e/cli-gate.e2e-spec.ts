@@ -217,6 +217,58 @@ describe('the pre-deploy gate (deploymentGate, shipwatch gate)', () => {
     expect(unknown.stderr).toContain('no deploy lock has id 999999');
   });
 
+  it('denies a service during a freeze window created from the CLI (exit 20, FREEZE) until it is deleted', async () => {
+    const created = await t.gql(
+      'mutation { createApiToken(input: { name: "release manager", scopes: [READ, TRIAGE] }) { token } }',
+      undefined,
+      ADMIN_TOKEN,
+    );
+    const rm = () =>
+      baseEnv({
+        SHIPWATCH_URL: url,
+        SHIPWATCH_TOKEN: (created.data!.createApiToken as { token: string }).token,
+      });
+    // Daily from the last hour but one (UTC), for 6 hours: open now, and for 4 more hours.
+    const cron = `0 ${(new Date().getUTCHours() + 23) % 24} * * *`;
+    const args = ['freeze', 'create', '-n', 'Release train', '--cron', cron, '-d', '6h'];
+    const refused = await runCli([...args, '--tz', 'UTC', '-r', 'no'], { env: env() });
+    expect([refused.code, refused.stderr]).toEqual([3, expect.stringContaining('triage')]);
+    const made = await runCli(
+      [...args, '--tz', 'UTC', '-s', 'gate-good', '-e', 'production', '-r', 'train', '--json'],
+      { env: rm() },
+    );
+    expect(made.code).toBe(0);
+    const w = JSON.parse(made.stdout) as { id: string; current: { start: string; end: string } };
+    expect(w.current).not.toBeNull();
+
+    const denied = await runCli(['gate', '-s', 'gate-good', '-e', 'production'], { env: env() });
+    expect(denied.code).toBe(20);
+    expect(denied.stdout).toBe(
+      `gate for gate-good to production: DENY\n  DENY FREEZE: gate-good in production is frozen by window "Release train" (${w.id}, set by release manager) from ${w.current.start} until ${w.current.end}: train\n`,
+    );
+    const listed = await runCli(['freeze', 'list'], { env: rm() });
+    expect(listed.stdout).toMatch(
+      new RegExp(`^ID +NAME .*\\n +${w.id} +Release train +gate-good in production +`, 'm'),
+    );
+
+    const deleted = await runCli(['freeze', 'delete', w.id], { env: rm() });
+    expect([deleted.code, deleted.stdout]).toEqual([
+      0,
+      expect.stringMatching(new RegExp(`^freeze window ${w.id} "Release train" deleted at `)),
+    ]);
+    expect(
+      (await runCli(['gate', '-s', 'gate-good', '-e', 'production'], { env: env() })).code,
+    ).toBe(0);
+
+    // A usage error names what is missing; a bad zone answers its code and creates nothing.
+    const noTz = await runCli([...args, '-r', 'x'], { env: rm() });
+    expect([noTz.code, noTz.stderr]).toEqual([2, expect.stringContaining('--tz is required')]);
+    const badTz = await runCli([...args, '--tz', 'Mars/Olympus', '-r', 'x'], { env: rm() });
+    expect(badTz.code).not.toBe(0);
+    expect(badTz.stderr).toContain('not an IANA time zone');
+    expect((await runCli(['freeze', 'list'], { env: rm() })).stdout).not.toContain('Release train');
+  });
+
   it('denies while a release is verified, then its FAILED version, its open incident and its burning budget; the neighbour is warned', async () => {
     demos['gate-bad'].control({ version: '2.0.0', errorRate: 0.3 });
     const finished = await runCli(

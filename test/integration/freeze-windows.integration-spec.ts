@@ -4,6 +4,8 @@ const FIELDS = `id name scope service namespace environment cron timeZone durati
   createdBy createdByName activeFrom activeUntil deletedAt deletedBy current { start end }`;
 const CREATE = `mutation($input: FreezeWindowInput!) { createFreezeWindow(input: $input) { ${FIELDS} } }`;
 const DELETE = `mutation($id: ID!) { deleteFreezeWindow(id: $id) { id deletedAt deletedBy current { start } } }`;
+const GATE = `query($service: String!, $environment: String!) {
+  deploymentGate(service: $service, environment: $environment) { decision reasons { code level message } } }`;
 const WINDOWS = `query($deleted: Boolean, $first: Int) { freezeWindows(deleted: $deleted, first: $first) { id name current { start end } } }`;
 
 interface Window {
@@ -14,6 +16,8 @@ interface Window {
 
 /** A daily cron at the hour 12 hours from now (UTC): a window of an hour is never open now. */
 const farFromNow = (): string => `0 ${(new Date().getUTCHours() + 12) % 24} * * *`;
+/** A daily cron at the last hour but one (UTC): a window of 6 hours opened there is open for 4 more. */
+const openNow = (): string => `0 ${(new Date().getUTCHours() + 23) % 24} * * *`;
 
 describe('freeze windows through GraphQL', () => {
   let t: TestApp;
@@ -34,6 +38,16 @@ describe('freeze windows through GraphQL', () => {
     const res = await t.gql(WINDOWS, { deleted }, reader);
     expect(res.errors).toBeUndefined();
     return res.data!.freezeWindows as Window[];
+  };
+
+  const frozen = async (service: string, environment: string) => {
+    const res = await t.gql(GATE, { service, environment }, reader);
+    expect(res.errors).toBeUndefined();
+    const gate = res.data!.deploymentGate as {
+      decision: string;
+      reasons: { code: string; level: string; message: string }[];
+    };
+    return gate.reasons.filter((r) => r.code === 'FREEZE');
   };
 
   beforeAll(async () => {
@@ -106,6 +120,38 @@ describe('freeze windows through GraphQL', () => {
     expect((await windows()).map((w) => w.name)).toEqual(['later', 'always']);
     expect((await windows(true)).map((w) => w.name)).toEqual(['later', 'overlap', 'always']);
     for (const w of [a, c]) await t.gql(DELETE, { id: w.id }, sre);
+  });
+
+  it('the gate denies with FREEZE what an open window covers, and allows outside it', async () => {
+    const open = await create({
+      name: 'Release train',
+      service: 'cart',
+      environment: 'production',
+      cron: openNow(),
+      durationMinutes: 360,
+    });
+    expect(open.errors).toBeUndefined();
+    const w = open.data!.createFreezeWindow as Window;
+    const closed = await create({ name: 'Nightly', cron: farFromNow(), durationMinutes: 60 });
+    expect(closed.errors).toBeUndefined();
+
+    const reasons = await frozen('cart', 'production');
+    expect(reasons).toEqual([
+      {
+        code: 'FREEZE',
+        level: 'DENY',
+        message: `cart in production is frozen by window "Release train" (${w.id}, set by release manager) from ${w.current!.start} until ${w.current!.end}: nobody on call`,
+      },
+    ]);
+    const gate = await t.gql(GATE, { service: 'cart', environment: 'production' }, reader);
+    expect((gate.data!.deploymentGate as { decision: string }).decision).toBe('DENY');
+    // Outside what it covers, and outside the closed window's occurrences: nothing.
+    expect(await frozen('cart', 'staging')).toEqual([]);
+    expect(await frozen('web', 'production')).toEqual([]);
+
+    await t.gql(DELETE, { id: w.id }, sre);
+    expect(await frozen('cart', 'production')).toEqual([]);
+    await t.gql(DELETE, { id: (closed.data!.createFreezeWindow as Window).id }, sre);
   });
 
   const valid = { name: 'Fridays', cron: '0 18 * * 5', durationMinutes: 60 };
