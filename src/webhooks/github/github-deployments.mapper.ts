@@ -6,6 +6,7 @@ import {
   type Envelope,
 } from '../../ingestion/domain-events.js';
 import {
+  entryOf,
   type JsonObject,
   MappingError,
   isObject,
@@ -39,7 +40,7 @@ export function githubDeployment(
   const reported = obj(payload, 'deployment_status');
   const state = str(reported, 'state', 'deployment_status.state');
   const occurredAt = time(reported, 'created_at', 'deployment_status.created_at');
-  const mapped = DEPLOYMENT_STATE[state];
+  const mapped = entryOf(DEPLOYMENT_STATE, state);
   if (mapped === undefined) {
     throw new MappingError(`unknown state ${JSON.stringify(state)}`, 'deployment_status.state');
   }

@@ -391,6 +391,14 @@ describe('mapGithubDelivery', () => {
     const badState = githubExample('deployment_status');
     (badState.deployment_status as Record<string, unknown>).state = 'exploded';
     expect(() => map('deployment_status', badState)).toThrow('unknown state');
+    (badState.deployment_status as Record<string, unknown>).state = 'constructor';
+    expect(() => map('deployment_status', badState)).toThrow('unknown state');
+  });
+
+  it('stores an event named like a member of every object with the usual note', () => {
+    const m = map('toString', githubExample('ping'));
+    expect(m).toMatchObject({ events: [] });
+    expect(m.note).toContain('GitHub event "toString" is stored');
   });
 });
 

@@ -1,5 +1,6 @@
 import type { DomainEvent, Envelope } from '../../ingestion/domain-events.js';
 import {
+  entryOf,
   type DeliveryIdentity,
   type Headers,
   type MappedDelivery,
@@ -108,7 +109,7 @@ export function mapGithubDelivery(
         ...base,
         events: [],
         note:
-          STORED_ONLY[event] ??
+          entryOf(STORED_ONLY, event) ??
           `GitHub event ${JSON.stringify(event)} is stored; Shipwatch applies ${GITHUB_EVENTS.join(', ')}`,
       };
   }
