@@ -579,6 +579,24 @@ export const CONFIG_VARIABLES = {
     parse: parsers.positiveInt,
     defaultValue: 200,
   }),
+  autoLockOnFailed: variable({
+    name: 'SHIPWATCH_AUTO_LOCK_ON_FAILED',
+    description:
+      'While the incident a FAILED verdict opened is unresolved, the gate denies every deployment to its environment (AUTO_LOCKED), not only to its service (docs/gate.md)',
+    expected: 'true | false',
+    parse: (raw: string) => parsers.oneOf(['true', 'false'] as const)(raw) === 'true',
+    defaultValue: false,
+    defaultLabel: 'false',
+  }),
+  autoLockOnSeverities: variable<string[]>({
+    name: 'SHIPWATCH_AUTO_LOCK_ON_SEVERITIES',
+    description:
+      'While an incident of one of these severities is unresolved, the gate denies every deployment to its environment (AUTO_LOCKED); comma-separated, compared without case, e.g. SEV1,SEV2 (docs/gate.md)',
+    expected: 'a comma-separated list of severities',
+    parse: (raw: string) => parsers.list(raw),
+    defaultValue: [],
+    defaultLabel: 'none',
+  }),
   schedulerEnabled: variable({
     name: 'SHIPWATCH_SCHEDULER',
     description:

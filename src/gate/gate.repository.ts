@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { EnvironmentTier } from '../ingestion/domain-events.js';
+import { VERDICT_INCIDENT_PREFIX, VERDICT_SOURCE } from '../verification/verdict.service.js';
 import type { GateFacts, GateIncident } from './gate.rule.js';
 
 /** The facts of the gate that live in PostgreSQL, read with a few keyed queries. */
@@ -38,8 +39,10 @@ export class GateRepository {
       title: string | null;
       severity: string | null;
       names_service: boolean;
+      from_failed_verdict: boolean;
     }[] = await this.dataSource.query(
       `SELECT i.id, i.external_id, i.title, i.severity,
+              (i.source = $3 AND starts_with(i.external_id, $4)) AS from_failed_verdict,
               EXISTS (SELECT 1 FROM incident_services s
                        WHERE s.incident_id = i.id AND s.service_id = $1::bigint) AS names_service
          FROM incidents i
@@ -50,7 +53,7 @@ export class GateRepository {
                OR i.environment_id = $2::bigint)
         ORDER BY i.id DESC
         LIMIT 20`,
-      [serviceId, environmentId],
+      [serviceId, environmentId, VERDICT_SOURCE, VERDICT_INCIDENT_PREFIX],
     );
     return rows.map((r) => ({
       id: String(r.id),
@@ -58,6 +61,7 @@ export class GateRepository {
       title: r.title,
       severity: r.severity,
       namesService: r.names_service,
+      fromFailedVerdict: r.from_failed_verdict,
     }));
   }
 

@@ -191,4 +191,55 @@ describe('decideGate', () => {
       decideGate(facts({ freezes: [{ ...weekend, start: new Date(NOW.getTime() + 1) }] })).decision,
     ).toBe('ALLOW');
   });
+
+  it('denies AUTO_LOCKED while an incident of the environment locks it by configuration', () => {
+    const sev1 = {
+      id: '8',
+      externalId: 'INC-12',
+      title: 'payments down',
+      severity: 'sev1',
+      namesService: false,
+    };
+    const verdict = {
+      id: '9',
+      externalId: 'release-verification-41',
+      title: null,
+      severity: 'critical',
+      namesService: false,
+      fromFailedVerdict: true,
+    };
+    const autoLock = { onFailed: true, severities: ['SEV1', 'SEV2'] };
+    expect(decideGate(facts({ openIncidents: [sev1, verdict], autoLock }))).toEqual({
+      decision: 'DENY',
+      complete: true,
+      reasons: [
+        {
+          code: 'AUTO_LOCKED',
+          level: 'DENY',
+          message:
+            'every deployment to production is locked while incident INC-12 (sev1) "payments down" is open (SHIPWATCH_AUTO_LOCK_ON_SEVERITIES)',
+        },
+        {
+          code: 'AUTO_LOCKED',
+          level: 'DENY',
+          message:
+            'every deployment to production is locked while incident release-verification-41 (critical) is open (SHIPWATCH_AUTO_LOCK_ON_FAILED)',
+        },
+      ],
+    });
+    // Not configured (or another severity): the environment's incidents only warn.
+    const off = { onFailed: false, severities: ['SEV2'] };
+    expect(codes(facts({ openIncidents: [sev1, verdict], autoLock: off }))).toEqual([
+      'WARN ENVIRONMENT_INCIDENT_OPEN',
+      'WARN ENVIRONMENT_INCIDENT_OPEN',
+    ]);
+    expect(codes(facts({ openIncidents: [sev1, verdict] }))).toEqual([
+      'WARN ENVIRONMENT_INCIDENT_OPEN',
+      'WARN ENVIRONMENT_INCIDENT_OPEN',
+    ]);
+    // An incident on the service itself stays INCIDENT_OPEN.
+    expect(codes(facts({ openIncidents: [{ ...sev1, namesService: true }], autoLock }))).toEqual([
+      'DENY INCIDENT_OPEN',
+    ]);
+  });
 });

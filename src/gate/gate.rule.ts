@@ -8,13 +8,18 @@
  * | FREEZE                    | DENY    | a recurring freeze window covering the service, the environment   |
  * |                           |         | or everything is open now (freezes/freeze-window.rule.ts)         |
  * | INCIDENT_OPEN             | DENY    | an open incident names the service (in this environment or none)  |
+ * | AUTO_LOCKED               | DENY    | an open incident in the environment names other services, and the |
+ * |                           |         | configuration locks on it: opened by a FAILED verdict             |
+ * |                           |         | (SHIPWATCH_AUTO_LOCK_ON_FAILED) or of a listed severity           |
+ * |                           |         | (SHIPWATCH_AUTO_LOCK_ON_SEVERITIES)                               |
  * | VERSION_FAILED            | DENY    | this version was judged FAILED before (any environment)           |
  * | VERIFICATION_RUNNING      | DENY    | a release of the service here is still being verified             |
  * | ENV_DEGRADED              | DENY    | the service's latest verdict here, within the last hour, said the |
  * |                           |         | environment was already degraded                                  |
  * | ERROR_BUDGET_BURNING      | DENY    | the service burns its error budget at the policy's page rate or   |
  * |                           |         | more over the last hour                                           |
- * | ENVIRONMENT_INCIDENT_OPEN | WARN    | an open incident in the environment names other services          |
+ * | ENVIRONMENT_INCIDENT_OPEN | WARN    | an open incident in the environment names other services (and     |
+ * |                           |         | does not lock it automatically)                                   |
  * | ERROR_BUDGET_UNKNOWN      | UNKNOWN | the burn could not be read (Prometheus unreachable, no data)      |
  * | UNKNOWN_SERVICE           | WARN    | Shipwatch has never seen the service: nothing to judge it by      |
  *
@@ -35,6 +40,7 @@ export const GATE_REASON_CODES = [
   'LOCKED',
   'FREEZE',
   'INCIDENT_OPEN',
+  'AUTO_LOCKED',
   'VERSION_FAILED',
   'VERIFICATION_RUNNING',
   'ENV_DEGRADED',
@@ -79,6 +85,15 @@ export interface GateIncident {
   readonly severity: string | null;
   /** The incident names the service (else it is in the environment, on other services). */
   readonly namesService: boolean;
+  /** A FAILED verdict opened it. */
+  readonly fromFailedVerdict?: boolean;
+}
+
+/** Which open incidents lock their whole environment (the configuration; none when not given). */
+export interface GateAutoLock {
+  readonly onFailed: boolean;
+  /** Compared without case. */
+  readonly severities: readonly string[];
 }
 
 export type BudgetReading =
@@ -101,6 +116,7 @@ export interface GateFacts {
   /** The freeze windows open now that cover the deployment (none when not given). */
   readonly freezes?: readonly GateFreeze[];
   readonly openIncidents: readonly GateIncident[];
+  readonly autoLock?: GateAutoLock;
   /** Verifications of the service in the environment still RUNNING. */
   readonly runningVerifications: readonly {
     readonly deploymentId: string;
@@ -148,6 +164,16 @@ const describeLock = (l: GateLock): string =>
 const describeFreeze = (w: GateFreeze): string =>
   `${covered(w)} is frozen by window "${w.name}" (${w.id}, set by ${w.createdBy}) from ${w.start.toISOString()} until ${w.end.toISOString()}: ${w.reason}`;
 
+/** The setting by which an open incident locks its environment, or null. */
+const autoLocking = (a: GateAutoLock | undefined, i: GateIncident): string | null => {
+  if (!a) return null;
+  if (a.onFailed && i.fromFailedVerdict) return 'SHIPWATCH_AUTO_LOCK_ON_FAILED';
+  const severity = i.severity?.trim().toLowerCase();
+  if (severity && a.severities.some((s) => s.trim().toLowerCase() === severity))
+    return 'SHIPWATCH_AUTO_LOCK_ON_SEVERITIES';
+  return null;
+};
+
 export function decideGate(f: GateFacts): GateAnswer {
   const reasons: GateReason[] = [];
   const add = (code: GateReasonCode, level: GateReasonLevel, message: string): void => {
@@ -172,8 +198,15 @@ export function decideGate(f: GateFacts): GateAnswer {
   }
   for (const i of f.openIncidents) {
     const name = `incident ${i.externalId}${i.severity ? ` (${i.severity})` : ''}${i.title ? ` "${i.title}"` : ''}`;
+    const locking = i.namesService ? null : autoLocking(f.autoLock, i);
     if (i.namesService) {
       add('INCIDENT_OPEN', 'DENY', `${name} on ${f.service} is open`);
+    } else if (locking) {
+      add(
+        'AUTO_LOCKED',
+        'DENY',
+        `every deployment to ${f.environment} is locked while ${name} is open (${locking})`,
+      );
     } else {
       add('ENVIRONMENT_INCIDENT_OPEN', 'WARN', `${name} in ${f.environment} is open`);
     }

@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { badInput } from '../common/errors/domain-error.js';
+import { APP_CONFIG } from '../config/config.module.js';
+import type { AppConfig } from '../config/config.schema.js';
 import { inferEnvironmentTier } from '../ingestion/environment-tier.rule.js';
 import { readCounts } from '../verification/analysis/counter-reading.js';
 import type { PrometheusClient } from '../verification/prometheus.client.js';
@@ -32,6 +34,8 @@ export class GateService {
     private readonly freezes: FreezeWindowsService,
     private readonly policies: VerificationPolicyService,
     @Inject(PROMETHEUS_CLIENT) private readonly prometheus: PrometheusClient | null,
+    @Inject(APP_CONFIG)
+    private readonly config: Pick<AppConfig, 'autoLockOnFailed' | 'autoLockOnSeverities'>,
   ) {}
 
   async decide(q: GateQuery, now = new Date()): Promise<GateAnswer & { evaluatedAt: Date }> {
@@ -76,6 +80,10 @@ export class GateService {
         ...occurrence,
       })),
       openIncidents: incidents,
+      autoLock: {
+        onFailed: this.config.autoLockOnFailed,
+        severities: this.config.autoLockOnSeverities,
+      },
       ...verifications,
       budget,
       now,

@@ -17,7 +17,8 @@ import { rollbackNotPossible } from './verification.errors.js';
 import { recordSpan } from './verification.tracing.js';
 import { VerificationPolicyService } from './verification-policy.service.js';
 
-const SOURCE = 'shipwatch';
+export const VERDICT_SOURCE = 'shipwatch';
+const SOURCE = VERDICT_SOURCE;
 
 const releaseRef = (v: ReleaseVerificationEntity, s: VerificationSubject): ReleaseRef => ({
   deploymentId: s.deploymentId,
@@ -28,7 +29,9 @@ const releaseRef = (v: ReleaseVerificationEntity, s: VerificationSubject): Relea
   previousVersion: v.previousVersion,
 });
 
-const incidentId = (deploymentId: string): string => `release-verification-${deploymentId}`;
+/** The incidents FAILED verdicts open: source `shipwatch`, this prefix and the deployment id. */
+export const VERDICT_INCIDENT_PREFIX = 'release-verification-';
+const incidentId = (deploymentId: string): string => `${VERDICT_INCIDENT_PREFIX}${deploymentId}`;
 
 /**
  * What a final verdict does, inside the verdict's transaction: the remediation plan's actions go

@@ -26,7 +26,7 @@ export const GateReasonCodeEnum = enumOf(GATE_REASON_CODES);
 registerEnumType(GateReasonCodeEnum, {
   name: 'GateReasonCode',
   description:
-    'LOCKED, FREEZE (a freeze window is open), INCIDENT_OPEN (on the service), VERSION_FAILED (this version was judged FAILED before), VERIFICATION_RUNNING, ENV_DEGRADED (latest verdict here within the hour), ERROR_BUDGET_BURNING (at the policy’s page rate over the last hour) deny; ENVIRONMENT_INCIDENT_OPEN (other services) and UNKNOWN_SERVICE warn (UNKNOWN_SERVICE leaves the decision ALLOW); ERROR_BUDGET_UNKNOWN: the burn could not be read',
+    'LOCKED, FREEZE (a freeze window is open), INCIDENT_OPEN (on the service), AUTO_LOCKED (an incident of the environment locks it, by configuration), VERSION_FAILED (this version was judged FAILED before), VERIFICATION_RUNNING, ENV_DEGRADED (latest verdict here within the hour), ERROR_BUDGET_BURNING (at the policy’s page rate over the last hour) deny; ENVIRONMENT_INCIDENT_OPEN (other services) and UNKNOWN_SERVICE warn (UNKNOWN_SERVICE leaves the decision ALLOW); ERROR_BUDGET_UNKNOWN: the burn could not be read',
 });
 
 @ObjectType('GateReason')
