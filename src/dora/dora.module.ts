@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { GateModule } from '../gate/gate.module.js';
 import { DoraGaugesService } from './dora-gauges.service.js';
 import { DoraRefreshService } from './dora-refresh.service.js';
 import { DoraSeries } from './dora-series.service.js';
@@ -10,6 +11,7 @@ import { DoraService } from './dora.service.js';
 
 /** DORA metrics: SQL definitions (migration DoraMetrics), GraphQL, Prometheus. docs/dora.md. */
 @Module({
+  imports: [GateModule],
   providers: [
     DoraRepository,
     DoraRefreshService,

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import type { DeploymentInstant } from '../gate/freezes/frozen-deployment.rule.js';
 import type { DoraReportRow } from './dora-report.calculator.js';
 import type { DoraFlow, DoraLeadTimeStage, DoraRequest } from './models/dora-metrics.model.js';
 
@@ -96,7 +97,7 @@ export class DoraRepository {
    * dora_flow_figures and dora_lead_time_stages: time between deployments, batch size and
    * lead-time stages (docs/dora.md, "Flow figures").
    */
-  async flow(p: DoraRequest): Promise<DoraFlow> {
+  async flow(p: DoraRequest): Promise<Omit<DoraFlow, 'deploymentsDuringFreezes'>> {
     const args = [p.from, p.to, p.tier, p.services, p.teams];
     const [[row], stages] = await Promise.all([
       this.dataSource.query<Record<string, unknown>[]>(
@@ -109,9 +110,24 @@ export class DoraRepository {
       ),
     ]);
     return {
-      ...camelRow<Omit<DoraFlow, 'leadTimeStages'>>(row),
+      ...camelRow<Omit<DoraFlow, 'leadTimeStages' | 'deploymentsDuringFreezes'>>(row),
       leadTimeStages: stages.map((s) => camelRow<DoraLeadTimeStage>(s)),
     };
+  }
+
+  /** The deployments dora_flow_figures counts: who, where and when they finished. */
+  async scopedDeployments(p: DoraRequest): Promise<DeploymentInstant[]> {
+    const rows = await this.dataSource.query<
+      { service: string; namespace: string; environment: string; finished_at: Date }[]
+    >(
+      `SELECT s.name AS service, s.namespace, e.name AS environment, f.finished_at
+         FROM dora_scoped_deployments($1, $2, $3, $4, $5) f
+         JOIN deployments d ON d.id = f.deployment_id
+         JOIN services s ON s.id = f.service_id
+         JOIN environments e ON e.id = d.environment_id`,
+      [p.from, p.to, p.tier, p.services, p.teams],
+    );
+    return rows.map((r) => ({ ...r, at: new Date(r.finished_at) }));
   }
 
   /** Labels of the services a filter matches, and the service entries that matched nothing. */

@@ -1,4 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { FreezeWindowsRepository } from '../gate/freezes/freeze-windows.repository.js';
+import { timingOf } from '../gate/freezes/freeze-windows.service.js';
+import { deployedDuringFreeze } from '../gate/freezes/frozen-deployment.rule.js';
+import { DeployLocksRepository } from '../gate/locks/deploy-locks.repository.js';
 import { inSpan } from '../observability/tracing.js';
 import { toPeriod } from './dora-report.calculator.js';
 import { checkWindow } from './dora-filter.rule.js';
@@ -21,6 +25,8 @@ export class DoraService {
   constructor(
     private readonly repository: DoraRepository,
     private readonly refresher: DoraRefreshService,
+    private readonly locks: DeployLocksRepository,
+    private readonly freezes: FreezeWindowsRepository,
   ) {}
 
   async metrics(filter: DoraMetricsFilter): Promise<DoraMetrics> {
@@ -80,6 +86,31 @@ export class DoraService {
 
   /** Time between deployments and batch size of a report's window and scope. */
   flow(request: DoraRequest): Promise<DoraFlow> {
-    return inSpan('dora.flow', {}, () => this.repository.flow(request));
+    return inSpan('dora.flow', {}, async () => {
+      const [flow, deploymentsDuringFreezes] = await Promise.all([
+        this.repository.flow(request),
+        this.deploymentsDuringFreezes(request),
+      ]);
+      return { ...flow, deploymentsDuringFreezes };
+    });
+  }
+
+  /**
+   * The deployments of the report's scope that finished while a deploy lock or a freeze window
+   * covering them was in force (still counted as deployments everywhere else). Read at query
+   * time from the locks and windows, which are never deleted, so it needs no stored flag.
+   */
+  private async deploymentsDuringFreezes(request: DoraRequest): Promise<number> {
+    const [deployments, locks, windows] = await Promise.all([
+      this.repository.scopedDeployments(request),
+      this.locks.overlapping(request.from, request.to),
+      this.freezes.overlapping(request.from, request.to),
+    ]);
+    if (deployments.length === 0 || (locks.length === 0 && windows.length === 0)) return 0;
+    return deployedDuringFreeze(
+      deployments,
+      locks,
+      windows.map((w) => ({ ...w, timing: timingOf(w) })),
+    ).filter(Boolean).length;
   }
 }

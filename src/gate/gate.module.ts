@@ -24,6 +24,6 @@ import { DeployLocksService } from './locks/deploy-locks.service.js';
     FreezeWindowsService,
     FreezeWindowsResolver,
   ],
-  exports: [GateService],
+  exports: [GateService, DeployLocksRepository, FreezeWindowsRepository],
 })
 export class GateModule {}

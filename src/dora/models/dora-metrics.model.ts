@@ -497,6 +497,12 @@ export class DoraFlow {
   })
   deploymentsWithoutChanges!: number;
 
+  @Field(() => Int, {
+    description:
+      'Deployments that finished while a deploy lock or a freeze window covering them was in force: counted as deployments all the same, and flagged here (docs/gate.md)',
+  })
+  deploymentsDuringFreezes!: number;
+
   @Field(() => [DoraLeadTimeStage], {
     description: 'Where change lead time goes: CODING, REVIEW, WAITING, DEPLOYING, in that order',
   })

@@ -123,6 +123,19 @@ export class FreezeWindowsRepository {
     return rows.map(toWindow);
   }
 
+  /** The windows, deleted ones too, that froze or may have frozen anything in [from, to). */
+  async overlapping(from: Date, to: Date): Promise<StoredFreezeWindow[]> {
+    const rows = await this.dataSource.query<FreezeRow[]>(
+      `SELECT * FROM freeze_windows
+        WHERE coalesce(active_from, created_at) < $2
+          AND (active_until IS NULL OR active_until > $1)
+          AND (deleted_at IS NULL OR deleted_at > $1)
+        ORDER BY id LIMIT 1000`,
+      [from, to],
+    );
+    return rows.map(toWindow);
+  }
+
   /** The windows that may freeze a deployment to `environment` at `now` (their cron aside). */
   async inForce(environment: string, now: Date): Promise<StoredFreezeWindow[]> {
     const rows = await this.dataSource.query<FreezeRow[]>(

@@ -89,6 +89,19 @@ export class DeployLocksRepository {
     return rows.map((r) => toLock(r, now));
   }
 
+  /** The locks, released and lapsed ones too, in force at some time in [from, to). */
+  async overlapping(from: Date, to: Date): Promise<DeployLock[]> {
+    const rows = await this.dataSource.query<LockRow[]>(
+      `SELECT * FROM deploy_locks
+        WHERE locked_at < $2
+          AND (released_at IS NULL OR released_at > $1)
+          AND (until IS NULL OR until > $1)
+        ORDER BY id LIMIT 1000`,
+      [from, to],
+    );
+    return rows.map((r) => toLock(r, to));
+  }
+
   /** The locks in force at `now` that could cover a deployment to `environment`. */
   async inForce(environment: string, now: Date): Promise<DeployLock[]> {
     const rows = await this.dataSource.query<LockRow[]>(
