@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { GateModule } from '../gate/gate.module.js';
 import { DeliveryLoaders } from './delivery.loaders.js';
 import { DeliveryRepository } from './delivery.repository.js';
 import { DeliveryResolver } from './delivery.resolver.js';
@@ -8,6 +9,7 @@ import { IncidentCauseResolver, IncidentResolver } from './incident.resolver.js'
 
 /** The delivery domain's read side: services, deployments, pipeline runs, incidents. */
 @Module({
+  imports: [GateModule],
   providers: [
     DeliveryRepository,
     DeliveryService,

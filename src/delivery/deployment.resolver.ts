@@ -5,6 +5,7 @@ import {
   Resolver,
   type ComplexityEstimatorArgs,
 } from '@nestjs/graphql';
+import { FrozenDeploymentsLoader } from '../gate/freezes/frozen-deployments.loader.js';
 import { DeliveryLoaders, naturalKey } from './delivery.loaders.js';
 import { DeploymentChange } from './models/change.model.js';
 import { Deployment, RemediationRef } from './models/deployment.model.js';
@@ -19,7 +20,10 @@ const fewItems = ({ childComplexity }: ComplexityEstimatorArgs): number => 1 + 5
 /** A deployment's relations, loaded in batches per request. */
 @Resolver(() => Deployment)
 export class DeploymentResolver {
-  constructor(private readonly loaders: DeliveryLoaders) {}
+  constructor(
+    private readonly loaders: DeliveryLoaders,
+    private readonly frozen: FrozenDeploymentsLoader,
+  ) {}
 
   @ResolveField(() => Service)
   async service(@Parent() d: Deployment, @Context() ctx: Ctx): Promise<Service> {
@@ -53,6 +57,27 @@ export class DeploymentResolver {
   @ResolveField(() => [Incident], { description: 'Incidents it caused', complexity: fewItems })
   incidents(@Parent() d: Deployment, @Context() ctx: Ctx): Promise<Incident[]> {
     return this.loaders.of(ctx).incidentsOfDeployment.load(naturalKey(d.source, d.externalId));
+  }
+
+  @ResolveField(() => Boolean, {
+    nullable: true,
+    description:
+      'Finished while a deploy lock or a freeze window covering it was in force (docs/gate.md): still a deployment, flagged. Null until it finishes',
+  })
+  async duringFreeze(@Parent() d: Deployment, @Context() ctx: Ctx): Promise<boolean | null> {
+    if (!d.finishedAt) return null;
+    const loaders = this.loaders.of(ctx);
+    const [service, environment] = await Promise.all([
+      loaders.service.load(d.serviceId),
+      loaders.environment.load(d.environmentId),
+    ]);
+    if (!service || !environment) return null;
+    return this.frozen.load(ctx.req, {
+      service: service.name,
+      namespace: service.namespace,
+      environment: environment.name,
+      at: new Date(d.finishedAt),
+    });
   }
 
   @ResolveField(() => [RemediationRef], { description: 'What it remediates', complexity: fewItems })

@@ -3,6 +3,7 @@ import { VerificationModule } from '../verification/verification.module.js';
 import { FreezeWindowsRepository } from './freezes/freeze-windows.repository.js';
 import { FreezeWindowsResolver } from './freezes/freeze-windows.resolver.js';
 import { FreezeWindowsService } from './freezes/freeze-windows.service.js';
+import { FrozenDeploymentsLoader } from './freezes/frozen-deployments.loader.js';
 import { GateRepository } from './gate.repository.js';
 import { GateResolver } from './gate.resolver.js';
 import { GateService } from './gate.service.js';
@@ -23,7 +24,8 @@ import { DeployLocksService } from './locks/deploy-locks.service.js';
     FreezeWindowsRepository,
     FreezeWindowsService,
     FreezeWindowsResolver,
+    FrozenDeploymentsLoader,
   ],
-  exports: [GateService, DeployLocksRepository, FreezeWindowsRepository],
+  exports: [GateService, DeployLocksRepository, FreezeWindowsRepository, FrozenDeploymentsLoader],
 })
 export class GateModule {}

@@ -5,6 +5,8 @@ import { ADMIN_TOKEN, resetData, startTestApp, type TestApp } from '../support/t
 
 const FLOW = `query($filter: DoraMetricsFilter!) { doraMetrics(filter: $filter) {
   window { deploymentFrequency { deployments } } flow { deploymentsDuringFreezes } } }`;
+const DEPLOYMENTS = `query { deployments(service: "cart", first: 10) { edges { node {
+  externalId finishedAt duringFreeze } } } }`;
 const CREATE = `mutation($input: FreezeWindowInput!) { createFreezeWindow(input: $input) { id } }`;
 
 interface Figures {
@@ -12,7 +14,7 @@ interface Figures {
   flow: { deploymentsDuringFreezes: number };
 }
 
-describe('doraMetrics.flow.deploymentsDuringFreezes: deployments during a freeze are flagged, still counted', () => {
+describe('deployments during a freeze are flagged (doraMetrics.flow.deploymentsDuringFreezes, Deployment.duringFreeze), still counted', () => {
   let t: TestApp;
   const week = { from: '2026-03-02T00:00:00Z', to: '2026-03-09T00:00:00Z', services: ['cart'] };
   const figures = async (): Promise<Figures> => {
@@ -80,5 +82,19 @@ describe('doraMetrics.flow.deploymentsDuringFreezes: deployments during a freeze
       window: { deploymentFrequency: { deployments: 4 } },
       flow: { deploymentsDuringFreezes: 3 },
     });
+    // Each deployment says so itself.
+    const res2 = await t.gql(DEPLOYMENTS);
+    expect(res2.errors).toBeUndefined();
+    const nodes = (
+      res2.data!.deployments as { edges: { node: { externalId: string; duringFreeze: boolean } }[] }
+    ).edges.map((e) => [e.node.externalId, e.node.duringFreeze] as const);
+    expect(new Map(nodes)).toEqual(
+      new Map([
+        ['d0', false],
+        ['d1', true],
+        ['r1', true],
+        ['d2', true],
+      ]),
+    );
   });
 });
