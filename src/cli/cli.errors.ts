@@ -31,6 +31,8 @@ export const ExitCode = {
   GATE_DENY: 20,
   /** gate: a check could not be made (e.g. Prometheus unreachable) and nothing denied. */
   GATE_UNDECIDED: 21,
+  /** policy diff: applying the files would change policies. */
+  POLICY_CHANGES: 30,
   /** Interrupted (Ctrl-C); an import keeps its checkpoint and resumes where it stopped. */
   INTERRUPTED: 130,
 } as const;
@@ -82,6 +84,7 @@ export const EXIT_CODE_MEANINGS: readonly (readonly [ExitCode, string])[] = [
     ExitCode.GATE_UNDECIDED,
     '`gate`: could not decide: a check could not be made (Prometheus unreachable) and none denied',
   ],
+  [ExitCode.POLICY_CHANGES, '`policy diff`: applying the files would add or change policies'],
   [ExitCode.INTERRUPTED, 'interrupted; an import resumes from its checkpoint'],
 ];
 

@@ -484,3 +484,46 @@ export interface FreezeWindowView {
   readonly deletedBy: string | null;
   readonly current: { readonly start: string; readonly end: string } | null;
 }
+
+const POLICY_FIELDS =
+  'service namespace environment mode slis { name objective totalQuery badQuery } checks { name query successCondition failureCondition dryRun } timing { intervalSeconds windowSeconds warmUpSeconds bakeSeconds earlyHealthySeconds maxVerificationSeconds settleWindowSeconds preDeployWindowSeconds cooldownSeconds rollbackVerifyTimeoutSeconds } analysis { minRequests minBadEvents alpha allowedIncrease minAbsDelta criticalAbsRatio criticalIncrease criticalBurnRate pageBurnRate criticalSustainSeconds severeSustainSeconds sequentialBeta passK minEvaluatedTicks consecutiveErrorLimit } alertChannels';
+
+export const VERIFICATION_POLICIES = `query VerificationPolicies { verificationPolicies { ${POLICY_FIELDS} } }`;
+
+/** A saved policy as `policy export` writes it (rollback targets are not in files yet). */
+export interface VerificationPolicyView {
+  readonly service: string;
+  readonly namespace: string;
+  readonly environment: string;
+  readonly mode: string;
+  readonly slis: readonly Record<string, unknown>[];
+  readonly checks: readonly {
+    readonly name: string;
+    readonly query: string;
+    readonly successCondition: string | null;
+    readonly failureCondition: string | null;
+    readonly dryRun: boolean;
+  }[];
+  readonly timing: Record<string, number>;
+  readonly analysis: Record<string, number>;
+  readonly alertChannels: readonly string[];
+}
+
+export const APPLY_POLICY_FILES = `mutation ApplyVerificationPolicyFiles($input: ApplyVerificationPolicyFilesInput!) { applyVerificationPolicyFiles(input: $input) { dryRun saved changes { file service namespace environment status differences { field before after } } } }`;
+
+export interface PolicyFilesPlanView {
+  readonly dryRun: boolean;
+  readonly saved: number;
+  readonly changes: readonly {
+    readonly file: string | null;
+    readonly service: string;
+    readonly namespace: string;
+    readonly environment: string;
+    readonly status: 'ADDED' | 'CHANGED' | 'UNCHANGED' | 'NOT_IN_FILES';
+    readonly differences: readonly {
+      readonly field: string;
+      readonly before: string | null;
+      readonly after: string | null;
+    }[];
+  }[];
+}

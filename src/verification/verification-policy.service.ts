@@ -119,10 +119,18 @@ export class VerificationPolicyService {
     });
   }
 
-  async save(
+  /**
+   * Every check `save` makes, storing nothing: the spec, the rollback target, each query against
+   * Prometheus, the windows against the scrape interval.
+   */
+  async check(
     input: SaveVerificationPolicyInput,
     now = new Date(),
-  ): Promise<VerificationPolicyEntity> {
+  ): Promise<{
+    scope: { service: string; namespace: string; environment: string };
+    spec: PolicySpec;
+    target: RollbackTarget | undefined;
+  }> {
     const service = input.service.trim();
     const environment = input.environment.trim();
     const namespace = (input.namespace ?? '').trim();
@@ -134,7 +142,15 @@ export class VerificationPolicyService {
     const scope = { service, namespace, environment };
     await this.checkAgainstPrometheus(spec, scope, now);
     await this.checkWindows(spec, input.timing ?? {}, scope, now);
+    return { scope, spec, target };
+  }
 
+  async save(
+    input: SaveVerificationPolicyInput,
+    now = new Date(),
+  ): Promise<VerificationPolicyEntity> {
+    const { scope, spec, target } = await this.check(input, now);
+    const { service, namespace, environment } = scope;
     const repo = this.dataSource.getRepository(VerificationPolicyEntity);
     const existing = await repo.findOneBy({ service, namespace, environment });
     const rollbackTarget = input.clearRollbackTarget

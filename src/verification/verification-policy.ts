@@ -111,6 +111,15 @@ export interface AnalysisParameters {
 }
 
 /** Everything a verification needs; snapshotted into each release verification. */
+/** A check with its optional fields spelled out (null conditions, dryRun false): as shown and compared. */
+export const checkWithDefaults = (c: ThresholdCheckSpec) => ({
+  name: c.name,
+  query: c.query,
+  successCondition: c.successCondition ?? null,
+  failureCondition: c.failureCondition ?? null,
+  dryRun: c.dryRun ?? false,
+});
+
 export interface PolicySpec {
   readonly mode: VerificationMode;
   readonly slis: readonly SliSpec[];

@@ -18,6 +18,7 @@ import type { ReleaseVerificationEntity } from './release-verification.entity.js
 import { VerificationRepository } from './verification.repository.js';
 import { storedTickModel } from './verification-tick.mapper.js';
 import type { VerificationPolicyEntity } from './verification-policy.entity.js';
+import { checkWithDefaults } from './verification-policy.js';
 
 /** Never shows a secret or token: only where the rollback goes. */
 export function targetSummary(t: RollbackTarget | null): RollbackTargetSummaryModel | null {
@@ -62,13 +63,7 @@ export function policyModel(e: VerificationPolicyEntity): VerificationPolicyMode
     environment: e.environment,
     mode: e.mode as VerificationModeEnum,
     slis: e.slis,
-    checks: e.checks.map((c) => ({
-      name: c.name,
-      query: c.query,
-      successCondition: c.successCondition ?? null,
-      failureCondition: c.failureCondition ?? null,
-      dryRun: c.dryRun ?? false,
-    })),
+    checks: e.checks.map(checkWithDefaults),
     timing: e.timing,
     analysis: e.analysis,
     rollbackTarget: targetSummary(e.rollbackTarget),

@@ -13,6 +13,8 @@ import { VerificationRepository } from './verification.repository.js';
 import { VerificationScheduler } from './verification.scheduler.js';
 import { VerificationService } from './verification.service.js';
 import { VerificationStarter } from './verification-starter.service.js';
+import { PolicyFilesResolver } from './policy-files/policy-files.resolver.js';
+import { PolicyFilesService } from './policy-files/policy-files.service.js';
 import { VerificationPolicyResolver } from './verification-policy.resolver.js';
 import { VerificationPolicyService } from './verification-policy.service.js';
 import { VerificationReadService } from './verification-read.service.js';
@@ -38,6 +40,8 @@ import { VerificationCoverageService } from './verification-coverage.service.js'
     BacktestService,
     VerificationScheduler,
     VerificationPolicyResolver,
+    PolicyFilesService,
+    PolicyFilesResolver,
     ReleaseVerificationResolver,
     VerificationDecisionsRepository,
     VerificationDecisionsService,

@@ -15,6 +15,7 @@ import {
   incidentResolve,
   incidentTriage,
 } from './incident.command.js';
+import { policyApply, policyDiff, policyExport } from './policy.command.js';
 import { run } from './run.command.js';
 import { tokenCreate, tokenList, tokenRevoke } from './token.command.js';
 import { verify, waitVerdict } from './verdict.js';
@@ -51,6 +52,9 @@ export const COMMANDS = [
   verificationDecide,
   verificationExtend,
   verificationDismissRisk,
+  policyExport,
+  policyDiff,
+  policyApply,
   tokenCreate,
   tokenList,
   tokenRevoke,
@@ -69,5 +73,6 @@ export const GROUPS: readonly CommandGroup[] = [
   { name: 'catalog', summary: 'Services, teams and environments from a Backstage catalog (admin)' },
   { name: 'verify', summary: 'Release verdicts' },
   { name: 'verification', summary: 'Decide on a release verification (triage scope)' },
+  { name: 'policy', summary: 'Verification policies as YAML files (admin)' },
   { name: 'token', summary: 'Manage API tokens (admin)' },
 ];

@@ -1,0 +1,37 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildSchema } from 'graphql';
+import { policyFileSchema } from './policy-file-schema.rule.js';
+
+const ROOT = join(import.meta.dirname, '..', '..', '..');
+
+describe('the verification policy file schema', () => {
+  it('is the committed schemas/verification-policy.schema.json (regenerate it when this fails)', () => {
+    const generated = policyFileSchema(
+      buildSchema(readFileSync(join(ROOT, 'schema.graphql'), 'utf8')),
+    );
+    const committed: unknown = JSON.parse(
+      readFileSync(join(ROOT, 'schemas', 'verification-policy.schema.json'), 'utf8'),
+    );
+    expect(committed).toEqual(generated);
+  });
+
+  it('holds the input fields less the rollback target, and refuses unknown ones', () => {
+    const schema = policyFileSchema(
+      buildSchema(readFileSync(join(ROOT, 'schema.graphql'), 'utf8')),
+    );
+    expect(Object.keys(schema.properties as object)).toEqual([
+      'alertChannels',
+      'analysis',
+      'checks',
+      'environment',
+      'mode',
+      'namespace',
+      'service',
+      'slis',
+      'timing',
+    ]);
+    expect(schema.additionalProperties).toBe(false);
+    expect(schema.required).toEqual(['environment', 'service']);
+  });
+});

@@ -1,0 +1,74 @@
+/**
+ * The JSON Schema of a verification policy file (schemas/verification-policy.schema.json),
+ * derived from the GraphQL input `SaveVerificationPolicyInput` so that the two cannot drift
+ * (policy-file-schema.rule.spec.ts regenerates it from schema.graphql). A file holds what the
+ * mutation takes, less the rollback target (not kept in files yet); an unknown field is an error.
+ */
+import {
+  getNamedType,
+  isEnumType,
+  isInputObjectType,
+  isListType,
+  isNonNullType,
+  isScalarType,
+  type GraphQLInputObjectType,
+  type GraphQLInputType,
+  type GraphQLSchema,
+} from 'graphql';
+
+/** Fields of the mutation input that files do not hold (rollback targets come later). */
+export const FIELDS_NOT_IN_FILES = ['rollbackTarget', 'clearRollbackTarget'] as const;
+
+export const POLICY_FILE_SCHEMA_ID =
+  'https://shipwatch.dev/schemas/verification-policy.schema.json';
+
+type JsonSchema = Record<string, unknown>;
+
+const SCALARS: Record<string, JsonSchema> = {
+  String: { type: 'string' },
+  Int: { type: 'integer' },
+  Float: { type: 'number' },
+  Boolean: { type: 'boolean' },
+};
+
+function typeSchema(type: GraphQLInputType): JsonSchema {
+  const inner = isNonNullType(type) ? type.ofType : type;
+  if (isListType(inner)) return { type: 'array', items: typeSchema(inner.ofType) };
+  if (isEnumType(inner)) return { type: 'string', enum: inner.getValues().map((v) => v.name) };
+  if (isInputObjectType(inner)) return objectSchema(inner, []);
+  if (isScalarType(inner) && SCALARS[inner.name]) return { ...SCALARS[inner.name] };
+  throw new Error(`no JSON Schema for GraphQL type ${getNamedType(inner).name}`);
+}
+
+function objectSchema(type: GraphQLInputObjectType, omit: readonly string[]): JsonSchema {
+  const fields = Object.values(type.getFields())
+    .filter((f) => !omit.includes(f.name))
+    .sort((a, b) => a.name.localeCompare(b.name));
+  const required = fields.filter((f) => isNonNullType(f.type)).map((f) => f.name);
+  return {
+    type: 'object',
+    ...(type.description ? { description: type.description } : {}),
+    additionalProperties: false,
+    ...(required.length > 0 ? { required } : {}),
+    properties: Object.fromEntries(
+      fields.map((f) => [
+        f.name,
+        { ...(f.description ? { description: f.description } : {}), ...typeSchema(f.type) },
+      ]),
+    ),
+  };
+}
+
+/** The file schema from the GraphQL schema the server serves. */
+export function policyFileSchema(schema: GraphQLSchema): JsonSchema {
+  const input = schema.getType('SaveVerificationPolicyInput');
+  if (!isInputObjectType(input)) throw new Error('SaveVerificationPolicyInput is missing');
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    $id: POLICY_FILE_SCHEMA_ID,
+    title: 'Shipwatch verification policy',
+    ...objectSchema(input, FIELDS_NOT_IN_FILES),
+    description:
+      'One verification policy per file (`shipwatch policy diff|apply|export -f dir/`): the fields of the saveVerificationPolicy mutation, less the rollback target',
+  };
+}

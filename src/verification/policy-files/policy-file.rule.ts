@@ -1,0 +1,131 @@
+/**
+ * Reading verification policy files: YAML (one policy a file), checked against the JSON Schema
+ * of schemas/verification-policy.schema.json. Every file is read before anything is saved; each
+ * problem names the file, the line and the field.
+ */
+import { isNode, LineCounter, parseDocument } from 'yaml';
+import type { SaveVerificationPolicyInput } from '../dto/save-verification-policy.input.js';
+
+export interface PolicyFile {
+  readonly name: string;
+  readonly content: string;
+}
+
+export interface PolicyFileProblem {
+  readonly file: string;
+  /** 1-based; null when the problem is the file as a whole. */
+  readonly line: number | null;
+  /** e.g. `timing.bakeSeconds`, `slis[0]`; '' for the file itself. */
+  readonly field: string;
+  readonly message: string;
+}
+
+export interface ReadPolicy {
+  readonly file: string;
+  readonly input: SaveVerificationPolicyInput;
+}
+
+/** What a JSON Schema validator reports (ajv's ErrorObject, the fields used here). */
+export interface SchemaError {
+  readonly instancePath: string;
+  readonly keyword: string;
+  readonly params: Record<string, unknown>;
+  readonly message?: string;
+}
+export type SchemaCheck = (data: unknown) => readonly SchemaError[];
+
+/** `/slis/0/name` → ['slis', 0, 'name']. */
+const pathOf = (pointer: string): (string | number)[] =>
+  pointer
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+
+const fieldOf = (path: readonly (string | number)[]): string =>
+  path.reduce<string>((s, p) => (typeof p === 'number' ? `${s}[${p}]` : s ? `${s}.${p}` : p), '');
+
+/** The policy's identity, as files and the server compare them. */
+export const policyKey = (p: { service: string; namespace?: string | null; environment: string }) =>
+  `${p.namespace?.trim() ? `${p.namespace.trim()}/` : ''}${p.service.trim()} in ${p.environment.trim()}`;
+
+/** Reads every file; the policies only when no file has a problem. */
+export function readPolicyFiles(
+  files: readonly PolicyFile[],
+  check: SchemaCheck,
+): { policies: ReadPolicy[]; problems: PolicyFileProblem[] } {
+  const problems: PolicyFileProblem[] = [];
+  const policies: ReadPolicy[] = [];
+  const seen = new Map<string, string>();
+  for (const file of files) {
+    const lines = new LineCounter();
+    const doc = parseDocument(file.content, { lineCounter: lines, uniqueKeys: true });
+    const lineAt = (offset: number | undefined): number | null =>
+      offset === undefined ? null : lines.linePos(offset).line;
+    if (doc.errors.length > 0) {
+      for (const e of doc.errors)
+        problems.push({
+          file: file.name,
+          line: e.linePos?.[0]?.line ?? null,
+          field: '',
+          message: e.message.split('\n')[0],
+        });
+      continue;
+    }
+    const data: unknown = doc.toJS();
+    const errors = check(data);
+    for (const e of errors) {
+      const path = pathOf(e.instancePath);
+      const extra =
+        e.keyword === 'additionalProperties' ? String(e.params.additionalProperty) : undefined;
+      const at = extra === undefined ? path : [...path, extra];
+      const node = doc.getIn(at, true);
+      const parent = doc.getIn(path, true);
+      const range = isNode(node) ? node.range : isNode(parent) ? parent.range : undefined;
+      problems.push({
+        file: file.name,
+        line: extra !== undefined ? keyLine(doc, path, extra, lineAt) : lineAt(range?.[0]),
+        field: fieldOf(at),
+        message:
+          extra !== undefined
+            ? 'unknown field'
+            : e.keyword === 'enum'
+              ? `must be one of ${(e.params.allowedValues as string[]).join(', ')}`
+              : (e.message ?? e.keyword),
+      });
+    }
+    if (errors.length > 0) continue;
+    const input = data as SaveVerificationPolicyInput;
+    const key = policyKey(input);
+    const earlier = seen.get(key);
+    if (earlier !== undefined) {
+      problems.push({
+        file: file.name,
+        line: null,
+        field: '',
+        message: `${key} is also the policy of ${earlier}`,
+      });
+      continue;
+    }
+    seen.set(key, file.name);
+    policies.push({ file: file.name, input });
+  }
+  return { policies: problems.length > 0 ? [] : policies, problems };
+}
+
+/** The line of an unknown key (its value may be absent). */
+function keyLine(
+  doc: ReturnType<typeof parseDocument>,
+  path: readonly (string | number)[],
+  key: string,
+  lineAt: (offset: number | undefined) => number | null,
+): number | null {
+  const map: unknown = path.length === 0 ? doc.contents : doc.getIn(path, true);
+  const items = (map as { items?: { key?: unknown }[] } | null)?.items ?? [];
+  const pair = items.find((p) => isNode(p.key) && (p.key as { value?: unknown }).value === key);
+  return pair && isNode(pair.key) ? lineAt(pair.key.range?.[0]) : null;
+}
+
+/** One line per problem: `file:line: field: message`. */
+export const describeProblem = (p: PolicyFileProblem): string =>
+  `${p.file}${p.line !== null ? `:${p.line}` : ''}: ${p.field ? `${p.field}: ` : ''}${p.message}`;

@@ -1,0 +1,174 @@
+/**
+ * `shipwatch policy export|diff|apply -f <dir>` as real processes against the whole app over
+ * HTTP, with a real Prometheus checking every query: saved policies exported, applied back with
+ * no change; a changed file shown by diff (exit 30), applied, then diff clean; a file with an
+ * unknown field or a query Prometheus refuses fails with its file name and saves nothing.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startPrometheus, type RunningPrometheus } from '../../src/demo/prometheus-process.js';
+import { ADMIN_TOKEN, startTestApp, type TestApp } from '../support/test-app.js';
+import { baseEnv, buildCli, runCli } from './cli-process.js';
+
+describe('shipwatch policy', () => {
+  let prometheus: RunningPrometheus;
+  let t: TestApp;
+  let url: string;
+  let dir: string;
+  const cli = (...args: string[]) =>
+    runCli(['policy', ...args], {
+      env: baseEnv({ SHIPWATCH_URL: url, SHIPWATCH_TOKEN: ADMIN_TOKEN }),
+    });
+  const stored = async () =>
+    (
+      await t.gql(
+        `{ verificationPolicies { service environment mode timing { bakeSeconds } updatedAt } }`,
+      )
+    ).data!.verificationPolicies;
+
+  beforeAll(async () => {
+    buildCli();
+    prometheus = await startPrometheus({ scrapeTargets: [] });
+    t = await startTestApp({ PROMETHEUS_URL: prometheus.url });
+    await t.app.listen(0, '127.0.0.1');
+    const { port } = (t.app.getHttpServer() as Server).address() as AddressInfo;
+    url = `http://127.0.0.1:${port}`;
+    dir = mkdtempSync(join(tmpdir(), 'sw-policies-'));
+    for (const input of [
+      { service: 'checkout', environment: 'production', mode: 'ENFORCE' },
+      {
+        service: 'cart',
+        namespace: 'shop',
+        environment: 'production',
+        checks: [
+          {
+            name: 'up',
+            query: 'sum(count_over_time(vector(1)[{{window}}:]))',
+            failureCondition: 'result < 1',
+          },
+        ],
+        timing: { bakeSeconds: 600 },
+        alertChannels: ['SLACK'],
+      },
+    ]) {
+      const res = await t.gql(
+        `mutation S($input: SaveVerificationPolicyInput!) { saveVerificationPolicy(input: $input) { id } }`,
+        { input },
+      );
+      if (res.errors) throw new Error(JSON.stringify(res.errors));
+    }
+  });
+  afterAll(async () => {
+    await t?.close();
+    await prometheus?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('exports every policy and applies the export back with no change', async () => {
+    const before = await stored();
+    const exported = await cli('export', '-f', dir);
+    expect(exported).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining('wrote 2 policies'),
+    });
+    expect(readdirSync(dir).sort()).toEqual([
+      'checkout.production.yaml',
+      'shop.cart.production.yaml',
+    ]);
+    expect(readFileSync(join(dir, 'shop.cart.production.yaml'), 'utf8')).toContain(
+      'timing:\n  intervalSeconds:',
+    );
+
+    const diff = await cli('diff', '-f', dir);
+    expect(diff).toMatchObject({ code: 0, stdout: expect.stringContaining('no changes') });
+    const apply = await cli('apply', '-f', dir);
+    expect(apply).toMatchObject({ code: 0, stdout: expect.stringContaining('no changes') });
+    expect(await stored()).toEqual(before);
+  });
+
+  it('shows a changed file (exit 30), applies it, and then has nothing to change', async () => {
+    const file = join(dir, 'checkout.production.yaml');
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8')
+        .replace('mode: "ENFORCE"', 'mode: "ADVISE"')
+        .replace(/bakeSeconds: \d+/, 'bakeSeconds: 1200'),
+    );
+    writeFileSync(join(dir, 'search.staging.yaml'), 'service: search\nenvironment: staging\n');
+
+    const diff = await cli('diff', '-f', dir);
+    expect(diff.code).toBe(30);
+    expect(diff.stdout).toContain('changed: checkout in production (checkout.production.yaml)');
+    expect(diff.stdout).toContain('mode: "ENFORCE" -> "ADVISE"');
+    expect(diff.stdout).toMatch(/timing\.bakeSeconds: \d+ -> 1200/);
+    expect(diff.stdout).toContain('added: search in staging (search.staging.yaml)');
+    expect(diff.stdout).toContain('unchanged: shop/cart in production');
+    expect(await stored()).toHaveLength(2);
+
+    const apply = await cli('apply', '-f', dir);
+    expect(apply).toMatchObject({ code: 0, stdout: expect.stringContaining('saved 2 policies') });
+    expect(await stored()).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          service: 'checkout',
+          mode: 'ADVISE',
+          timing: { bakeSeconds: 1200 },
+        }),
+        expect.objectContaining({ service: 'search', environment: 'staging', mode: 'ADVISE' }),
+      ]),
+    );
+    expect(await cli('diff', '-f', dir)).toMatchObject({ code: 0 });
+    expect(await cli('apply', '-f', dir)).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining('no changes'),
+    });
+  });
+
+  it('lists policies no file names and keeps them', async () => {
+    rmSync(join(dir, 'search.staging.yaml'));
+    const diff = await cli('diff', '-f', dir);
+    expect(diff).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining('not in files: search in staging (kept)'),
+    });
+    await cli('apply', '-f', dir);
+    expect(await stored()).toHaveLength(3);
+  });
+
+  it('refuses a file with an unknown field, naming file, line and field, and applies nothing', async () => {
+    const before = await stored();
+    writeFileSync(join(dir, 'a-new.yaml'), 'service: new\nenvironment: production\n');
+    writeFileSync(
+      join(dir, 'checkout.production.yaml'),
+      readFileSync(join(dir, 'checkout.production.yaml'), 'utf8').replace(
+        'mode: "ADVISE"',
+        'mode: "ENFORCE"\nbake: 5m',
+      ),
+    );
+    for (const command of ['diff', 'apply']) {
+      const run = await cli(command, '-f', dir);
+      expect({ command, code: run.code }).toEqual({ command, code: 1 });
+      expect(run.stderr).toMatch(/INVALID_POLICY_FILE|invalid policy files/);
+      expect(run.stderr).toMatch(/checkout\.production\.yaml:\d+: bake: unknown field/);
+    }
+    expect(await stored()).toEqual(before);
+  });
+
+  it('refuses a query Prometheus refuses, naming the file, and saves no other policy', async () => {
+    const before = await stored();
+    writeFileSync(join(dir, 'a-new.yaml'), 'service: new\nenvironment: production\n');
+    writeFileSync(
+      join(dir, 'checkout.production.yaml'),
+      'service: checkout\nenvironment: production\nchecks:\n  - name: broken\n    query: "sum(rate(up[{{window}}])) by ("\n    failureCondition: "result > 1"\n',
+    );
+    const run = await cli('apply', '-f', dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(
+      /INVALID_POLICY: checkout\.production\.yaml: .*checks\[0\]\.query: Prometheus refused it/,
+    );
+    expect(await stored()).toEqual(before);
+  });
+});
