@@ -96,9 +96,12 @@ const LOCK_TAKER = `
 function takeLock(
   dir: string,
   launcher: Launcher,
-): { proc: ChildProcessWithoutNullStreams; said: Promise<string> } {
+): { proc: ChildProcessWithoutNullStreams; said: Promise<string>; exited: Promise<unknown> } {
   const command = [...launcher, process.execPath, '--input-type=module', '-e', LOCK_TAKER, dir];
   const proc = spawn(command[0], command.slice(1), { cwd: join(import.meta.dirname, '..', '..') });
+  // Listened for from the start: the refused taker exits right after saying so, possibly before
+  // the test has read what it said.
+  const exited = new Promise((resolve) => proc.once('exit', resolve));
   const said = new Promise<string>((resolve, reject) => {
     let out = '';
     proc.stdout.on('data', (chunk: Buffer) => {
@@ -107,7 +110,7 @@ function takeLock(
     });
     proc.once('exit', (code) => reject(new Error(`lock taker exited with ${code}: ${out}`)));
   });
-  return { proc, said };
+  return { proc, said, exited };
 }
 
 /** The deployments stored in `dir`, read in this process once no Shipwatch holds it. */
@@ -144,9 +147,8 @@ describe('the embedded data directory serves one process', () => {
         takeLock(dir, l),
       );
       const said = await Promise.all(pair.map((p) => p.said));
-      const gone = pair.map((p) => new Promise((resolve) => p.proc.once('exit', resolve)));
       for (const p of pair) p.proc.stdin.end();
-      await Promise.all(gone);
+      await Promise.all(pair.map((p) => p.exited));
       expect([round, said.filter((s) => s === 'held').length]).toEqual([round, 1]);
       expect(said.find((s) => s !== 'held')).toMatch(/^refused: .*/);
       expect(said.find((s) => s !== 'held')).toMatch(IN_USE_RACED);

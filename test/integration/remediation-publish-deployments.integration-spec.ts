@@ -7,6 +7,7 @@
 import { jest } from '@jest/globals';
 import { DataSource } from 'typeorm';
 import { PublishDeployments1766800000000 } from '../../migrations/1766800000000-PublishDeployments.js';
+import { GithubProtectionRules1767200000000 } from '../../migrations/1767200000000-GithubProtectionRules.js';
 import { APP_CONFIG } from '../../src/config/config.module.js';
 import type { AppConfig } from '../../src/config/config.schema.js';
 import { registry } from '../../src/observability/metrics.js';
@@ -305,6 +306,9 @@ describe('publishing deployments to PagerDuty, Grafana and Slack (real database,
         ),
       ).rejects.toThrow(/ck_remediation_outbox_kind/);
       await migration.up(runner);
+      // A later migration widens the same constraint: the files that run after this one on this
+      // database (a worker's, on PostgreSQL) need the latest schema.
+      await new GithubProtectionRules1767200000000().up(runner);
     } finally {
       await runner.release();
     }
