@@ -163,6 +163,14 @@ export class PrometheusSignalSource implements SignalSource {
   }
 
   freshSeries(sli: SliSpec, side: Side, range: TimeRange): Promise<Sourced<number>> {
+    return this.fresh(sli, side, range);
+  }
+
+  seriesCount(sli: SliSpec, range: TimeRange): Promise<Sourced<number>> {
+    return this.fresh(sli, 'EVERY', range);
+  }
+
+  private fresh(sli: SliSpec, side: Side | 'EVERY', range: TimeRange): Promise<Sourced<number>> {
     return this.sourced([], async (queries) => {
       const query = freshSeriesQuery(this.counter(sli, 'total', side), seconds(range));
       if (query === null) return 0;

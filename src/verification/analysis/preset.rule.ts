@@ -1,0 +1,95 @@
+/**
+ * Which default SLI families (presets: HTTP, gRPC, messaging; default-slis.ts) judge a release
+ * whose policy uses the default SLIs: those of which the service has series, looked up at every
+ * tick (docs/verification.md "Default SLIs and presets"). Pure: the look-ups' answers in, the
+ * choice out.
+ */
+import type { SliPreset } from '../default-slis.js';
+import type { SliSpec } from '../verification-policy.js';
+import type { SliEvidence } from './tick.rule.js';
+
+/** What the look-up of one preset found: its series (count) or the query's failure. */
+export type PresetProbe =
+  | { readonly preset: SliPreset; readonly series: number }
+  | { readonly preset: SliPreset; readonly error: string };
+
+export interface PresetFound {
+  readonly name: string;
+  readonly lookedFor: string;
+  /** Series of its total for the service (every version) in the probed range; null on error. */
+  readonly series: number | null;
+  readonly error: string | null;
+}
+
+/** The choice recorded in each tick's evidence (`presets`). */
+export interface PresetChoice {
+  /** The presets judged at this tick, in PRESETS order (HTTP first). */
+  readonly chosen: readonly string[];
+  /** Chosen presets left out of this tick's judgement: too little traffic on both sides. */
+  readonly quiet: readonly string[];
+  readonly found: readonly PresetFound[];
+  /** Set when no preset has any series: why nothing can be judged (UNVERIFIED after warm-up). */
+  readonly noSignals: string | null;
+}
+
+export interface PresetSelection {
+  readonly choice: PresetChoice;
+  readonly slis: readonly SliSpec[];
+}
+
+/**
+ * The presets with series, and those whose look-up failed (their readings fail the same way and
+ * say so: never dropped silently). None with series and no failure: nothing to judge.
+ */
+export function selectPresets(probes: readonly PresetProbe[]): PresetSelection {
+  const found: PresetFound[] = probes.map((p) => ({
+    name: p.preset.name,
+    lookedFor: p.preset.lookedFor,
+    series: 'series' in p ? p.series : null,
+    error: 'error' in p ? p.error : null,
+  }));
+  const chosen = probes.filter((p) => !('series' in p) || p.series > 0);
+  const noSignals =
+    chosen.length === 0
+      ? `no series of any default SLI family for the service (any version, since the start of the pre-deploy window): looked for ${probes.map((p) => p.preset.lookedFor).join('; ')}, with its resource attributes as labels or on target_info; verify it by its own counters (a policy with its own SLIs)`
+      : null;
+  return {
+    choice: { chosen: chosen.map((p) => p.preset.name), quiet: [], found, noSignals },
+    slis: chosen.flatMap((p) => p.preset.slis),
+  };
+}
+
+const JUDGED = new Set(['PASS', 'REGRESSION', 'CRITICAL', 'BASELINE_DEGRADED']);
+
+/**
+ * A service exporting several families is judged on those with traffic: a chosen preset whose
+ * SLIs are all below the data gate on both sides (a gRPC server's HTTP health endpoint) while
+ * another preset's are judged is left out of the tick, so that it does not hold every window
+ * back. A preset quiet only on the new version (its traffic collapsed) stays: that is evidence.
+ */
+export function quietPresets(
+  presets: readonly SliPreset[],
+  slis: readonly SliEvidence[],
+  minRequests: number,
+): string[] {
+  // The service aggregates (per-route judgements carry their SLI's name and a route).
+  const of = (p: SliPreset) =>
+    slis.filter((s) => s.route === undefined && p.slis.some((x) => x.name === s.name));
+  const judged = presets.filter((p) => of(p).some((s) => JUDGED.has(s.classification)));
+  if (judged.length === 0) return [];
+  return presets
+    .filter((p) => !judged.includes(p))
+    .filter((p) => {
+      const own = of(p);
+      return (
+        own.length > 0 &&
+        own.every(
+          (s) =>
+            s.classification === 'INSUFFICIENT' &&
+            (s.baseline?.total ?? 0) < minRequests &&
+            (s.canary?.total ?? 0) < minRequests,
+        )
+      );
+    })
+    .map((p) => p.name);
+}
