@@ -30,6 +30,7 @@ import { ChangeAuthors1767000000000 } from './1767000000000-ChangeAuthors.js';
 import { CdeventsChains1767100000000 } from './1767100000000-CdeventsChains.js';
 import { GithubProtectionRules1767200000000 } from './1767200000000-GithubProtectionRules.js';
 import { FreezeWindows1767300000000 } from './1767300000000-FreezeWindows.js';
+import { SlackResponses1767400000000 } from './1767400000000-SlackResponses.js';
 
 export const MIGRATIONS = [
   InitialSchema1764460800000,
@@ -60,4 +61,5 @@ export const MIGRATIONS = [
   CdeventsChains1767100000000,
   GithubProtectionRules1767200000000,
   FreezeWindows1767300000000,
+  SlackResponses1767400000000,
 ];

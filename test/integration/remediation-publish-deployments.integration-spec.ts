@@ -7,7 +7,7 @@
 import { jest } from '@jest/globals';
 import { DataSource } from 'typeorm';
 import { PublishDeployments1766800000000 } from '../../migrations/1766800000000-PublishDeployments.js';
-import { GithubProtectionRules1767200000000 } from '../../migrations/1767200000000-GithubProtectionRules.js';
+import { SlackResponses1767400000000 } from '../../migrations/1767400000000-SlackResponses.js';
 import { APP_CONFIG } from '../../src/config/config.module.js';
 import type { AppConfig } from '../../src/config/config.schema.js';
 import { registry } from '../../src/observability/metrics.js';
@@ -306,9 +306,12 @@ describe('publishing deployments to PagerDuty, Grafana and Slack (real database,
         ),
       ).rejects.toThrow(/ck_remediation_outbox_kind/);
       await migration.up(runner);
-      // A later migration widens the same constraint: the files that run after this one on this
-      // database (a worker's, on PostgreSQL) need the latest schema.
-      await new GithubProtectionRules1767200000000().up(runner);
+      // Later migrations widen the same constraint: the files that run after this one on this
+      // database (a worker's, on PostgreSQL) need the latest schema. The latest one's down()
+      // restores the constraint of the one before it, and its up() the latest.
+      const latest = new SlackResponses1767400000000();
+      await latest.down(runner);
+      await latest.up(runner);
     } finally {
       await runner.release();
     }
