@@ -21,6 +21,12 @@ function storedSlis(evidence: unknown): SliTickSummary[] {
   return (slis as SliEvidence[]).filter((s) => typeof s.objective === 'number').map(sliSummary);
 }
 
+/** Why no default SLI family can be judged, as a tick stored it (evidence.presets.noSignals). */
+function storedNoSignals(evidence: unknown): string | null {
+  const presets = (evidence as { presets?: { noSignals?: unknown } } | null)?.presets;
+  return typeof presets?.noSignals === 'string' ? presets.noSignals : null;
+}
+
 export interface NewVerification {
   readonly deploymentId: string;
   readonly serviceId: string;
@@ -318,6 +324,7 @@ export class VerificationRepository {
       baselineDegraded: r.baselineDegraded,
       settleSignificant: r.settleSignificant,
       inWarmUp: r.inWarmUp,
+      noSignals: storedNoSignals(r.evidence),
     }));
   }
 

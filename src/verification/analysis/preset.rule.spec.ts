@@ -11,35 +11,17 @@ import {
   overlappingSideProblems,
   renderTemplate,
 } from '../verification-policy.js';
-import { quietPresets, selectPresets } from './preset.rule.js';
-import type { SliEvidence } from './tick.rule.js';
+import { quietPresets, selectPresets, type SliTraffic } from './preset.rule.js';
 
 const preset = (name: string) => PRESETS.find((p) => p.name === name)!;
 
 function evidence(
   name: string,
-  classification: SliEvidence['classification'],
+  classification: SliTraffic['classification'],
   canary: number,
-  baseline: number,
-): SliEvidence {
-  const side = (total: number) => ({ total, bad: 0, ratio: 0, burnRate: 0 });
-  return {
-    name,
-    objective: 0.999,
-    classification,
-    severity: null,
-    baselineDegraded: false,
-    reason: '',
-    issue: null,
-    baselineKind: 'PRE_DEPLOY',
-    canary: side(canary),
-    baseline: side(baseline),
-    preDeploy: null,
-    pValue: null,
-    ratio: null,
-    delta: null,
-    settle: null,
-  };
+  baselineInWindow: number,
+): SliTraffic {
+  return { name, classification, canary, baselineInWindow };
 }
 
 describe('default SLI presets', () => {
@@ -151,5 +133,8 @@ describe('default SLI presets', () => {
     // A family with no data is not quiet: it holds the tick (no verdict on missing evidence).
     const missing = quietHttp.map((s, i) => (i < 2 ? evidence(s.name, 'NO_DATA', 0, 0) : s));
     expect(quietPresets(both, missing, 100)).toEqual([]);
+    // Per-route judgements do not speak for their SLI's family.
+    const routes = [...quietHttp.slice(0, 2), { ...quietHttp[2], route: '/Get' }];
+    expect(quietPresets(both, routes, 100)).toEqual([]);
   });
 });

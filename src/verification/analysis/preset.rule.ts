@@ -61,18 +61,29 @@ export function selectPresets(probes: readonly PresetProbe[]): PresetSelection {
 
 const JUDGED = new Set(['PASS', 'REGRESSION', 'CRITICAL', 'BASELINE_DEGRADED']);
 
+/** An SLI's traffic in a tick: the new version's events and the baseline's at that window's length. */
+export interface SliTraffic {
+  readonly name: string;
+  /** A per-route judgement's route (those carry their SLI's name); absent on the aggregate. */
+  readonly route?: string;
+  readonly classification: SliEvidence['classification'];
+  readonly canary: number;
+  /** The baseline's events scaled to the canary window (a pre-deploy window is longer). */
+  readonly baselineInWindow: number;
+}
+
 /**
  * A service exporting several families is judged on those with traffic: a chosen preset whose
- * SLIs are all below the data gate on both sides (a gRPC server's HTTP health endpoint) while
- * another preset's are judged is left out of the tick, so that it does not hold every window
- * back. A preset quiet only on the new version (its traffic collapsed) stays: that is evidence.
+ * SLIs are all below the data gate on the new version, and whose baseline would have been too at
+ * the same rate (a gRPC server's HTTP health endpoint), is left out of the tick while another
+ * preset's SLIs are judged, so that it does not hold every window back. A preset quiet on the new
+ * version only (its traffic collapsed) stays: that is evidence.
  */
 export function quietPresets(
   presets: readonly SliPreset[],
-  slis: readonly SliEvidence[],
+  slis: readonly SliTraffic[],
   minRequests: number,
 ): string[] {
-  // The service aggregates (per-route judgements carry their SLI's name and a route).
   const of = (p: SliPreset) =>
     slis.filter((s) => s.route === undefined && p.slis.some((x) => x.name === s.name));
   const judged = presets.filter((p) => of(p).some((s) => JUDGED.has(s.classification)));
@@ -86,8 +97,8 @@ export function quietPresets(
         own.every(
           (s) =>
             s.classification === 'INSUFFICIENT' &&
-            (s.baseline?.total ?? 0) < minRequests &&
-            (s.canary?.total ?? 0) < minRequests,
+            s.canary < minRequests &&
+            s.baselineInWindow < minRequests,
         )
       );
     })

@@ -1,0 +1,97 @@
+/**
+ * The SLIs a tick judges under the default SLIs: the presets (default-slis.ts PRESETS) the
+ * service has series of, looked up through the SignalSource at every tick, and the chosen ones
+ * too quiet to judge beside another left out (preset.rule.ts). A policy's own SLIs, and a source
+ * that cannot look series up (the simulator, HTTP only), are judged as they are.
+ */
+import { PRESETS, usesDefaultSlis } from '../default-slis.js';
+import type { PolicySpec, SliSpec } from '../verification-policy.js';
+import type { SignalSource, Sourced } from './counter-reading.js';
+import {
+  quietPresets,
+  selectPresets,
+  type PresetChoice,
+  type PresetProbe,
+  type SliTraffic,
+} from './preset.rule.js';
+import type { SliEvidence } from './tick.rule.js';
+import { seconds, type TimeRange } from './window.rule.js';
+
+/**
+ * A source that can tell how many series of an SLI's total the service has (every version) with
+ * a sample in a range (PrometheusSignalSource). The simulator cannot (it simulates HTTP only):
+ * under it the default SLIs are the HTTP ones, as before the presets.
+ */
+export interface SeriesLookup {
+  seriesCount(sli: SliSpec, range: TimeRange): Promise<Sourced<number>>;
+}
+
+const canLookUp = (source: SignalSource): source is SignalSource & SeriesLookup =>
+  typeof (source as Partial<SeriesLookup>).seriesCount === 'function';
+
+export interface TickSlis {
+  readonly slis: readonly SliSpec[];
+  /** Under the default SLIs, what was looked up and chosen; null for a policy's own SLIs. */
+  readonly presets: PresetChoice | null;
+}
+
+/**
+ * Looks each preset's total up for every version of the service, from the start of the
+ * pre-deploy window before `preDeployAnchor` to the tick.
+ */
+export async function tickSlis(
+  source: SignalSource,
+  spec: PolicySpec,
+  preDeployAnchor: Date,
+  tickAt: Date,
+): Promise<TickSlis> {
+  if (!usesDefaultSlis(spec.slis) || !canLookUp(source)) {
+    return { slis: spec.slis, presets: null };
+  }
+  const range = {
+    start: new Date(preDeployAnchor.getTime() - spec.timing.preDeployWindowSeconds * 1000),
+    end: tickAt,
+  };
+  const probes = await Promise.all(
+    PRESETS.map(async (preset): Promise<PresetProbe> => {
+      const { result } = await source.seriesCount(preset.slis[0], range);
+      return typeof result === 'number'
+        ? { preset, series: result }
+        : { preset, error: `${result.code}: ${result.message}` };
+    }),
+  );
+  const { slis, choice } = selectPresets(probes);
+  return { slis, presets: choice };
+}
+
+type Judged = SliEvidence & { readonly window: TimeRange; readonly baselineWindow: TimeRange };
+
+/** An SLI's traffic, the baseline's scaled to the canary window's length. */
+function trafficOf(s: Judged): SliTraffic {
+  const scale = seconds(s.window) / Math.max(1, seconds(s.baselineWindow));
+  // Per-route judgements (route.rule) carry their SLI's name and a route.
+  const { route } = s as { route?: string };
+  return {
+    name: s.name,
+    ...(route === undefined ? {} : { route }),
+    classification: s.classification,
+    canary: s.canary?.total ?? 0,
+    baselineInWindow: (s.baseline?.total ?? 0) * scale,
+  };
+}
+
+/** The SLIs of the chosen presets too quiet to judge beside another, left out (quietPresets). */
+export function leaveQuietOut<S extends Judged>(
+  slis: readonly S[],
+  presets: PresetChoice | null,
+  minRequests: number,
+): { slis: readonly S[]; presets: PresetChoice | null } {
+  if (!presets) return { slis, presets };
+  const chosen = PRESETS.filter((p) => presets.chosen.includes(p.name));
+  const quiet = quietPresets(chosen, slis.map(trafficOf), minRequests);
+  if (quiet.length === 0) return { slis, presets };
+  const left = new Set(
+    chosen.filter((p) => quiet.includes(p.name)).flatMap((p) => p.slis.map((s) => s.name)),
+  );
+  return { slis: slis.filter((s) => !left.has(s.name)), presets: { ...presets, quiet } };
+}
