@@ -486,7 +486,7 @@ export interface FreezeWindowView {
 }
 
 const POLICY_FIELDS =
-  'service namespace environment mode slis { name objective totalQuery badQuery } checks { name query successCondition failureCondition dryRun } timing { intervalSeconds windowSeconds warmUpSeconds bakeSeconds earlyHealthySeconds maxVerificationSeconds settleWindowSeconds preDeployWindowSeconds cooldownSeconds rollbackVerifyTimeoutSeconds } analysis { minRequests minBadEvents alpha allowedIncrease minAbsDelta criticalAbsRatio criticalIncrease criticalBurnRate pageBurnRate criticalSustainSeconds severeSustainSeconds sequentialBeta passK minEvaluatedTicks consecutiveErrorLimit } alertChannels';
+  'service namespace environment mode slis { name objective totalQuery badQuery } checks { name query successCondition failureCondition dryRun } timing { intervalSeconds windowSeconds warmUpSeconds bakeSeconds earlyHealthySeconds maxVerificationSeconds settleWindowSeconds preDeployWindowSeconds cooldownSeconds rollbackVerifyTimeoutSeconds } analysis { minRequests minBadEvents alpha allowedIncrease minAbsDelta criticalAbsRatio criticalIncrease criticalBurnRate pageBurnRate criticalSustainSeconds severeSustainSeconds sequentialBeta passK minEvaluatedTicks consecutiveErrorLimit maxRoutes routeMinRequests } alertChannels';
 
 export const VERIFICATION_POLICIES = `query VerificationPolicies { verificationPolicies { ${POLICY_FIELDS} } }`;
 

@@ -108,6 +108,13 @@ export interface AnalysisParameters {
   readonly minEvaluatedTicks: number;
   /** More consecutive blind ticks (errors / no data) than this ⇒ INCONCLUSIVE. */
   readonly consecutiveErrorLimit: number;
+  /**
+   * Per-route SLIs (`http_route`): at most this many routes are judged apiece in a tick, the
+   * busiest on the new version; the rest fold into "other". 0: no per-route judgement.
+   */
+  readonly maxRoutes: number;
+  /** A route is judged apiece when it served this many events on both sides of a window. */
+  readonly routeMinRequests: number;
 }
 
 /** Everything a verification needs; snapshotted into each release verification. */
@@ -161,6 +168,8 @@ export const DEFAULT_ANALYSIS: AnalysisParameters = {
   passK: 3,
   minEvaluatedTicks: 5,
   consecutiveErrorLimit: 4,
+  maxRoutes: 50,
+  routeMinRequests: 100,
 };
 
 export { DEFAULT_LATENCY_BUCKET, DEFAULT_SLIS } from './default-slis.js';
@@ -275,11 +284,15 @@ export function checkPolicyShape(spec: PolicySpec): PolicyProblem[] {
     'passK',
     'minEvaluatedTicks',
     'consecutiveErrorLimit',
+    'routeMinRequests',
   ];
   for (const key of ints) {
     if (!Number.isInteger(a[key]) || a[key] < (key === 'consecutiveErrorLimit' ? 0 : 1)) {
       add(`analysis.${key}`, 'a positive integer');
     }
+  }
+  if (!Number.isInteger(a.maxRoutes) || a.maxRoutes < 0 || a.maxRoutes > 200) {
+    add('analysis.maxRoutes', 'an integer from 0 to 200');
   }
   for (const key of ['criticalSustainSeconds', 'severeSustainSeconds'] as const) {
     if (!Number.isInteger(a[key]) || a[key] < 0 || a[key] > 3600) {

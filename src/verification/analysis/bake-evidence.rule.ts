@@ -20,6 +20,8 @@ import { regressionTest, type BaselineKind, type Counts } from './tick.rule.js';
 /** One SLI of one tick, as the verdict needs it (both sides read and past the data gate). */
 export interface SliWindow {
   readonly name: string;
+  /** A per-route judgement's route (absent on the service aggregate). */
+  readonly route?: string;
   readonly objective: number;
   readonly baselineKind: BaselineKind;
   readonly canary: Counts;

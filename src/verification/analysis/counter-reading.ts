@@ -10,12 +10,13 @@
 import type { SliSpec, ThresholdCheckSpec } from '../verification-policy.js';
 import {
   counterIncrease,
+  increaseByRoute,
   refreshIntervalOf,
   type CounterIncrease,
   type SamplePoint,
   type SeriesValue,
 } from './counter.rule.js';
-import type { CheckReading, Reading, ReadingIssue } from './tick.rule.js';
+import type { CheckReading, Counts, Reading, ReadingIssue } from './tick.rule.js';
 import { seconds, type TimeRange } from './window.rule.js';
 
 /** Whose counts: the new version, the previous version beside it, or before the deploy. */
@@ -76,6 +77,11 @@ export interface SourcedReading {
   readonly notes: readonly string[];
   /** The total's series read at the window end (to tell whether two sides overlap). */
   readonly series: readonly string[];
+  /**
+   * The counts of each `http_route` (OK readings whose series carry the label; otherwise absent):
+   * the same per-series increments, grouped by route instead of added up.
+   */
+  readonly routes?: ReadonlyMap<string, Counts>;
 }
 
 export interface SourcedValue {
@@ -180,11 +186,18 @@ export async function readCounts(
       );
     }
   }
+  const routeTotals = increaseByRoute(totalStart, totalEnd);
+  const routeBad = increaseByRoute(badStart, badEnd);
+  const routes = new Map<string, Counts>();
+  for (const [route, n] of routeTotals) {
+    routes.set(route, { total: n, bad: routeBad.get(route) ?? 0 });
+  }
   return {
     reading: { kind: 'OK', counts: { total: total.increase, bad: bad.increase } },
     queries,
     notes,
     series: totalEnd.map((v) => v.series),
+    ...(routes.size > 0 ? { routes } : {}),
   };
 }
 

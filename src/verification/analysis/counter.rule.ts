@@ -70,6 +70,44 @@ export function counterIncrease(
   return { increase, series: after.size, resets, appeared, vanished };
 }
 
+/** The label per-route SLIs group by: OpenTelemetry's `http.route` as Prometheus names it. */
+export const ROUTE_LABEL = 'http_route';
+
+const ROUTE_IN_KEY = new RegExp(`[{,]${ROUTE_LABEL}=("(?:[^"\\\\]|\\\\.)*")`);
+
+/** A series' `http_route` from its canonical key (`seriesKey`), or null when it has none. */
+export function routeOf(series: string): string | null {
+  const m = ROUTE_IN_KEY.exec(series);
+  return m ? (JSON.parse(m[1]) as string) : null;
+}
+
+/**
+ * What the series of each route gained (counterIncrease per `http_route` value); series without
+ * the label (the `or vector(0)` placeholder) belong to no route. Empty when no series has one.
+ */
+export function increaseByRoute(
+  start: readonly SeriesValue[],
+  end: readonly SeriesValue[],
+): Map<string, number> {
+  const group = (values: readonly SeriesValue[]) => {
+    const byRoute = new Map<string, SeriesValue[]>();
+    for (const v of values) {
+      const route = routeOf(v.series);
+      if (route === null) continue;
+      const list = byRoute.get(route);
+      if (list) list.push(v);
+      else byRoute.set(route, [v]);
+    }
+    return byRoute;
+  };
+  const [before, after] = [group(start), group(end)];
+  const routes = new Map<string, number>();
+  for (const [route, values] of after) {
+    routes.set(route, counterIncrease(before.get(route) ?? [], values).increase);
+  }
+  return routes;
+}
+
 /** A raw sample: seconds (unix) and value. */
 export interface SamplePoint {
   readonly t: number;

@@ -40,6 +40,17 @@ export interface CorpusCase {
   readonly earlyHealthy?: boolean;
   /** Part of the CI-sized set run through a real Prometheus. */
   readonly ci: boolean;
+  /** Routes (`http_route`) sharing the traffic, each with its own rates (default `rates`). */
+  readonly routes?: readonly CorpusRoute[];
+  /** The rollback deadline from onset, when not the critical one (per-route regressions). */
+  readonly deadlineSeconds?: number;
+}
+
+export interface CorpusRoute {
+  readonly route: string;
+  /** Share of every pod's requests (the shares of a case add up to 1). */
+  readonly share: number;
+  readonly rates?: (version: CorpusVersion, t: number) => CorpusRates;
 }
 
 /** SLO 99.9 % availability and 99 % of requests within 0.25 s; 10k requests per minute. */
@@ -188,6 +199,71 @@ export const CORPUS: readonly CorpusCase[] = [
   },
 ];
 
+/**
+ * Per-route cases (docs/verification.md "Per-route judgement"), at 1,000 requests/s with a quarter
+ * on the new version: a route at 2 % serves 5 requests/s there, 150 a 30 s window (the traffic
+ * floor is 100 per window and side). Kept apart from CORPUS so that its figures stay comparable.
+ */
+const ROUTED = {
+  ...base,
+  rps: 1000,
+  newShare: 0.25,
+  afterSeconds: 900,
+} satisfies Partial<CorpusCase>;
+
+/** A shop: four routes above the floor and one below it (folded into "other"). */
+const shop = (pay: CorpusRoute['rates']): CorpusRoute[] => [
+  { route: '/orders', share: 0.59 },
+  { route: '/cart', share: 0.25 },
+  { route: '/search', share: 0.135 },
+  { route: '/pay', share: 0.02, rates: pay },
+  { route: '/admin', share: 0.005 },
+];
+
+/** How many equal routes the family-wise case judges apiece. */
+export const MANY_ROUTES = 50;
+
+/** A rollback for a regression confined to one route, from its onset (issue 22 part 1). */
+export const ROUTE_DEADLINE_SECONDS = 180;
+
+export const ROUTE_CORPUS: readonly CorpusCase[] = [
+  {
+    ...ROUTED,
+    name: '/pay (2 % of the traffic) failing 50 % mid-bake',
+    onsetSeconds: MID_BAKE_ONSET,
+    critical: true,
+    deadlineSeconds: ROUTE_DEADLINE_SECONDS,
+    routes: shop(during(MID_BAKE_ONSET, Infinity, { error: 0.5, slow: 0.005 })),
+    expected: ['FAILED'],
+  },
+  {
+    ...ROUTED,
+    name: 'five routes, healthy',
+    routes: shop(undefined),
+    expected: ['HEALTHY'],
+    earlyHealthy: true,
+  },
+  {
+    ...ROUTED,
+    name: `${MANY_ROUTES} equal routes, healthy`,
+    routes: Array.from({ length: MANY_ROUTES }, (_, i) => ({
+      route: `/api/v1/r${i}`,
+      share: 1 / MANY_ROUTES,
+    })),
+    expected: ['HEALTHY'],
+    earlyHealthy: true,
+    ci: false,
+  },
+  {
+    ...ROUTED,
+    name: 'one route, healthy (the same traffic)',
+    routes: [{ route: '/api/v1/r0', share: 1 }],
+    expected: ['HEALTHY'],
+    earlyHealthy: true,
+    ci: false,
+  },
+];
+
 /** The scrape intervals every case is run at, and the offsets of the deploy from the scrape grid. */
 export const SCRAPE_INTERVALS = [15, 30, 60] as const;
 /** Offsets as a share of the scrape interval (on the grid, and two off it). */
@@ -233,6 +309,7 @@ export function corpusTraffic(c: CorpusCase, run: CorpusRun): TrafficScenario {
     scrapeJitterSeconds: CORPUS_SCRAPE_JITTER_SECONDS,
     pods: CORPUS_PODS,
     oldPodUptimeSeconds: CORPUS_OLD_POD_UPTIME_SECONDS,
+    ...(c.routes ? { routes: c.routes } : {}),
   };
 }
 
@@ -254,7 +331,7 @@ export function judgeCorpusOutcome(
   }
   if (c.critical && o.state === 'FAILED' && o.decidedAfterSeconds !== null) {
     const delay = o.decidedAfterSeconds - (c.onsetSeconds ?? 0);
-    const deadline = criticalDeadlineSeconds(run.scrapeIntervalSeconds);
+    const deadline = c.deadlineSeconds ?? criticalDeadlineSeconds(run.scrapeIntervalSeconds);
     if (delay > deadline) problems.push(`rolled back ${delay}s after onset, deadline ${deadline}s`);
   }
   if (c.earlyHealthy && (o.decidedAfterSeconds ?? Infinity) > EARLY_HEALTHY_SECONDS) {

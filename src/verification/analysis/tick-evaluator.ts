@@ -13,6 +13,7 @@ import {
   type SignalSource,
   type SourcedReading,
 } from './counter-reading.js';
+import { judgeRoutes, routeGroups } from './route.rule.js';
 import {
   aggregateTick,
   classifySli,
@@ -149,7 +150,7 @@ async function evaluateSli(
   ctx: TickContext,
   window: TimeRange,
   probe: ScrapeProbe,
-): Promise<SliTickEvidence> {
+): Promise<SliTickEvidence[]> {
   const settle = settleWindow({
     tickAt: ctx.tickAt,
     deployFinishedAt: ctx.deployFinishedAt,
@@ -201,11 +202,12 @@ async function evaluateSli(
   ];
   // New series are routine (new pods, a first 5xx): evidence only; the rest explains the tick.
   const told = notes.filter((n) => !n.includes('NEW_SERIES'));
-  return {
+  const baselineWindow = useConcurrent ? window : pre.range;
+  const aggregate: SliTickEvidence = {
     ...evidence,
     reason: told.length > 0 ? `${evidence.reason} [${told.join('; ')}]` : evidence.reason,
     window,
-    baselineWindow: useConcurrent ? window : pre.range,
+    baselineWindow,
     queries: {
       canary: canary.queries,
       baseline: baseline.queries,
@@ -214,6 +216,27 @@ async function evaluateSli(
     notes,
     refreshIntervalSeconds: refresh,
   };
+  // Per route, from the same readings, when the aggregate itself was compared.
+  const routes =
+    isEvaluatedClassification(evidence.classification) && canary.routes && baseline.routes
+      ? judgeRoutes(
+          sli,
+          routeGroups(canary.routes, baseline.routes, ctx.spec.analysis),
+          baselineKind,
+          ctx.spec.analysis,
+        )
+      : [];
+  return [
+    aggregate,
+    ...routes.map((r) => ({
+      ...r,
+      window,
+      baselineWindow,
+      queries: { canary: [], baseline: [], preDeploy: [] },
+      notes: [],
+      refreshIntervalSeconds: refresh,
+    })),
+  ];
 }
 
 export async function evaluateTick(
@@ -264,7 +287,9 @@ export async function evaluateTick(
     };
   }
   const [slis, checks] = await Promise.all([
-    Promise.all(spec.slis.map((sli, i) => evaluateSli(source, sli, ctx, window, probes[i]))),
+    Promise.all(spec.slis.map((sli, i) => evaluateSli(source, sli, ctx, window, probes[i]))).then(
+      (perSli) => perSli.flat(),
+    ),
     Promise.all(
       spec.checks.map(async (check) => {
         const sourced = await source.value(check, window);
@@ -302,6 +327,7 @@ export function sliSummary(s: SliEvidence): SliTickSummary {
     side ? { total: side.total, bad: side.bad } : null;
   return {
     name: s.name,
+    ...(s.route === undefined ? {} : { route: s.route }),
     objective: s.objective,
     classification: s.classification,
     severity: s.severity,

@@ -90,6 +90,8 @@ export interface SettleEvidence {
 
 export interface SliEvidence {
   readonly name: string;
+  /** A per-route judgement: the route (`http_route`, or "other"); absent on the aggregate. */
+  readonly route?: string;
   /** The SLI's objective (burn rate = bad ratio / (1 − objective)). */
   readonly objective: number;
   readonly classification: TickClassification;

@@ -31,7 +31,7 @@ import {
   type Sourced,
   type SourcedValue,
 } from './counter-reading.js';
-import type { SamplePoint, SeriesValue } from './counter.rule.js';
+import { ROUTE_LABEL, seriesKey, type SamplePoint, type SeriesValue } from './counter.rule.js';
 import { extrapolatedRate, irate } from './prometheus-functions.js';
 import type { TimeRange } from './window.rule.js';
 
@@ -79,6 +79,24 @@ export interface TrafficScenario {
   readonly clockSkew?: readonly { version: Version; pod?: number; seconds: number }[];
   /** Extra events at a second (e.g. one 5xx in minute 2 of a quiet service), on pod 0. */
   readonly events?: readonly { version: Version; t: number; requests: number; errors: number }[];
+  /**
+   * Routes (`http_route`) sharing every pod's traffic (shares adding up to 1), each with its own
+   * rates (default: `rates`); absent: the series carry no route label.
+   */
+  readonly routes?: readonly SimulatedRoute[];
+}
+
+export interface SimulatedRoute {
+  readonly route: string;
+  readonly share: number;
+  readonly rates?: (version: Version, t: number) => Rates;
+}
+
+/** A route of the simulation, or the whole traffic without a route label (route null). */
+interface RouteTraffic {
+  readonly route: string | null;
+  readonly share: number;
+  readonly rates: (version: Version, t: number) => Rates;
 }
 
 /** mulberry32: small, fast, seedable. */
@@ -127,6 +145,8 @@ export interface SimulatedSeries {
   /** The pod of its version (0, 1, …). */
   readonly pod: number;
   readonly code: '200' | '500';
+  /** Its `http_route` (null: the series has no route label). */
+  readonly route: string | null;
   /** Sample timestamps (unix seconds, to the millisecond as Prometheus stores them), ascending. */
   readonly times: Float64Array;
   /** Requests, and requests slower than the latency objective, at each sample. */
@@ -189,17 +209,26 @@ export class TrafficSimulator implements SignalSource {
     this.deploy = deployAt.getTime() / 1000;
     const rand = scenario.seed === null ? null : prng(scenario.seed);
     const pods = Math.max(1, scenario.pods ?? 1);
-    const expected = {
-      OLD: this.expectedCells('OLD', pods),
-      NEW: this.expectedCells('NEW', pods),
-    };
+    const routes: RouteTraffic[] = scenario.routes?.map((r) => ({
+      route: r.route,
+      share: r.share,
+      rates: r.rates ?? scenario.rates,
+    })) ?? [{ route: null, share: 1, rates: scenario.rates }];
+    const expected = routes.map((r) => ({
+      OLD: this.expectedCells('OLD', pods, r),
+      NEW: this.expectedCells('NEW', pods, r),
+    }));
     let index = 0;
     for (const version of ['OLD', 'NEW'] as const) {
       const absent = (scenario.absent ?? []).includes(version);
       const serves = version === 'OLD' || scenario.newShare > 0;
       for (let pod = 0; pod < pods; pod++, index++) {
         if (absent || !serves) continue;
-        this.series.push(...this.podSeries(version, pod, index, expected[version], rand));
+        for (const [k, route] of routes.entries()) {
+          this.series.push(
+            ...this.podSeries(version, pod, index, expected[k][version], rand, route, k === 0),
+          );
+        }
       }
     }
   }
@@ -210,7 +239,11 @@ export class TrafficSimulator implements SignalSource {
   }
 
   /** Expected events of one pod of a version in each second, as prefix sums from -before. */
-  private expectedCells(version: Version, pods: number): Record<keyof Cells, Float64Array> {
+  private expectedCells(
+    version: Version,
+    pods: number,
+    route: RouteTraffic,
+  ): Record<keyof Cells, Float64Array> {
     const s = this.scenario;
     const n = s.beforeSeconds + s.afterSeconds;
     const sums = {
@@ -224,8 +257,8 @@ export class TrafficSimulator implements SignalSource {
       const rps = typeof s.rps === 'function' ? s.rps(t) : s.rps;
       const share =
         t < 0 ? (version === 'OLD' ? 1 : 0) : version === 'NEW' ? s.newShare : 1 - s.newShare;
-      const lambda = (rps * share) / pods;
-      const r = s.rates(version, t);
+      const lambda = (rps * share * route.share) / pods;
+      const r = route.rates(version, t);
       sums.okFast[i + 1] = sums.okFast[i] + lambda * (1 - r.error) * (1 - r.slow);
       sums.okSlow[i + 1] = sums.okSlow[i] + lambda * (1 - r.error) * r.slow;
       sums.errFast[i + 1] = sums.errFast[i] + lambda * r.error * (1 - r.slow);
@@ -240,6 +273,8 @@ export class TrafficSimulator implements SignalSource {
     index: number,
     sums: Record<keyof Cells, Float64Array>,
     rand: (() => number) | null,
+    route: RouteTraffic,
+    firstRoute: boolean,
   ): Series[] {
     const s = this.scenario;
     const interval = s.scrapeIntervalSeconds || 1;
@@ -252,7 +287,7 @@ export class TrafficSimulator implements SignalSource {
       .filter((r) => r.version === version && r.pod === pod)
       .map((r) => r.t)
       .sort((a, b) => a - b);
-    const extra = (s.events ?? []).filter((e) => e.version === version && pod === 0);
+    const extra = (s.events ?? []).filter((e) => e.version === version && pod === 0 && firstRoute);
     // Lifetime (seconds since t = 0): old pods from the start (until the deploy when the new
     // version takes all the traffic), new pods from the deploy.
     const from = version === 'OLD' ? -s.beforeSeconds : 0;
@@ -272,9 +307,9 @@ export class TrafficSimulator implements SignalSource {
       exportEvery ? grid + Math.floor((t - grid) / exportEvery) * exportEvery : t;
 
     const uptime = version === 'OLD' ? (s.oldPodUptimeSeconds ?? 0) : 0;
-    const first = s.rates(version, from);
+    const first = route.rates(version, from);
     const rps0 = typeof s.rps === 'function' ? s.rps(from) : s.rps;
-    const lambda0 = (version === 'OLD' ? rps0 : 0) / Math.max(1, s.pods ?? 1);
+    const lambda0 = ((version === 'OLD' ? rps0 : 0) * route.share) / Math.max(1, s.pods ?? 1);
     const cells: Cells = {
       okFast: lambda0 * uptime * (1 - first.error) * (1 - first.slow),
       okSlow: lambda0 * uptime * (1 - first.error) * first.slow,
@@ -323,10 +358,14 @@ export class TrafficSimulator implements SignalSource {
         return exists;
       });
       return {
-        key: `{code="${code}",pod="${name}"}`,
+        key:
+          route.route === null
+            ? `{code="${code}",pod="${name}"}`
+            : seriesKey({ code, [ROUTE_LABEL]: route.route, pod: name }),
         pod,
         version,
         code,
+        route: route.route,
         skew,
         times: Float64Array.from(kept, (r) => Math.round((this.deploy + r.t) * 1000) / 1000),
         count: Float64Array.from(kept, (r) => count(r.cells)),

@@ -51,6 +51,8 @@ export type VerificationKind = 'RELEASE' | 'ROLLBACK';
 /** One SLI of a tick, for the verdict's whole-bake and sequential tests. */
 export interface SliTickSummary {
   readonly name: string;
+  /** A per-route judgement (route.rule): its route; absent on the service aggregate. */
+  readonly route?: string;
   readonly objective: number;
   readonly classification: TickClassification;
   readonly severity: Severity | null;
@@ -124,13 +126,31 @@ function tiled(ticks: readonly TickSummary[]): TickSummary[] {
   return kept;
 }
 
-/** The SLIs of a tick that were read on both sides and passed the data gate. */
+/**
+ * The SLIs of a tick that were read on both sides and passed the data gate, per-route
+ * judgements included: the critical and severe-episode rules (rollbacks) run per route too.
+ */
 function sliWindows(t: TickSummary): SliWindow[] {
   return t.slis.flatMap((s) =>
     s.canary && s.baseline && EVALUATED.has(s.classification)
       ? [{ ...s, canary: s.canary, baseline: s.baseline }]
       : [],
   );
+}
+
+/**
+ * The service aggregates only: the whole-bake and sequential tests pool them alone (per route,
+ * a test over the whole bake would add a family of tickets, and a sequential test per route
+ * would hold back every healthy release with many routes).
+ */
+const aggregateWindows = (t: TickSummary): SliWindow[] =>
+  sliWindows(t).filter((w) => w.route === undefined);
+
+/** The routes critical in a tick when no aggregate SLI is, for the verdict's reason. */
+function criticalRoutes(t: TickSummary): string {
+  const critical = t.slis.filter((s) => s.classification === 'CRITICAL');
+  if (critical.length === 0 || critical.some((s) => s.route === undefined)) return '';
+  return ` on ${critical.map((s) => s.name).join(', ')}`;
 }
 
 /**
@@ -310,7 +330,7 @@ export function decideVerdict(input: VerdictInput): VerdictDecision {
   // critical) covering criticalSustainSeconds.
   const critical = criticalRun(ticks, a);
   if (critical.ticks.length > 0 && critical.seconds >= a.criticalSustainSeconds) {
-    const what = `CRITICAL for ${critical.seconds}s (${critical.ticks.length} consecutive severe windows, need ${a.criticalSustainSeconds}s)`;
+    const what = `CRITICAL${criticalRoutes(critical.ticks.at(-1)!)} for ${critical.seconds}s (${critical.ticks.length} consecutive severe windows, need ${a.criticalSustainSeconds}s)`;
     if (critical.ticks.some((t) => t.baselineDegraded)) {
       return decision(
         'ENV_DEGRADED',
@@ -360,7 +380,10 @@ export function decideVerdict(input: VerdictInput): VerdictDecision {
   // bad release, so neither cumulative test applies to it.
   const bakeTest = rollback
     ? []
-    : wholeBakeTest(poolWindows(tiled(counted.filter((t) => !t.inWarmUp)).map(sliWindows)), a);
+    : wholeBakeTest(
+        poolWindows(tiled(counted.filter((t) => !t.inWarmUp)).map(aggregateWindows)),
+        a,
+      );
   const significant = bakeTest.find((b) => b.significant);
   const settleSignificant = !rollback && last?.settleSignificant === true;
   // An episode still under way may yet be sustained: let it run its course before a ticket.
@@ -392,8 +415,11 @@ export function decideVerdict(input: VerdictInput): VerdictDecision {
       (t) => t.classification === 'PASS' || (t.classification === 'REGRESSION' && !isSevere(t)),
     );
   if (!rollback && elapsed >= early && elapsed < bake && calm && last) {
-    const names = new Set(last.slis.map((s) => s.name));
-    const sequential = sequentialHealthyTest(poolWindows(tiled(evaluated).map(sliWindows)), a);
+    const names = new Set(last.slis.filter((s) => s.route === undefined).map((s) => s.name));
+    const sequential = sequentialHealthyTest(
+      poolWindows(tiled(evaluated).map(aggregateWindows)),
+      a,
+    );
     if (
       names.size > 0 &&
       sequential.length === names.size &&

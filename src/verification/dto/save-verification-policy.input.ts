@@ -80,6 +80,8 @@ export class AnalysisParametersInput {
   @Field(() => Int, { nullable: true }) passK?: number | null;
   @Field(() => Int, { nullable: true }) minEvaluatedTicks?: number | null;
   @Field(() => Int, { nullable: true }) consecutiveErrorLimit?: number | null;
+  @Field(() => Int, { nullable: true }) maxRoutes?: number | null;
+  @Field(() => Int, { nullable: true }) routeMinRequests?: number | null;
 }
 
 @InputType({

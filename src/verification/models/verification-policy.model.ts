@@ -99,6 +99,8 @@ export class AnalysisParametersModel {
   @Field(() => Int) passK!: number;
   @Field(() => Int) minEvaluatedTicks!: number;
   @Field(() => Int) consecutiveErrorLimit!: number;
+  @Field(() => Int) maxRoutes!: number;
+  @Field(() => Int) routeMinRequests!: number;
 }
 
 @ObjectType('RollbackTargetSummary', {
