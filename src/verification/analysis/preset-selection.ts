@@ -4,7 +4,7 @@
  * too quiet to judge beside another left out (preset.rule.ts). A policy's own SLIs, and a source
  * that cannot look series up (the simulator, HTTP only), are judged as they are.
  */
-import { PRESETS, usesDefaultSlis } from '../default-slis.js';
+import { DEFAULT_SLIS, PRESETS, usesDefaultSlis } from '../default-slis.js';
 import type { PolicySpec, SliSpec } from '../verification-policy.js';
 import type { SignalSource, Sourced } from './counter-reading.js';
 import {
@@ -61,7 +61,10 @@ export async function tickSlis(
     }),
   );
   const { slis, choice } = selectPresets(probes);
-  return { slis, presets: choice };
+  // The HTTP SLIs as the policy holds them: templates stored by earlier releases are converted
+  // when read, and their evidence says so.
+  const held = new Map(DEFAULT_SLIS.map((d, i) => [d.name, spec.slis[i]]));
+  return { slis: slis.map((s) => held.get(s.name) ?? s), presets: choice };
 }
 
 type Judged = SliEvidence & { readonly window: TimeRange; readonly baselineWindow: TimeRange };
