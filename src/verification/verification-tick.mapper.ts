@@ -11,12 +11,18 @@ import type { VerificationTickEntity } from './verification-tick.entity.js';
  * The evidence of a tick as it is stored (jsonb) and shown (GraphQL `evidence`): per SLI the
  * queries, windows, counts both sides, p-value, ratio, delta, burn rates, what the counting
  * noticed (resets, new series) and the issue behind a blind side; per check its value; the
- * scrape (refresh interval found, samples from the future, seconds to the next tick).
+ * scrape (refresh interval found, samples from the future, seconds to the next tick); under the
+ * default SLIs, the presets looked up, chosen and left out as too quiet (`presets`).
  * Normalised through JSON, so a replayed tick (backtest) shows exactly what a stored one would.
  */
 export function tickEvidence(tick: TickEvaluation): JsonValue {
   return JSON.parse(
-    JSON.stringify({ slis: tick.slis, checks: tick.checks, scrape: tick.scrape }),
+    JSON.stringify({
+      slis: tick.slis,
+      checks: tick.checks,
+      scrape: tick.scrape,
+      ...(tick.presets ? { presets: tick.presets } : {}),
+    }),
   ) as JsonValue;
 }
 

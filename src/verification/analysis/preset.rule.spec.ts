@@ -7,11 +7,14 @@ import {
 } from '../default-slis.js';
 import {
   checkPolicyShape,
+  DEFAULT_ANALYSIS,
+  DEFAULT_TIMING,
   defaultPolicySpec,
   overlappingSideProblems,
   renderTemplate,
 } from '../verification-policy.js';
 import { quietPresets, selectPresets, type SliTraffic } from './preset.rule.js';
+import { decideVerdict, type TickSummary } from './verdict.rule.js';
 
 const preset = (name: string) => PRESETS.find((p) => p.name === name)!;
 
@@ -136,5 +139,38 @@ describe('default SLI presets', () => {
     // Per-route judgements do not speak for their SLI's family.
     const routes = [...quietHttp.slice(0, 2), { ...quietHttp[2], route: '/Get' }];
     expect(quietPresets(both, routes, 100)).toEqual([]);
+  });
+
+  it('make a release without any family UNVERIFIED after the warm-up, with that reason, before the blind ticks make it INCONCLUSIVE', () => {
+    const start = new Date('2026-11-20T10:00:00Z');
+    const reason = selectPresets(PRESETS.map((p) => ({ preset: p, series: 0 }))).choice.noSignals;
+    const tick = (s: number, noSignals: string | null): TickSummary => ({
+      at: new Date(start.getTime() + s * 1000),
+      windowStart: start,
+      classification: 'NO_DATA',
+      severity: null,
+      baselineDegraded: false,
+      settleSignificant: false,
+      inWarmUp: s <= DEFAULT_TIMING.warmUpSeconds,
+      slis: [],
+      noSignals,
+    });
+    const decide = (ticks: TickSummary[]) =>
+      decideVerdict({
+        kind: 'RELEASE',
+        startedAt: start,
+        now: ticks.at(-1)!.at,
+        ticks,
+        timing: DEFAULT_TIMING,
+        analysis: DEFAULT_ANALYSIS,
+      });
+    expect(decide([tick(30, reason), tick(60, reason)]).state).toBe('RUNNING');
+    expect(decide([tick(30, reason), tick(60, reason), tick(90, reason)])).toMatchObject({
+      state: 'UNVERIFIED',
+      reason,
+    });
+    // Blind ticks without that reason (series exist, no data in the windows): INCONCLUSIVE.
+    const blind = [30, 60, 90, 120, 150, 180].map((s) => tick(s, null));
+    expect(decide(blind).state).toBe('INCONCLUSIVE');
   });
 });

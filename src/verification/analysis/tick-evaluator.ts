@@ -13,6 +13,8 @@ import {
   type SignalSource,
   type SourcedReading,
 } from './counter-reading.js';
+import { leaveQuietOut, tickSlis } from './preset-selection.js';
+import type { PresetChoice } from './preset.rule.js';
 import { judgeRoutes, routeGroups } from './route.rule.js';
 import {
   aggregateTick,
@@ -103,6 +105,8 @@ export interface TickEvaluation {
   readonly scrape: ScrapeEvidence;
   /** Where the next tick's window starts (this window's end when it was counted). */
   readonly nextWindowStart: Date | null;
+  /** Under the default SLIs, the presets looked up and judged (null: the policy's own SLIs). */
+  readonly presets: PresetChoice | null;
 }
 
 async function preDeployReading(
@@ -244,6 +248,7 @@ export async function evaluateTick(
   ctx: TickContext,
 ): Promise<TickEvaluation> {
   const { spec } = ctx;
+  const chosen = await tickSlis(source, spec, ctx.preDeployAnchor, ctx.tickAt);
   const window = tickWindow({
     tickAt: ctx.tickAt,
     deployFinishedAt: ctx.deployFinishedAt,
@@ -251,7 +256,7 @@ export async function evaluateTick(
     windowStart: ctx.windowStart,
   });
   const probes = await Promise.all(
-    spec.slis.map((sli) => probeScrape(source, sli, ctx.tickAt, ctx.now ?? ctx.tickAt)),
+    chosen.slis.map((sli) => probeScrape(source, sli, ctx.tickAt, ctx.now ?? ctx.tickAt)),
   );
   const intervals = probes.flatMap((p) =>
     p.refreshIntervalSeconds === null ? [] : [p.refreshIntervalSeconds],
@@ -284,10 +289,11 @@ export async function evaluateTick(
         nextTickSeconds: interval - length,
       },
       nextWindowStart: window.start,
+      presets: chosen.presets,
     };
   }
-  const [slis, checks] = await Promise.all([
-    Promise.all(spec.slis.map((sli, i) => evaluateSli(source, sli, ctx, window, probes[i]))).then(
+  const [read, checks] = await Promise.all([
+    Promise.all(chosen.slis.map((sli, i) => evaluateSli(source, sli, ctx, window, probes[i]))).then(
       (perSli) => perSli.flat(),
     ),
     Promise.all(
@@ -297,7 +303,10 @@ export async function evaluateTick(
       }),
     ),
   ]);
-  const outcome = aggregateTick(slis, checks);
+  const { slis, presets } = leaveQuietOut(read, chosen.presets, spec.analysis.minRequests);
+  const aggregate = aggregateTick(slis, checks);
+  // No default SLI family exported: no SLI to read, and the reason says what was looked for.
+  const outcome = presets?.noSignals ? { ...aggregate, reason: presets.noSignals } : aggregate;
   return {
     at: ctx.tickAt,
     window,
@@ -307,6 +316,7 @@ export async function evaluateTick(
     outcome,
     scrape: { refreshIntervalSeconds, futureSamples, nextTickSeconds: interval },
     nextWindowStart: nextWindowStart(window, isEvaluatedClassification(outcome.classification)),
+    presets,
   };
 }
 
@@ -319,6 +329,7 @@ export const toSummary = (t: TickEvaluation): TickSummary => ({
   baselineDegraded: t.outcome.baselineDegraded,
   settleSignificant: t.outcome.settleSignificant,
   inWarmUp: t.inWarmUp,
+  noSignals: t.presets?.noSignals ?? null,
 });
 
 /** What the verdict keeps of one SLI's evidence (also read back from stored evidence). */

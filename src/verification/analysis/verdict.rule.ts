@@ -73,6 +73,8 @@ export interface TickSummary {
   /** Within warm-up: a REGRESSION is recorded but not counted (a CRITICAL is). */
   readonly inWarmUp: boolean;
   readonly slis: readonly SliTickSummary[];
+  /** Under the default SLIs, no family of them has series: why (preset.rule.ts); else null. */
+  readonly noSignals?: string | null;
 }
 
 export interface VerdictInput {
@@ -362,6 +364,11 @@ export function decideVerdict(input: VerdictInput): VerdictDecision {
       lastEvaluated.some(isSevere),
     );
   }
+
+  // The default SLIs and no family of them exported (after warm-up: a first scrape may come
+  // late): nothing will ever be judged, which is no evidence either way, not a blind Prometheus.
+  const latest = ticks.at(-1);
+  if (latest?.noSignals && !latest.inWarmUp) return decision('UNVERIFIED', latest.noSignals);
 
   let blindRun = 0;
   for (let i = ticks.length - 1; i >= 0 && BLIND.has(ticks[i].classification); i--) blindRun++;
