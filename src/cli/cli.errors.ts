@@ -84,7 +84,10 @@ export const EXIT_CODE_MEANINGS: readonly (readonly [ExitCode, string])[] = [
     ExitCode.GATE_UNDECIDED,
     '`gate`: could not decide: a check could not be made (Prometheus unreachable) and none denied',
   ],
-  [ExitCode.POLICY_CHANGES, '`policy diff`: applying the files would add or change policies'],
+  [
+    ExitCode.POLICY_CHANGES,
+    '`policy diff`: applying the files would add, change or delete (`--prune`) policies',
+  ],
   [ExitCode.INTERRUPTED, 'interrupted; an import resumes from its checkpoint'],
 ];
 

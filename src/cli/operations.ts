@@ -486,11 +486,11 @@ export interface FreezeWindowView {
 }
 
 const POLICY_FIELDS =
-  'service namespace environment mode slis { name objective totalQuery badQuery } checks { name query successCondition failureCondition dryRun } timing { intervalSeconds windowSeconds warmUpSeconds bakeSeconds earlyHealthySeconds maxVerificationSeconds settleWindowSeconds preDeployWindowSeconds cooldownSeconds rollbackVerifyTimeoutSeconds } analysis { minRequests minBadEvents alpha allowedIncrease minAbsDelta criticalAbsRatio criticalIncrease criticalBurnRate pageBurnRate criticalSustainSeconds severeSustainSeconds sequentialBeta passK minEvaluatedTicks consecutiveErrorLimit maxRoutes routeMinRequests } alertChannels';
+  'service namespace environment mode slis { name objective totalQuery badQuery } checks { name query successCondition failureCondition dryRun } timing { intervalSeconds windowSeconds warmUpSeconds bakeSeconds earlyHealthySeconds maxVerificationSeconds settleWindowSeconds preDeployWindowSeconds cooldownSeconds rollbackVerifyTimeoutSeconds } analysis { minRequests minBadEvents alpha allowedIncrease minAbsDelta criticalAbsRatio criticalIncrease criticalBurnRate pageBurnRate criticalSustainSeconds severeSustainSeconds sequentialBeta passK minEvaluatedTicks consecutiveErrorLimit maxRoutes routeMinRequests } alertChannels rollbackTarget { kind url repository workflow ref projectId eventType secretFromEnv }';
 
 export const VERIFICATION_POLICIES = `query VerificationPolicies { verificationPolicies { ${POLICY_FIELDS} } }`;
 
-/** A saved policy as `policy export` writes it (rollback targets are not in files yet). */
+/** A saved policy as `policy export` writes it (a rollback target only by its secret's reference). */
 export interface VerificationPolicyView {
   readonly service: string;
   readonly namespace: string;
@@ -507,19 +507,31 @@ export interface VerificationPolicyView {
   readonly timing: Record<string, number>;
   readonly analysis: Record<string, number>;
   readonly alertChannels: readonly string[];
+  readonly rollbackTarget: {
+    readonly kind: string;
+    readonly url: string | null;
+    readonly repository: string | null;
+    readonly workflow: string | null;
+    readonly ref: string | null;
+    readonly projectId: string | null;
+    readonly eventType: string | null;
+    /** The variable the secret is read from; null when the secret is stored inline. */
+    readonly secretFromEnv: string | null;
+  } | null;
 }
 
-export const APPLY_POLICY_FILES = `mutation ApplyVerificationPolicyFiles($input: ApplyVerificationPolicyFilesInput!) { applyVerificationPolicyFiles(input: $input) { dryRun saved changes { file service namespace environment status differences { field before after } } } }`;
+export const APPLY_POLICY_FILES = `mutation ApplyVerificationPolicyFiles($input: ApplyVerificationPolicyFilesInput!) { applyVerificationPolicyFiles(input: $input) { dryRun saved deleted changes { file service namespace environment status differences { field before after } } } }`;
 
 export interface PolicyFilesPlanView {
   readonly dryRun: boolean;
   readonly saved: number;
+  readonly deleted: number;
   readonly changes: readonly {
     readonly file: string | null;
     readonly service: string;
     readonly namespace: string;
     readonly environment: string;
-    readonly status: 'ADDED' | 'CHANGED' | 'UNCHANGED' | 'NOT_IN_FILES';
+    readonly status: 'ADDED' | 'CHANGED' | 'UNCHANGED' | 'NOT_IN_FILES' | 'DELETED';
     readonly differences: readonly {
       readonly field: string;
       readonly before: string | null;

@@ -16,12 +16,31 @@ export interface ReleaseRef {
   readonly previousVersion: string | null;
 }
 
+/**
+ * A secret given by reference: the name of an environment variable of the Shipwatch server, read
+ * when the rollback is requested (a stored target keeps the reference, never the value).
+ */
+export interface SecretReference {
+  readonly env: string;
+}
+
+/**
+ * Where a rollback is requested. The secret (WEBHOOK) or token (the others) is stored inline, or
+ * referenced by `secretFrom`/`tokenFrom` and filled in from the environment when a verdict reads
+ * the target (`resolveTargetSecret`).
+ */
 export type RollbackTarget =
-  | { readonly kind: 'WEBHOOK'; readonly url: string; readonly secret: string }
+  | {
+      readonly kind: 'WEBHOOK';
+      readonly url: string;
+      readonly secret: string;
+      readonly secretFrom?: SecretReference;
+    }
   | {
       readonly kind: 'GITHUB_REPOSITORY_DISPATCH';
       readonly repository: string; // owner/name
       readonly token: string;
+      readonly tokenFrom?: SecretReference;
       readonly eventType?: string; // default shipwatch-rollback
       readonly apiUrl?: string; // default https://api.github.com
     }
@@ -31,6 +50,7 @@ export type RollbackTarget =
       readonly workflow: string; // file name or id
       readonly ref: string;
       readonly token: string;
+      readonly tokenFrom?: SecretReference;
       readonly apiUrl?: string;
     }
   | {
@@ -38,6 +58,7 @@ export type RollbackTarget =
       readonly projectId: string;
       readonly ref: string;
       readonly token: string;
+      readonly tokenFrom?: SecretReference;
       readonly apiUrl?: string; // default https://gitlab.com/api/v4
     };
 

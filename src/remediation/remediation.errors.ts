@@ -11,3 +11,10 @@ export const invalidRollbackTarget = (problems: string[]): DomainError =>
     httpStatus: 400,
     details: { problems },
   });
+
+/** A rollback target's secret reference names a variable the server does not have. */
+export const secretEnvNotSet = (field: string, message: string): DomainError =>
+  new DomainError('SECRET_ENV_NOT_SET', `${field}: ${message}`, {
+    httpStatus: 400,
+    details: { field },
+  });

@@ -1,4 +1,9 @@
-import { validateRollbackTarget } from './rollback-target.rule.js';
+import type { RollbackTarget } from './remediation-action.js';
+import {
+  resolveTargetSecret,
+  secretReferenceProblems,
+  validateRollbackTarget,
+} from './rollback-target.rule.js';
 
 const allowed = {
   allowed: ['deploy.example.com', 'api.github.com', 'gitlab.com', '169.254.169.254'],
@@ -73,5 +78,69 @@ describe('validateRollbackTarget', () => {
       { code: 'INVALID_ROLLBACK_TARGET', message: 'secret must have at least 16 characters' },
     ]);
     expect(JSON.stringify(weak)).not.toContain('short-secret');
+  });
+});
+
+describe('secrets by reference', () => {
+  const byRef = {
+    kind: 'GITHUB_WORKFLOW_DISPATCH',
+    repository: 'acme/shop',
+    workflow: 'rollback.yml',
+    ref: 'main',
+    tokenFrom: { env: 'GH_ROLLBACK_TOKEN' },
+  } as unknown as RollbackTarget;
+  const reserved = new Set(['DATABASE_URL']);
+
+  it('reads the referenced variable when resolved, and leaves it absent when unset', () => {
+    expect(resolveTargetSecret(byRef, { GH_ROLLBACK_TOKEN: 'ghs_x' })).toEqual({
+      ...byRef,
+      token: 'ghs_x',
+    });
+    const unset = resolveTargetSecret(byRef, { GH_ROLLBACK_TOKEN: '' });
+    expect(unset).toEqual(byRef);
+    expect(validateRollbackTarget(unset, allowed)).toEqual([
+      {
+        code: 'INVALID_ROLLBACK_TARGET',
+        message:
+          'tokenFrom: the environment variable GH_ROLLBACK_TOKEN is not set on the Shipwatch server',
+      },
+    ]);
+    expect(
+      validateRollbackTarget(resolveTargetSecret(byRef, { GH_ROLLBACK_TOKEN: 't' }), allowed),
+    ).toEqual([]);
+    const hook = {
+      kind: 'WEBHOOK',
+      url: 'https://deploy.example.com/rb',
+      secretFrom: { env: 'H' },
+    };
+    expect(validateRollbackTarget(hook as unknown as RollbackTarget, allowed)).toEqual([
+      {
+        code: 'INVALID_ROLLBACK_TARGET',
+        message: 'secretFrom: the environment variable H is not set on the Shipwatch server',
+      },
+    ]);
+  });
+
+  it('refuses a variable the server lacks, a bad name, its own configuration, and value with reference', () => {
+    const problems = (target: unknown, env = {}) =>
+      secretReferenceProblems(target as RollbackTarget, env, reserved).map(
+        (p) => `${p.code} ${p.field}: ${p.message}`,
+      );
+    expect(problems(byRef, { GH_ROLLBACK_TOKEN: 'x' })).toEqual([]);
+    expect(problems({ kind: 'WEBHOOK', url: 'u', secret: 's' })).toEqual([]);
+    expect(problems(byRef)).toEqual([
+      'SECRET_ENV_NOT_SET rollbackTarget.tokenFrom.env: the environment variable GH_ROLLBACK_TOKEN is not set on the Shipwatch server',
+    ]);
+    expect(problems({ ...byRef, tokenFrom: { env: 'A-B' } })).toEqual([
+      'INVALID_ROLLBACK_TARGET rollbackTarget.tokenFrom.env: "A-B" is not an environment variable name',
+    ]);
+    expect(
+      problems({ ...byRef, tokenFrom: { env: 'DATABASE_URL' } }, { DATABASE_URL: 'x' }),
+    ).toEqual([
+      "INVALID_ROLLBACK_TARGET rollbackTarget.tokenFrom.env: DATABASE_URL is a variable of Shipwatch's own configuration, never sent out",
+    ]);
+    expect(problems({ ...byRef, token: 't' }, { GH_ROLLBACK_TOKEN: 'x' })).toEqual([
+      'INVALID_ROLLBACK_TARGET rollbackTarget.tokenFrom.env: give token or tokenFrom, not both',
+    ]);
   });
 });

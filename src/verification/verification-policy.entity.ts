@@ -37,7 +37,10 @@ export class VerificationPolicyEntity {
   @Column({ type: 'jsonb' })
   analysis!: AnalysisParameters;
 
-  /** Holds the target's secret: never returned by any API. */
+  /**
+   * Holds the target's secret, or the reference to the environment variable holding it
+   * (`secretFrom`/`tokenFrom`, then no secret): never returned by any API.
+   */
   @Column({ name: 'rollback_target', type: 'jsonb', nullable: true })
   rollbackTarget!: RollbackTarget | null;
 

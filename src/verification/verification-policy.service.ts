@@ -6,6 +6,12 @@ import type { AppConfig } from '../config/config.schema.js';
 import type { EnvironmentTier } from '../ingestion/domain-events.js';
 import { OutboundPolicy } from '../remediation/outbound-policy.js';
 import { OutboxService } from '../remediation/outbox.service.js';
+import { invalidRollbackTarget, secretEnvNotSet } from '../remediation/remediation.errors.js';
+import {
+  resolveTargetSecret,
+  secretReferenceProblems,
+} from '../remediation/rollback-target.rule.js';
+import { RESERVED_SECRET_VARIABLES, secretEnvironment } from '../remediation/secret-environment.js';
 import type { AlertChannel, RollbackTarget } from '../remediation/remediation-action.js';
 import type {
   PolicySpecInput,
@@ -68,8 +74,28 @@ export function specOf(input: PolicySpecInput, alertChannels: readonly AlertChan
   };
 }
 
-function targetOf(input: RollbackTargetInput): RollbackTarget {
-  return { ...defined(input), kind: input.kind } as unknown as RollbackTarget;
+/** The target of an input, as stored: a secret reference kept as the name of its variable. */
+export function targetOf(input: RollbackTargetInput): RollbackTarget {
+  const { secretFrom, tokenFrom, ...rest } = defined(input);
+  return {
+    ...rest,
+    ...(secretFrom ? { secretFrom: { env: secretFrom.env } } : {}),
+    ...(tokenFrom ? { tokenFrom: { env: tokenFrom.env } } : {}),
+    kind: input.kind,
+  } as unknown as RollbackTarget;
+}
+
+/**
+ * Refuses a target that cannot be used: a secret reference to a variable the server does not
+ * have (SECRET_ENV_NOT_SET) or may not give out, then the target with its secret read as
+ * remediation checks it (INVALID_ROLLBACK_TARGET, OUTBOUND_HOST_NOT_ALLOWED).
+ */
+function assertTarget(target: RollbackTarget, outbound: OutboundPolicy): void {
+  const env = secretEnvironment();
+  const [problem] = secretReferenceProblems(target, env, RESERVED_SECRET_VARIABLES);
+  if (problem?.code === 'SECRET_ENV_NOT_SET') throw secretEnvNotSet(problem.field, problem.message);
+  if (problem) throw invalidRollbackTarget([`${problem.field}: ${problem.message}`]);
+  outbound.assertRollbackTarget(resolveTargetSecret(target, env));
 }
 
 /**
@@ -87,6 +113,9 @@ export function assertSpec(spec: PolicySpec): void {
 
 /** Windows that must hold a fresh sample of every series (checked when given explicitly). */
 const SAMPLED_WINDOWS = ['windowSeconds', 'settleWindowSeconds', 'preDeployWindowSeconds'] as const;
+
+/** A policy `check` accepted, ready to `store`. */
+export type CheckedPolicy = Awaited<ReturnType<VerificationPolicyService['check']>>;
 
 /** What a policy is chosen by. */
 export interface Release {
@@ -138,7 +167,7 @@ export class VerificationPolicyService {
     const spec = specOf(input, input.alertChannels ?? []);
     assertSpec(spec);
     const target = input.rollbackTarget ? targetOf(input.rollbackTarget) : undefined;
-    if (target) this.outbound.assertRollbackTarget(target);
+    if (target) assertTarget(target, this.outbound);
     const scope = { service, namespace, environment };
     await this.checkAgainstPrometheus(spec, scope, now);
     await this.checkWindows(spec, input.timing ?? {}, scope, now);
@@ -149,9 +178,19 @@ export class VerificationPolicyService {
     input: SaveVerificationPolicyInput,
     now = new Date(),
   ): Promise<VerificationPolicyEntity> {
-    const { scope, spec, target } = await this.check(input, now);
+    return this.store(this.dataSource.manager, input, await this.check(input, now), now);
+  }
+
+  /** Saves a policy `check` accepted, in the caller's transaction. */
+  async store(
+    m: EntityManager,
+    input: Pick<SaveVerificationPolicyInput, 'clearRollbackTarget'>,
+    checked: CheckedPolicy,
+    now: Date,
+  ): Promise<VerificationPolicyEntity> {
+    const { scope, spec, target } = checked;
     const { service, namespace, environment } = scope;
-    const repo = this.dataSource.getRepository(VerificationPolicyEntity);
+    const repo = m.getRepository(VerificationPolicyEntity);
     const existing = await repo.findOneBy({ service, namespace, environment });
     const rollbackTarget = input.clearRollbackTarget
       ? null
@@ -236,11 +275,16 @@ export class VerificationPolicyService {
     });
   }
 
-  /** The stored rollback target of a policy (read at verdict time, so rotated secrets apply). */
+  /**
+   * The stored rollback target of a policy, a referenced secret read from the environment (read at
+   * verdict time, so rotated secrets apply).
+   */
   async rollbackTarget(m: EntityManager, policyId: string | null): Promise<RollbackTarget | null> {
     if (!policyId) return null;
     const row = await m.getRepository(VerificationPolicyEntity).findOneBy({ id: policyId });
-    return row?.rollbackTarget ?? null;
+    return row?.rollbackTarget
+      ? resolveTargetSecret(row.rollbackTarget, secretEnvironment())
+      : null;
   }
 
   /**

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { RollbackTarget } from '../remediation/remediation-action.js';
+import { secretReferenceOf } from '../remediation/rollback-target.rule.js';
 import type {
   ReleaseVerificationModel,
   VerificationKindEnum,
@@ -31,6 +32,7 @@ export function targetSummary(t: RollbackTarget | null): RollbackTargetSummaryMo
     ref: null,
     projectId: null,
     eventType: null,
+    secretFromEnv: secretReferenceOf(t)?.env ?? null,
   };
   switch (t.kind) {
     case 'WEBHOOK':

@@ -2,7 +2,10 @@
  * `shipwatch policy export|diff|apply -f <dir>` as real processes against the whole app over
  * HTTP, with a real Prometheus checking every query: saved policies exported, applied back with
  * no change; a changed file shown by diff (exit 30), applied, then diff clean; a file with an
- * unknown field or a query Prometheus refuses fails with its file name and saves nothing.
+ * unknown field or a query Prometheus refuses fails with its file name and saves nothing;
+ * `--prune` deletes the policies no file names (shown by `diff --prune`), never with no file;
+ * rollback targets are exported with the variable their secret is read from, never a secret,
+ * and a reference to a variable the server lacks is refused.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -12,6 +15,10 @@ import { join } from 'node:path';
 import { startPrometheus, type RunningPrometheus } from '../../src/demo/prometheus-process.js';
 import { ADMIN_TOKEN, startTestApp, type TestApp } from '../support/test-app.js';
 import { baseEnv, buildCli, runCli } from './cli-process.js';
+
+const HOOK = 'https://deploy.example.com/rollback';
+const ROLLBACK_SECRET = 'the-secret-read-from-the-environment';
+const INLINE_SECRET = 'a-secret-stored-inline-by-graphql';
 
 describe('shipwatch policy', () => {
   let prometheus: RunningPrometheus;
@@ -32,13 +39,22 @@ describe('shipwatch policy', () => {
   beforeAll(async () => {
     buildCli();
     prometheus = await startPrometheus({ scrapeTargets: [] });
-    t = await startTestApp({ PROMETHEUS_URL: prometheus.url });
+    process.env.E2E_ROLLBACK_SECRET = ROLLBACK_SECRET;
+    t = await startTestApp({
+      PROMETHEUS_URL: prometheus.url,
+      SHIPWATCH_OUTBOUND_ALLOWED_HOSTS: 'deploy.example.com',
+    });
     await t.app.listen(0, '127.0.0.1');
     const { port } = (t.app.getHttpServer() as Server).address() as AddressInfo;
     url = `http://127.0.0.1:${port}`;
     dir = mkdtempSync(join(tmpdir(), 'sw-policies-'));
     for (const input of [
-      { service: 'checkout', environment: 'production', mode: 'ENFORCE' },
+      {
+        service: 'checkout',
+        environment: 'production',
+        mode: 'ENFORCE',
+        rollbackTarget: { kind: 'WEBHOOK', url: HOOK, secret: INLINE_SECRET },
+      },
       {
         service: 'cart',
         namespace: 'shop',
@@ -52,6 +68,7 @@ describe('shipwatch policy', () => {
         ],
         timing: { bakeSeconds: 600 },
         alertChannels: ['SLACK'],
+        rollbackTarget: { kind: 'WEBHOOK', url: HOOK, secretFrom: { env: 'E2E_ROLLBACK_SECRET' } },
       },
     ]) {
       const res = await t.gql(
@@ -62,6 +79,7 @@ describe('shipwatch policy', () => {
     }
   });
   afterAll(async () => {
+    delete process.env.E2E_ROLLBACK_SECRET;
     await t?.close();
     await prometheus?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
@@ -78,9 +96,23 @@ describe('shipwatch policy', () => {
       'checkout.production.yaml',
       'shop.cart.production.yaml',
     ]);
-    expect(readFileSync(join(dir, 'shop.cart.production.yaml'), 'utf8')).toContain(
-      'timing:\n  intervalSeconds:',
+    const cart = readFileSync(join(dir, 'shop.cart.production.yaml'), 'utf8');
+    expect(cart).toContain('timing:\n  intervalSeconds:');
+    expect(cart).toContain(
+      `rollbackTarget:\n  kind: "WEBHOOK"\n  url: "${HOOK}"\n  secretFrom:\n    env: "E2E_ROLLBACK_SECRET"`,
     );
+    // the inline secret cannot be written: the target stays on the server, and export says so
+    expect(readFileSync(join(dir, 'checkout.production.yaml'), 'utf8')).not.toContain(
+      'rollbackTarget',
+    );
+    expect(exported.stdout).toContain(
+      "checkout.production.yaml: the rollback target's secret is stored inline",
+    );
+    for (const name of readdirSync(dir)) {
+      const text = readFileSync(join(dir, name), 'utf8');
+      expect(text).not.toContain(ROLLBACK_SECRET);
+      expect(text).not.toContain(INLINE_SECRET);
+    }
 
     const diff = await cli('diff', '-f', dir);
     expect(diff).toMatchObject({ code: 0, stdout: expect.stringContaining('no changes') });
@@ -127,15 +159,61 @@ describe('shipwatch policy', () => {
     });
   });
 
+  it('refuses a secret reference to a variable the server lacks, naming file and field', async () => {
+    const before = await stored();
+    const file = join(dir, 'shop.cart.production.yaml');
+    const original = readFileSync(file, 'utf8');
+    writeFileSync(file, original.replace('E2E_ROLLBACK_SECRET', 'E2E_NOT_SET_ANYWHERE'));
+    try {
+      for (const command of ['diff', 'apply']) {
+        const run = await cli(command, '-f', dir);
+        expect({ command, code: run.code }).toEqual({ command, code: 1 });
+        expect(run.stderr).toContain(
+          'SECRET_ENV_NOT_SET: shop.cart.production.yaml: rollbackTarget.secretFrom.env: the environment variable E2E_NOT_SET_ANYWHERE is not set',
+        );
+      }
+    } finally {
+      writeFileSync(file, original);
+    }
+    expect(await stored()).toEqual(before);
+    expect(await cli('diff', '-f', dir)).toMatchObject({ code: 0 });
+  });
+
   it('lists policies no file names and keeps them', async () => {
     rmSync(join(dir, 'search.staging.yaml'));
     const diff = await cli('diff', '-f', dir);
     expect(diff).toMatchObject({
       code: 0,
-      stdout: expect.stringContaining('not in files: search in staging (kept)'),
+      stdout: expect.stringContaining('not in files: search in staging (kept; --prune deletes it)'),
     });
     await cli('apply', '-f', dir);
     expect(await stored()).toHaveLength(3);
+  });
+
+  it('prunes with --prune: diff shows the deletion (exit 30), apply deletes it; no file, no prune', async () => {
+    const diff = await cli('diff', '--prune', '-f', dir);
+    expect(diff.code).toBe(30);
+    expect(diff.stdout).toContain('deleted: search in staging (no file names it)');
+    expect(diff.stdout).toContain('1 policy would be deleted');
+    expect(await stored()).toHaveLength(3);
+
+    const apply = await cli('apply', '--prune', '-f', dir);
+    expect(apply).toMatchObject({ code: 0, stdout: expect.stringContaining('deleted 1 policy') });
+    expect(((await stored()) as { service: string }[]).map((p) => p.service).sort()).toEqual([
+      'cart',
+      'checkout',
+    ]);
+    expect(await cli('diff', '--prune', '-f', dir)).toMatchObject({ code: 0 });
+
+    const empty = mkdtempSync(join(tmpdir(), 'sw-no-policies-'));
+    try {
+      const refused = await cli('apply', '--prune', '-f', empty);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain('refusing to prune');
+    } finally {
+      rmSync(empty, { recursive: true });
+    }
+    expect(await stored()).toHaveLength(2);
   });
 
   it('refuses a file with an unknown field, naming file, line and field, and applies nothing', async () => {

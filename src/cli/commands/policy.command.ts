@@ -1,8 +1,9 @@
 /**
  * `shipwatch policy export|diff|apply -f <dir>`: verification policies as code, one YAML file per
  * policy (schemas/verification-policy.schema.json). The server reads and checks the files
- * (applyVerificationPolicyFiles): all of them first, nothing saved when one is invalid. Rollback
- * targets and gate rules are not in files yet; applying never deletes a policy. Admin scope.
+ * (applyVerificationPolicyFiles): all of them first, nothing saved when one is invalid, then all
+ * saved in one transaction. Rollback targets are in files with their secrets by reference only;
+ * only `--prune` deletes the policies no file names. Admin scope.
  */
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -28,6 +29,14 @@ const DIR_OPTIONS = {
   },
 } as const;
 
+const PLAN_OPTIONS = {
+  ...DIR_OPTIONS,
+  prune: {
+    type: 'boolean',
+    description: 'Delete the policies on the server that no file names (refused with no file)',
+  },
+} as const;
+
 function dirOf(inv: Invocation<typeof DIR_OPTIONS>): string {
   const dir = inv.values.file;
   if (!dir) throw new UsageError('-f <dir> is required', inv.command);
@@ -35,7 +44,7 @@ function dirOf(inv: Invocation<typeof DIR_OPTIONS>): string {
 }
 
 /** Every *.yaml/*.yml file of the directory (not its subdirectories), by name. */
-function readDir(inv: Invocation<typeof DIR_OPTIONS>): { name: string; content: string }[] {
+function readDir(inv: Invocation<typeof PLAN_OPTIONS>): { name: string; content: string }[] {
   const dir = dirOf(inv);
   let names: string[];
   try {
@@ -44,7 +53,10 @@ function readDir(inv: Invocation<typeof DIR_OPTIONS>): { name: string; content: 
     throw new UsageError(`cannot read ${inv.values.file}: ${(e as Error).message}`, inv.command);
   }
   if (names.length === 0)
-    throw new UsageError(`no *.yaml or *.yml files in ${inv.values.file}`, inv.command);
+    throw new UsageError(
+      `no *.yaml or *.yml files in ${inv.values.file}${inv.values.prune ? ': refusing to prune (every policy would be deleted)' : ''}`,
+      inv.command,
+    );
   let total = 0;
   return names.sort().map((name) => {
     const content = readFileSync(join(dir, name), 'utf8');
@@ -58,12 +70,16 @@ function readDir(inv: Invocation<typeof DIR_OPTIONS>): { name: string; content: 
 const scopeName = (c: { service: string; namespace: string; environment: string }): string =>
   `${c.namespace ? `${c.namespace}/` : ''}${c.service} in ${c.environment}`;
 
+const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
+
 function describePlan(plan: PolicyFilesPlanView): string {
   const lines = plan.changes.flatMap((c) => {
     const head =
       c.status === 'NOT_IN_FILES'
-        ? `not in files: ${scopeName(c)} (kept)`
-        : `${c.status.toLowerCase()}: ${scopeName(c)} (${c.file ?? '?'})`;
+        ? `not in files: ${scopeName(c)} (kept; --prune deletes it)`
+        : c.status === 'DELETED'
+          ? `deleted: ${scopeName(c)} (no file names it)`
+          : `${c.status.toLowerCase()}: ${scopeName(c)} (${c.file ?? '?'})`;
     return [
       head,
       ...c.differences.map(
@@ -72,29 +88,65 @@ function describePlan(plan: PolicyFilesPlanView): string {
     ];
   });
   const changed = plan.changes.filter((c) => c.status === 'ADDED' || c.status === 'CHANGED');
+  const deleted = plan.changes.filter((c) => c.status === 'DELETED');
+  const summary = plan.dryRun
+    ? [
+        changed.length > 0 ? `${plural(changed.length, 'policy', 'policies')} would be saved` : '',
+        deleted.length > 0
+          ? `${plural(deleted.length, 'policy', 'policies')} would be deleted`
+          : '',
+      ]
+    : [
+        plan.saved > 0 ? `saved ${plural(plan.saved, 'policy', 'policies')}` : '',
+        plan.deleted > 0 ? `deleted ${plural(plan.deleted, 'policy', 'policies')}` : '',
+      ];
   lines.push(
-    changed.length === 0
+    changed.length + deleted.length === 0
       ? 'no changes: the server already matches the files'
-      : plan.dryRun
-        ? `${changed.length} polic${changed.length === 1 ? 'y' : 'ies'} would be saved (checked against Prometheus; nothing saved)`
-        : `saved ${plan.saved} polic${plan.saved === 1 ? 'y' : 'ies'}`,
+      : `${summary.filter((p) => p !== '').join(', ')}${plan.dryRun ? ' (checked against Prometheus; nothing saved)' : ''}`,
   );
   return `${lines.join('\n')}\n`;
 }
 
 async function plan(
-  inv: Invocation<typeof DIR_OPTIONS>,
+  inv: Invocation<typeof PLAN_OPTIONS>,
   dryRun: boolean,
 ): Promise<PolicyFilesPlanView> {
   const files = readDir(inv);
+  const prune = inv.values.prune === true;
   const data = await inv
     .client()
     .request<{ applyVerificationPolicyFiles: PolicyFilesPlanView }>(
       APPLY_POLICY_FILES,
-      { input: { files, dryRun } },
+      { input: { files, dryRun, prune } },
       { idempotent: true },
     );
   return data.applyVerificationPolicyFiles;
+}
+
+/**
+ * The rollback target as a file holds it: where it goes and the variable its secret is read
+ * from. A target whose secret is stored inline cannot be written (undefined): it stays on the
+ * server, as `apply` keeps the target of a file that names none.
+ */
+export function fileTarget(
+  t: VerificationPolicyView['rollbackTarget'],
+): Record<string, unknown> | undefined {
+  if (!t?.secretFromEnv) return undefined;
+  const present = (o: Record<string, string | null>) =>
+    Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null));
+  return {
+    kind: t.kind,
+    ...present(t.kind === 'WEBHOOK' ? { url: t.url } : { apiUrl: t.url }),
+    ...present({
+      repository: t.repository,
+      workflow: t.workflow,
+      ref: t.ref,
+      projectId: t.projectId,
+      eventType: t.eventType,
+    }),
+    [t.kind === 'WEBHOOK' ? 'secretFrom' : 'tokenFrom']: { env: t.secretFromEnv },
+  };
 }
 
 /** The file name of a policy: `[<namespace>.]<service>.<environment>.yaml`, safe characters. */
@@ -109,7 +161,9 @@ export const policyExport = defineCommand({
   summary: 'Write every saved verification policy to <dir>, one YAML file each',
   description: [
     'Writes [<namespace>.]<service>.<environment>.yaml per saved policy, defaults spelled out,',
-    'replacing files of the same name. Rollback targets are not written (not in files yet).',
+    'replacing files of the same name. A rollback target is written with the environment variable',
+    'its secret is read from (secretFrom/tokenFrom), never a secret; a target whose secret is',
+    'stored inline is not written (and apply keeps it).',
   ].join('\n'),
   options: DIR_OPTIONS,
   examples: ['shipwatch policy export -f policies/'],
@@ -119,11 +173,13 @@ export const policyExport = defineCommand({
       .client()
       .request<{ verificationPolicies: VerificationPolicyView[] }>(VERIFICATION_POLICIES, {});
     const written = new Set<string>();
+    const inline: string[] = [];
     mkdirSync(dir, { recursive: true });
     for (const p of verificationPolicies) {
       const name = policyFileName(p);
       if (written.has(name)) throw new UsageError(`two policies would both be written to ${name}`);
       written.add(name);
+      const target = fileTarget(p.rollbackTarget);
       const file = {
         service: p.service,
         ...(p.namespace ? { namespace: p.namespace } : {}),
@@ -140,12 +196,20 @@ export const policyExport = defineCommand({
         timing: p.timing,
         analysis: p.analysis,
         alertChannels: p.alertChannels,
+        ...(target ? { rollbackTarget: target } : {}),
       };
+      if (p.rollbackTarget && !target) inline.push(name);
       writeFileSync(join(dir, name), toYaml(file));
     }
     inv.result(
-      `wrote ${written.size} polic${written.size === 1 ? 'y' : 'ies'} to ${inv.values.file ?? dir}\n`,
-      { files: [...written] },
+      [
+        `wrote ${written.size} polic${written.size === 1 ? 'y' : 'ies'} to ${inv.values.file ?? dir}`,
+        ...inline.map(
+          (name) =>
+            `${name}: the rollback target's secret is stored inline, so the target is not written (apply keeps it; give it as secretFrom/tokenFrom: { env } to keep it in the file)`,
+        ),
+      ].join('\n') + '\n',
+      { files: [...written], inlineSecretTargets: inline },
     );
     return ExitCode.OK;
   },
@@ -158,14 +222,16 @@ export const policyDiff = defineCommand({
     'Sends the files to the server, which reads and checks them as apply does (Prometheus',
     'included) and saves nothing. Exit 0: no changes; 30: policies would be added or changed;',
     '1: a file or a policy is refused. Policies on the server that no file names are listed as',
-    '"not in files": apply keeps them.',
+    '"not in files" (apply keeps them), or with --prune as "deleted" (apply --prune deletes them).',
   ].join('\n'),
-  options: DIR_OPTIONS,
-  examples: ['shipwatch policy diff -f policies/'],
+  options: PLAN_OPTIONS,
+  examples: ['shipwatch policy diff -f policies/', 'shipwatch policy diff --prune -f policies/'],
   async run(inv): Promise<ExitCode> {
     const p = await plan(inv, true);
     inv.result(describePlan(p), p);
-    return p.changes.some((c) => c.status === 'ADDED' || c.status === 'CHANGED')
+    return p.changes.some(
+      (c) => c.status === 'ADDED' || c.status === 'CHANGED' || c.status === 'DELETED',
+    )
       ? ExitCode.POLICY_CHANGES
       : ExitCode.OK;
   },
@@ -173,16 +239,19 @@ export const policyDiff = defineCommand({
 
 export const policyApply = defineCommand({
   path: ['policy', 'apply'],
-  summary: 'Save the verification policies of <dir> (all files checked first; never deletes)',
+  summary: 'Save the verification policies of <dir> (all files checked first, one transaction)',
   description: [
     'Every file is read and checked first (YAML, the schema, one policy per service and',
     'environment), then every added or changed policy against Prometheus as',
     'saveVerificationPolicy does; when anything is refused nothing is saved. Then the policies',
-    'are saved one by one. Unchanged policies are left alone: a second apply saves nothing.',
-    'Policies no file names are kept. Rollback targets stored on the server are kept.',
+    'are saved in one transaction: all or none. Unchanged policies are left alone: a second',
+    'apply saves nothing. Policies no file names are kept, or deleted with --prune (in the same',
+    'transaction; refused when the directory has no file). A file without rollbackTarget keeps',
+    'the target stored on the server; a secretFrom/tokenFrom naming a variable the server does',
+    'not have is refused (SECRET_ENV_NOT_SET).',
   ].join('\n'),
-  options: DIR_OPTIONS,
-  examples: ['shipwatch policy apply -f policies/'],
+  options: PLAN_OPTIONS,
+  examples: ['shipwatch policy apply -f policies/', 'shipwatch policy apply --prune -f policies/'],
   async run(inv): Promise<ExitCode> {
     const p = await plan(inv, false);
     inv.result(describePlan(p), p);

@@ -86,16 +86,37 @@ export class AnalysisParametersInput {
 
 @InputType({
   description:
-    'Fields by kind: WEBHOOK url+secret; GITHUB_* repository+token (+workflow, ref); GITLAB projectId+ref+token',
+    'A secret by reference: the environment variable of the Shipwatch server holding it, read when a rollback is requested (only the name is stored)',
+})
+export class SecretReferenceInput {
+  @Field(() => String, { description: 'e.g. ROLLBACK_WEBHOOK_SECRET' })
+  env!: string;
+}
+
+@InputType({
+  description:
+    'Fields by kind: WEBHOOK url+secret (or secretFrom); GITHUB_* repository+token (or tokenFrom) (+workflow, ref); GITLAB projectId+ref+token (or tokenFrom)',
 })
 export class RollbackTargetInput {
   @Field(() => RollbackTargetKindEnum)
   kind!: RollbackTargetKindEnum;
 
   @Field(() => String, { nullable: true }) url?: string | null;
-  @Field(() => String, { nullable: true }) secret?: string | null;
+  @Field(() => String, { nullable: true, description: 'WEBHOOK: stored inline (or secretFrom)' })
+  secret?: string | null;
+  @Field(() => SecretReferenceInput, {
+    nullable: true,
+    description: 'WEBHOOK: the HMAC secret read from an environment variable of the server',
+  })
+  secretFrom?: SecretReferenceInput | null;
   @Field(() => String, { nullable: true }) repository?: string | null;
-  @Field(() => String, { nullable: true }) token?: string | null;
+  @Field(() => String, { nullable: true, description: 'Stored inline (or tokenFrom)' })
+  token?: string | null;
+  @Field(() => SecretReferenceInput, {
+    nullable: true,
+    description: 'GitHub and GitLab: the token read from an environment variable of the server',
+  })
+  tokenFrom?: SecretReferenceInput | null;
   @Field(() => String, { nullable: true }) eventType?: string | null;
   @Field(() => String, { nullable: true }) workflow?: string | null;
   @Field(() => String, { nullable: true }) ref?: string | null;

@@ -127,6 +127,13 @@ export class RollbackTargetSummaryModel {
 
   @Field(() => String, { nullable: true })
   eventType!: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'The environment variable the secret or token is read from (secretFrom/tokenFrom); null when stored inline',
+  })
+  secretFromEnv!: string | null;
 }
 
 @ObjectType('VerificationPolicy')

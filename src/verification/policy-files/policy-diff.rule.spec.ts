@@ -4,7 +4,12 @@ import {
   DEFAULT_TIMING,
   type PolicySpec,
 } from '../verification-policy.js';
-import { diffPolicies, specDifferences } from './policy-diff.rule.js';
+import {
+  changesServer,
+  diffPolicies,
+  specDifferences,
+  targetDifferences,
+} from './policy-diff.rule.js';
 
 const SPEC: PolicySpec = {
   mode: 'ADVISE',
@@ -49,6 +54,22 @@ describe('diffPolicies', () => {
       { field: 'mode', before: '"ADVISE"', after: '"ENFORCE"' },
       { field: 'timing.bakeSeconds', before: String(DEFAULT_TIMING.bakeSeconds), after: '1800' },
     ]);
+  });
+
+  it('marks the stored policies no file names DELETED when pruning', () => {
+    const result = diffPolicies(
+      [{ ...at('kept'), file: 'kept.yaml', spec: SPEC }],
+      [
+        { ...at('kept'), spec: SPEC },
+        { ...at('gone'), spec: SPEC },
+      ],
+      true,
+    );
+    expect(result.map((c) => [c.service, c.file, c.status])).toEqual([
+      ['kept', 'kept.yaml', 'UNCHANGED'],
+      ['gone', null, 'DELETED'],
+    ]);
+    expect(result.map(changesServer)).toEqual([false, true]);
   });
 
   it('tells policies apart by namespace too', () => {
@@ -100,5 +121,48 @@ describe('specDifferences', () => {
       { field: 'alertChannels[0]', before: null, after: '"SLACK"' },
       { field: 'checks', before: null, after: '[]' },
     ]);
+  });
+});
+
+describe('targetDifferences', () => {
+  const hook = { kind: 'WEBHOOK' as const, url: 'https://deploy.example.com/rb' };
+
+  it('compares references, and says a stored secret is inline without ever showing it', () => {
+    const byRef = { ...hook, secret: undefined as never, secretFrom: { env: 'HOOK_SECRET' } };
+    expect(targetDifferences(byRef, byRef)).toEqual([]);
+    expect(targetDifferences({ ...hook, secret: 'the-stored-secret-value' }, byRef)).toEqual([
+      { field: 'rollbackTarget.secret', before: '"(stored inline)"', after: null },
+      { field: 'rollbackTarget.secretFrom.env', before: null, after: '"HOOK_SECRET"' },
+    ]);
+    expect(
+      targetDifferences(null, { ...byRef, secretFrom: { env: 'OTHER' } }).map((d) => d.field),
+    ).toEqual([
+      'rollbackTarget',
+      'rollbackTarget.kind',
+      'rollbackTarget.secretFrom.env',
+      'rollbackTarget.url',
+    ]);
+  });
+
+  it('is part of a policy change only when the file names a target', () => {
+    const stored = [
+      { ...at('a'), spec: SPEC, rollbackTarget: { ...hook, secret: 's'.repeat(16) } },
+    ];
+    expect(diffPolicies([{ ...at('a'), file: 'a.yaml', spec: SPEC }], stored)[0].status).toBe(
+      'UNCHANGED',
+    );
+    const changed = diffPolicies(
+      [
+        {
+          ...at('a'),
+          file: 'a.yaml',
+          spec: SPEC,
+          rollbackTarget: { ...hook, secretFrom: { env: 'HOOK_SECRET' } } as never,
+        },
+      ],
+      stored,
+    )[0];
+    expect(changed.status).toBe('CHANGED');
+    expect(JSON.stringify(changed)).not.toContain('ssssssss');
   });
 });

@@ -1,11 +1,19 @@
 /**
  * What applying policy files would change: each policy of the files against the stored one,
  * field by field, both with the defaults filled in (a file that omits `timing` equals a stored
- * policy with the default timing). Stored policies no file names are listed, never deleted.
+ * policy with the default timing); a rollback target only when the file names one (secrets
+ * compared by reference, never by value). Stored policies no file names are listed: kept
+ * (NOT_IN_FILES), or deleted (DELETED) when the apply prunes.
  */
+import type { RollbackTarget } from '../../remediation/remediation-action.js';
+import { secretFieldsOf, secretReferenceOf } from '../../remediation/rollback-target.rule.js';
 import { checkWithDefaults, type PolicySpec } from '../verification-policy.js';
 
-export type PolicyChangeStatus = 'ADDED' | 'CHANGED' | 'UNCHANGED' | 'NOT_IN_FILES';
+export type PolicyChangeStatus = 'ADDED' | 'CHANGED' | 'UNCHANGED' | 'NOT_IN_FILES' | 'DELETED';
+
+/** What applying the files changes on the server. */
+export const changesServer = (c: { status: PolicyChangeStatus }): boolean =>
+  c.status === 'ADDED' || c.status === 'CHANGED' || c.status === 'DELETED';
 
 export interface FieldDifference {
   readonly field: string;
@@ -64,8 +72,35 @@ const json = (v: unknown): string | null => (v === undefined ? null : JSON.strin
 
 /** The differences between two specs, in field order. */
 export function specDifferences(before: PolicySpec, after: PolicySpec): FieldDifference[] {
-  const a = flatten(comparable(before), '', new Map());
-  const b = flatten(comparable(after), '', new Map());
+  return differences(comparable(before), comparable(after), '');
+}
+
+/**
+ * A rollback target as files and the server compare it: where it goes and the reference of its
+ * secret; a secret stored inline is only said to be (never its value).
+ */
+function comparableTarget(target: RollbackTarget | null): Record<string, unknown> | null {
+  if (!target) return null;
+  const secret = secretFieldsOf(target.kind);
+  const fields: [string, unknown][] = Object.entries(target).filter(([k]) => k !== secret.value);
+  const inline = (target as unknown as Record<string, unknown>)[secret.value] !== undefined;
+  return Object.fromEntries<unknown>([
+    ...fields,
+    ...(inline && !secretReferenceOf(target) ? [[secret.value, '(stored inline)'] as const] : []),
+  ]);
+}
+
+/** The differences between a stored rollback target and that of a file, secrets never shown. */
+export function targetDifferences(
+  before: RollbackTarget | null,
+  after: RollbackTarget | null,
+): FieldDifference[] {
+  return differences(comparableTarget(before), comparableTarget(after), 'rollbackTarget');
+}
+
+function differences(before: unknown, after: unknown, path: string): FieldDifference[] {
+  const a = flatten(before, path, new Map());
+  const b = flatten(after, path, new Map());
   const fields = [...new Set([...a.keys(), ...b.keys()])];
   return fields
     .filter((f) => json(a.get(f)) !== json(b.get(f)))
@@ -74,11 +109,17 @@ export function specDifferences(before: PolicySpec, after: PolicySpec): FieldDif
 
 /**
  * Every policy of the files (ADDED, CHANGED with its differences, UNCHANGED), then the stored
- * ones no file names (NOT_IN_FILES), each group in the order given.
+ * ones no file names (NOT_IN_FILES, or DELETED when pruning), each group in the order given.
  */
 export function diffPolicies(
-  files: readonly (PolicyScope & { file: string; spec: PolicySpec })[],
-  stored: readonly (PolicyScope & { spec: PolicySpec })[],
+  files: readonly (PolicyScope & {
+    file: string;
+    spec: PolicySpec;
+    /** undefined: the file names none, and the stored one is kept. */
+    rollbackTarget?: RollbackTarget;
+  })[],
+  stored: readonly (PolicyScope & { spec: PolicySpec; rollbackTarget?: RollbackTarget | null })[],
+  prune = false,
 ): PolicyChange[] {
   const byKey = new Map(stored.map((s) => [scopeKey(s), s]));
   const named = new Set(files.map(scopeKey));
@@ -91,7 +132,12 @@ export function diffPolicies(
     ...files.map((f): PolicyChange => {
       const current = byKey.get(scopeKey(f));
       if (!current) return { ...scope(f), file: f.file, status: 'ADDED', differences: [] };
-      const differences = specDifferences(current.spec, f.spec);
+      const differences = [
+        ...specDifferences(current.spec, f.spec),
+        ...(f.rollbackTarget
+          ? targetDifferences(current.rollbackTarget ?? null, f.rollbackTarget)
+          : []),
+      ];
       return {
         ...scope(f),
         file: f.file,
@@ -104,7 +150,7 @@ export function diffPolicies(
       .map((s): PolicyChange => ({
         ...scope(s),
         file: null,
-        status: 'NOT_IN_FILES',
+        status: prune ? 'DELETED' : 'NOT_IN_FILES',
         differences: [],
       })),
   ];

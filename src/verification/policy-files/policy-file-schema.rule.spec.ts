@@ -16,7 +16,7 @@ describe('the verification policy file schema', () => {
     expect(committed).toEqual(generated);
   });
 
-  it('holds the input fields less the rollback target, and refuses unknown ones', () => {
+  it('holds the input fields, rollback target secrets only by reference, and refuses unknown ones', () => {
     const schema = policyFileSchema(
       buildSchema(readFileSync(join(ROOT, 'schema.graphql'), 'utf8')),
     );
@@ -27,11 +27,18 @@ describe('the verification policy file schema', () => {
       'environment',
       'mode',
       'namespace',
+      'rollbackTarget',
       'service',
       'slis',
       'timing',
     ]);
     expect(schema.additionalProperties).toBe(false);
+    const target = (schema.properties as Record<string, { properties: object }>).rollbackTarget;
+    expect(Object.keys(target.properties)).not.toContain('secret');
+    expect(Object.keys(target.properties)).not.toContain('token');
+    expect(Object.keys(target.properties)).toEqual(
+      expect.arrayContaining(['kind', 'url', 'secretFrom', 'tokenFrom']),
+    );
     expect(schema.required).toEqual(['environment', 'service']);
   });
 });

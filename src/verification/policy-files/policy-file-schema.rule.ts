@@ -2,7 +2,8 @@
  * The JSON Schema of a verification policy file (schemas/verification-policy.schema.json),
  * derived from the GraphQL input `SaveVerificationPolicyInput` so that the two cannot drift
  * (policy-file-schema.rule.spec.ts regenerates it from schema.graphql). A file holds what the
- * mutation takes, less the rollback target (not kept in files yet); an unknown field is an error.
+ * mutation takes, less the inline secrets of a rollback target (files give them by reference,
+ * `secretFrom`/`tokenFrom`) and `clearRollbackTarget`; an unknown field is an error.
  */
 import {
   getNamedType,
@@ -16,8 +17,12 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 
-/** Fields of the mutation input that files do not hold (rollback targets come later). */
-export const FIELDS_NOT_IN_FILES = ['rollbackTarget', 'clearRollbackTarget'] as const;
+/** Fields of the mutation input that files do not hold, by path: secrets are never inline. */
+export const FIELDS_NOT_IN_FILES = [
+  'clearRollbackTarget',
+  'rollbackTarget.secret',
+  'rollbackTarget.token',
+] as const;
 
 export const POLICY_FILE_SCHEMA_ID =
   'https://shipwatch.dev/schemas/verification-policy.schema.json';
@@ -31,18 +36,23 @@ const SCALARS: Record<string, JsonSchema> = {
   Boolean: { type: 'boolean' },
 };
 
-function typeSchema(type: GraphQLInputType): JsonSchema {
+function typeSchema(type: GraphQLInputType, path: string, omit: readonly string[]): JsonSchema {
   const inner = isNonNullType(type) ? type.ofType : type;
-  if (isListType(inner)) return { type: 'array', items: typeSchema(inner.ofType) };
+  if (isListType(inner)) return { type: 'array', items: typeSchema(inner.ofType, path, omit) };
   if (isEnumType(inner)) return { type: 'string', enum: inner.getValues().map((v) => v.name) };
-  if (isInputObjectType(inner)) return objectSchema(inner, []);
+  if (isInputObjectType(inner)) return objectSchema(inner, omit, path);
   if (isScalarType(inner) && SCALARS[inner.name]) return { ...SCALARS[inner.name] };
   throw new Error(`no JSON Schema for GraphQL type ${getNamedType(inner).name}`);
 }
 
-function objectSchema(type: GraphQLInputObjectType, omit: readonly string[]): JsonSchema {
+function objectSchema(
+  type: GraphQLInputObjectType,
+  omit: readonly string[],
+  path = '',
+): JsonSchema {
+  const at = (name: string): string => (path ? `${path}.${name}` : name);
   const fields = Object.values(type.getFields())
-    .filter((f) => !omit.includes(f.name))
+    .filter((f) => !omit.includes(at(f.name)))
     .sort((a, b) => a.name.localeCompare(b.name));
   const required = fields.filter((f) => isNonNullType(f.type)).map((f) => f.name);
   return {
@@ -53,7 +63,10 @@ function objectSchema(type: GraphQLInputObjectType, omit: readonly string[]): Js
     properties: Object.fromEntries(
       fields.map((f) => [
         f.name,
-        { ...(f.description ? { description: f.description } : {}), ...typeSchema(f.type) },
+        {
+          ...(f.description ? { description: f.description } : {}),
+          ...typeSchema(f.type, at(f.name), omit),
+        },
       ]),
     ),
   };
@@ -69,6 +82,6 @@ export function policyFileSchema(schema: GraphQLSchema): JsonSchema {
     title: 'Shipwatch verification policy',
     ...objectSchema(input, FIELDS_NOT_IN_FILES),
     description:
-      'One verification policy per file (`shipwatch policy diff|apply|export -f dir/`): the fields of the saveVerificationPolicy mutation, less the rollback target',
+      'One verification policy per file (`shipwatch policy diff|apply|export -f dir/`): the fields of the saveVerificationPolicy mutation; rollback target secrets only by reference (secretFrom/tokenFrom: { env })',
   };
 }

@@ -50,12 +50,36 @@ describe('reading verification policy files', () => {
     ]);
   });
 
-  it('refuses a rollback target: not in files yet, and secrets never inline', () => {
-    const { problems } = read([
+  it('reads a rollback target whose secret is a reference, and refuses inline secrets', () => {
+    const { policies, problems } = read([
       'a.yaml',
-      'service: a\nenvironment: production\nrollbackTarget:\n  kind: WEBHOOK\n  secret: hunter2\n',
+      'service: a\nenvironment: production\nrollbackTarget:\n  kind: GITLAB_PIPELINE_TRIGGER\n  projectId: "7"\n  ref: main\n  tokenFrom: { env: GITLAB_TRIGGER_TOKEN }\n',
     ]);
-    expect(problems.map(describeProblem)).toEqual(['a.yaml:3: rollbackTarget: unknown field']);
+    expect(problems).toEqual([]);
+    expect(policies[0].input.rollbackTarget).toEqual({
+      kind: 'GITLAB_PIPELINE_TRIGGER',
+      projectId: '7',
+      ref: 'main',
+      tokenFrom: { env: 'GITLAB_TRIGGER_TOKEN' },
+    });
+
+    const inline = read([
+      'b.yaml',
+      'service: b\nenvironment: production\nrollbackTarget:\n  kind: WEBHOOK\n  url: https://x.example\n  secret: hunter2hunter2hunter2\nclearRollbackTarget: true\n',
+    ]).problems.map(describeProblem);
+    expect(inline).toEqual([
+      'b.yaml:7: clearRollbackTarget: unknown field',
+      'b.yaml:6: rollbackTarget.secret: inline secrets are refused in files: give secretFrom: { env: <variable of the Shipwatch server> }',
+    ]);
+    expect(inline.join()).not.toContain('hunter2');
+    expect(
+      read([
+        'c.yaml',
+        'service: c\nenvironment: e\nrollbackTarget:\n  kind: WEBHOOK\n  token: t\n',
+      ]).problems.map(describeProblem),
+    ).toEqual([
+      'c.yaml:5: rollbackTarget.token: inline secrets are refused in files: give tokenFrom: { env: <variable of the Shipwatch server> }',
+    ]);
   });
 
   it('reports wrong types and values, missing fields and YAML errors with their lines', () => {

@@ -88,7 +88,7 @@ export function readPolicyFiles(
         field: fieldOf(at),
         message:
           extra !== undefined
-            ? 'unknown field'
+            ? unknownFieldMessage(path, extra)
             : e.keyword === 'enum'
               ? `must be one of ${(e.params.allowedValues as string[]).join(', ')}`
               : (e.message ?? e.keyword),
@@ -111,6 +111,16 @@ export function readPolicyFiles(
     policies.push({ file: file.name, input });
   }
   return { policies: problems.length > 0 ? [] : policies, problems };
+}
+
+/** Inline secrets of a rollback target are refused with the reference to give instead. */
+const INLINE_SECRETS: Record<string, string> = { secret: 'secretFrom', token: 'tokenFrom' };
+
+function unknownFieldMessage(path: readonly (string | number)[], key: string): string {
+  const reference = Object.hasOwn(INLINE_SECRETS, key) ? INLINE_SECRETS[key] : undefined;
+  return path.join('.') === 'rollbackTarget' && reference
+    ? `inline secrets are refused in files: give ${reference}: { env: <variable of the Shipwatch server> }`
+    : 'unknown field';
 }
 
 /** The line of an unknown key (its value may be absent). */

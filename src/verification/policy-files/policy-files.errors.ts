@@ -8,3 +8,11 @@ export const invalidPolicyFiles = (problems: readonly PolicyFileProblem[]): Doma
     `invalid policy files, nothing applied: ${problems.map(describeProblem).join('; ')}`,
     { httpStatus: 400, details: { problems } },
   );
+
+/** `--prune` with no file: a wrong directory would otherwise delete every managed object. */
+export const pruneWithoutFiles = (): DomainError =>
+  new DomainError(
+    'PRUNE_WITHOUT_FILES',
+    'refusing to prune with no policy file: every policy would be deleted (a wrong directory?)',
+    { httpStatus: 400 },
+  );

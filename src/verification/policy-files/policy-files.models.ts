@@ -5,10 +5,12 @@ export enum PolicyChangeStatusEnum {
   CHANGED = 'CHANGED',
   UNCHANGED = 'UNCHANGED',
   NOT_IN_FILES = 'NOT_IN_FILES',
+  DELETED = 'DELETED',
 }
 registerEnumType(PolicyChangeStatusEnum, {
   name: 'PolicyChangeStatus',
-  description: 'NOT_IN_FILES: stored, named by no file (kept: applying never deletes)',
+  description:
+    'NOT_IN_FILES: stored, named by no file, kept (no prune); DELETED: stored, named by no file, deleted by prune (with dryRun: would be)',
 });
 
 @InputType({
@@ -29,6 +31,13 @@ export class ApplyVerificationPolicyFilesInput {
 
   @Field(() => Boolean, { nullable: true, description: 'Show the changes; save nothing' })
   dryRun?: boolean | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description:
+      'Delete the stored policies no file names (PRUNE_WITHOUT_FILES when files is empty)',
+  })
+  prune?: boolean | null;
 }
 
 @ObjectType('PolicyFieldDifference')
@@ -66,6 +75,9 @@ export class PolicyFilesPlanModel {
 
   @Field(() => Int, { description: 'Policies saved (0 with dryRun)' })
   saved!: number;
+
+  @Field(() => Int, { description: 'Policies deleted by prune (0 with dryRun)' })
+  deleted!: number;
 
   @Field(() => [PolicyFileChangeModel])
   changes!: PolicyFileChangeModel[];

@@ -15,12 +15,15 @@ export class PolicyFilesResolver {
 
   @Mutation(() => PolicyFilesPlanModel, {
     description:
-      'Verification policies from YAML files: all read first (INVALID_POLICY_FILE, nothing saved), every changed one checked as saveVerificationPolicy checks it, then saved; stored policies no file names are kept. dryRun: the changes only',
+      'Verification policies from YAML files: all read first (INVALID_POLICY_FILE, nothing saved), every changed one checked as saveVerificationPolicy checks it, then all saved in one transaction; stored policies no file names are kept, or deleted with prune. dryRun: the changes only',
   })
   async applyVerificationPolicyFiles(
     @Args('input') input: ApplyVerificationPolicyFilesInput,
   ): Promise<PolicyFilesPlanModel> {
-    const plan = await this.files.apply(input.files, input.dryRun === true);
+    const plan = await this.files.apply(input.files, {
+      dryRun: input.dryRun === true,
+      prune: input.prune === true,
+    });
     return {
       ...plan,
       changes: plan.changes.map((c) => ({
