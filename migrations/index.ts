@@ -31,6 +31,7 @@ import { CdeventsChains1767100000000 } from './1767100000000-CdeventsChains.js';
 import { GithubProtectionRules1767200000000 } from './1767200000000-GithubProtectionRules.js';
 import { FreezeWindows1767300000000 } from './1767300000000-FreezeWindows.js';
 import { SlackResponses1767400000000 } from './1767400000000-SlackResponses.js';
+import { LateRegressions1767700000000 } from './1767700000000-LateRegressions.js';
 
 export const MIGRATIONS = [
   InitialSchema1764460800000,
@@ -62,4 +63,5 @@ export const MIGRATIONS = [
   GithubProtectionRules1767200000000,
   FreezeWindows1767300000000,
   SlackResponses1767400000000,
+  LateRegressions1767700000000,
 ];

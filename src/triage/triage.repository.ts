@@ -41,6 +41,12 @@ export class TriageRepository {
                      WHEN n.attribution = 'INFERRED' THEN 'SUSPECTED'
                      ELSE 'EXPLICIT' END AS status,
                 CASE WHEN n.attribution IN ('CONFIRMED','REJECTED') THEN 'REVIEWED'
+                     WHEN n.attribution = 'INFERRED' AND EXISTS (
+                       SELECT 1 FROM verification_late_regressions r
+                         JOIN release_verifications v ON v.id = r.verification_id
+                         JOIN deployments x ON x.id = v.deployment_id
+                        WHERE r.incident_id = n.incident_id AND x.source = n.deployment_source
+                          AND x.external_id = n.deployment_external_id) THEN 'LATE_REGRESSION'
                      WHEN n.attribution = 'INFERRED' THEN 'INFERRED_CAUSE'
                      ELSE 'NAMED_BY_EVENT' END AS reason
          FROM named n

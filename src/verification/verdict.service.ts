@@ -10,6 +10,8 @@ import { OutboxService } from '../remediation/outbox.service.js';
 import type { ReleaseRef } from '../remediation/remediation-action.js';
 import { ReleaseExplanations } from '../remediation/release-explanation.repository.js';
 import { planRemediation, type PlanInput } from './analysis/remediation-plan.rule.js';
+import { planLateRegression } from './late-watch/late-regression.rule.js';
+import { LateWatchRepository } from './late-watch/late-watch.repository.js';
 import type { FinalState, VerdictDecision } from './analysis/verdict.rule.js';
 import type { ReleaseVerificationEntity } from './release-verification.entity.js';
 import { VerificationRepository, type VerificationSubject } from './verification.repository.js';
@@ -28,6 +30,20 @@ const releaseRef = (v: ReleaseVerificationEntity, s: VerificationSubject): Relea
   version: v.version,
   previousVersion: v.previousVersion,
 });
+
+/** What a late regression did (VerdictService.lateRegression). */
+export interface LateRegressionOutcome {
+  readonly transitions: DeploymentTransition[];
+  /** The incident the release is a suspected cause of (null in DRY_RUN mode). */
+  readonly incidentId: string | null;
+  /** The incident was opened for the late regression (no open incident of the service). */
+  readonly incidentOpened: boolean;
+  readonly rollbackRequested: boolean;
+  readonly rollbackBlocked: string | null;
+}
+
+/** The incidents late regressions open when none is open: source `shipwatch`, this prefix. */
+export const LATE_REGRESSION_INCIDENT_PREFIX = 'release-late-regression-';
 
 /** The incidents FAILED verdicts open: source `shipwatch`, this prefix and the deployment id. */
 export const VERDICT_INCIDENT_PREFIX = 'release-verification-';
@@ -51,6 +67,7 @@ export class VerdictService {
     private readonly publisher: DeploymentPublisher,
     private readonly ingestion: IngestionService,
     private readonly explanations: ReleaseExplanations,
+    private readonly lateWatch: LateWatchRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -83,18 +100,7 @@ export class VerdictService {
       state,
       reason: decision.reason,
       canaryRegressed: decision.canaryRegressed,
-      mode: spec.mode,
-      release,
-      rollbackTarget: await this.policies.rollbackTarget(m, v.policyId),
-      alertChannels: spec.alertChannels,
-      configuredChannels: this.outbox.alertChannels(),
-      guards: {
-        alreadyRequested: v.rollbackRequestedAt !== null,
-        lastRollbackAt: await this.repo.lastRollbackAt(m, v.serviceId, v.environmentId, v.id),
-        failedVersions: await this.repo.failedVersions(m, v.serviceId, v.environmentId),
-      },
-      cooldownSeconds: spec.timing.cooldownSeconds,
-      now,
+      ...(await this.planContext(m, v, release, now)),
       startsAt: v.firstFailingAt ?? v.deployFinishedAt,
       generatorUrl,
       // what a page about this release says of it, read in the verdict's transaction and kept in
@@ -149,7 +155,13 @@ export class VerdictService {
         this.incident(v, subject, decision.reason, now, 'open', byPerson),
       );
       if (byPerson && opened.entityId) {
-        await this.repo.confirmCause(m, opened.entityId, subject.source, subject.externalId);
+        await this.repo.linkCause(
+          m,
+          opened.entityId,
+          subject.source,
+          subject.externalId,
+          'CONFIRMED',
+        );
       }
     }
     if (plan.resolveRemediated && remediated) {
@@ -223,6 +235,116 @@ export class VerdictService {
       incidentOpened: false,
     });
     return transitions;
+  }
+
+  /**
+   * A late regression of a HEALTHY release (docs/verification.md "Late regressions"), in the
+   * late check's transaction: alerted once per channel, the release attributed as a suspected
+   * cause (an INFERRED link) of the open incident of its service and environment, else of an
+   * incident opened for it, and rolled back only when the policy asks (ENFORCE, the usual guards).
+   */
+  async lateRegression(
+    m: EntityManager,
+    v: ReleaseVerificationEntity,
+    subject: VerificationSubject,
+    finding: { reason: string; onsetAt: Date },
+    now: Date,
+  ): Promise<LateRegressionOutcome> {
+    const spec = v.policy;
+    const release = releaseRef(v, subject);
+    const generatorUrl = this.evidenceUrl(subject.deploymentId);
+    const planned = {
+      reason: finding.reason,
+      ...(await this.planContext(m, v, release, now)),
+      startsAt: finding.onsetAt,
+      generatorUrl,
+      explanation:
+        spec.mode === 'DRY_RUN'
+          ? null
+          : await this.explanations.explain(m, subject.deploymentId, {
+              reason: finding.reason,
+              evidenceUrl: generatorUrl,
+            }),
+      rollbackWanted: spec.lateRegressionRollback === true,
+    };
+    let plan = planLateRegression(planned);
+    const rollback = plan.actions.find((a) => a.kind === 'ROLLBACK');
+    const { refused } = rollback ? await this.outbox.enqueue(m, rollback) : { refused: null };
+    if (refused) {
+      plan = planLateRegression({
+        ...planned,
+        guards: { ...planned.guards, rollbackRefused: refused },
+      });
+    }
+    for (const action of plan.actions) {
+      if (action.kind !== 'ROLLBACK') await this.outbox.enqueue(m, action);
+    }
+    let incidentId: string | null = null;
+    let incidentOpened = false;
+    if (plan.attribute) {
+      incidentId = await this.lateWatch.openIncident(m, v.serviceId, v.environmentId, now);
+      if (!incidentId) {
+        const opened = await this.ingestion.applyEvent(m, {
+          type: 'incident',
+          envelope: {
+            source: SOURCE,
+            eventId: `verification:${v.id}:late-regression`,
+            occurredAt: now,
+          },
+          incidentId: `${LATE_REGRESSION_INCIDENT_PREFIX}${subject.deploymentId}`,
+          services: [{ name: subject.service, namespace: subject.namespace }],
+          environment: { name: subject.environment },
+          title: `Late regression of ${subject.service} ${v.version ?? '?'} in ${subject.environment} after its HEALTHY verdict`,
+          severity: 'critical',
+          url: generatorUrl,
+          impactStartedAt: finding.onsetAt,
+          detectedAt: now,
+        });
+        incidentId = opened.entityId ?? null;
+        incidentOpened = incidentId !== null;
+      }
+      if (incidentId) {
+        await this.repo.linkCause(m, incidentId, subject.source, subject.externalId, 'INFERRED');
+      }
+    }
+    const transitions = plan.rollbackRequested ? await this.rolledBack(m, v, subject, now) : [];
+    if (plan.rollbackRequested) {
+      await this.repo.recordOutcome(m, v.id, {
+        rollbackRequestedAt: now,
+        rollbackBlockedReason: null,
+        incidentOpened: false,
+      });
+    }
+    return {
+      transitions,
+      incidentId,
+      incidentOpened,
+      rollbackRequested: plan.rollbackRequested,
+      rollbackBlocked: plan.rollbackBlocked,
+    };
+  }
+
+  /** What a plan about this release needs from the policy and the service's history. */
+  private async planContext(
+    m: EntityManager,
+    v: ReleaseVerificationEntity,
+    release: ReleaseRef,
+    now: Date,
+  ) {
+    return {
+      mode: v.policy.mode,
+      release,
+      rollbackTarget: await this.policies.rollbackTarget(m, v.policyId),
+      alertChannels: v.policy.alertChannels,
+      configuredChannels: this.outbox.alertChannels(),
+      guards: {
+        alreadyRequested: v.rollbackRequestedAt !== null,
+        lastRollbackAt: await this.repo.lastRollbackAt(m, v.serviceId, v.environmentId, v.id),
+        failedVersions: await this.repo.failedVersions(m, v.serviceId, v.environmentId),
+      },
+      cooldownSeconds: v.policy.timing.cooldownSeconds,
+      now,
+    };
   }
 
   evidenceUrl(deploymentId: string): string {

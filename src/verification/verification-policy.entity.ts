@@ -37,6 +37,9 @@ export class VerificationPolicyEntity {
   @Column({ type: 'jsonb' })
   analysis!: AnalysisParameters;
 
+  @Column({ name: 'late_regression_rollback', type: 'boolean', default: false })
+  lateRegressionRollback!: boolean;
+
   /**
    * Holds the target's secret, or the reference to the environment variable holding it
    * (`secretFrom`/`tokenFrom`, then no secret): never returned by any API.

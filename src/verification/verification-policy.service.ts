@@ -41,6 +41,7 @@ import {
   DEFAULT_ANALYSIS,
   DEFAULT_SLIS,
   DEFAULT_TIMING,
+  timingWithDefaults,
   defaultPolicySpec,
   legacyTemplateProblems,
   overlappingSideProblems,
@@ -71,6 +72,7 @@ export function specOf(input: PolicySpecInput, alertChannels: readonly AlertChan
     timing: { ...DEFAULT_TIMING, ...defined(input.timing) },
     analysis: { ...DEFAULT_ANALYSIS, ...defined(input.analysis) },
     alertChannels,
+    lateRegressionRollback: input.lateRegressionRollback ?? false,
   };
 }
 
@@ -205,6 +207,7 @@ export class VerificationPolicyService {
       checks: [...spec.checks],
       timing: spec.timing,
       analysis: spec.analysis,
+      lateRegressionRollback: spec.lateRegressionRollback,
       rollbackTarget,
       alertChannels: [...spec.alertChannels],
       updatedAt: now,
@@ -256,9 +259,10 @@ export class VerificationPolicyService {
             mode: row.mode,
             slis: row.slis,
             checks: row.checks,
-            timing: { ...DEFAULT_TIMING, ...row.timing },
+            timing: timingWithDefaults(row.timing),
             analysis: { ...DEFAULT_ANALYSIS, ...row.analysis },
             alertChannels: row.alertChannels,
+            lateRegressionRollback: row.lateRegressionRollback,
           },
           rollbackTarget: row.rollbackTarget,
           isDefault: false,

@@ -74,6 +74,13 @@ export interface VerificationTiming {
   readonly cooldownSeconds: number;
   /** A rollback must verify healthy within this time, else ReleaseRollbackNotRecovered. */
   readonly rollbackVerifyTimeoutSeconds: number;
+  /**
+   * After a HEALTHY verdict, the release's SLIs are watched for burn-rate regressions until this
+   * long after the deploy finished (the DORA attribution window: 24 h); 0 turns the watch off.
+   */
+  readonly lateWatchSeconds: number;
+  /** Time between two checks of the late watch. */
+  readonly lateWatchIntervalSeconds: number;
 }
 
 export interface AnalysisParameters {
@@ -134,6 +141,11 @@ export interface PolicySpec {
   readonly timing: VerificationTiming;
   readonly analysis: AnalysisParameters;
   readonly alertChannels: readonly AlertChannel[];
+  /**
+   * A late regression (after HEALTHY) requests a rollback (ENFORCE mode, the usual guards);
+   * false (the default): it is attributed and alerted, never rolled back.
+   */
+  readonly lateRegressionRollback: boolean;
 }
 
 /** The longest a verification may run (a day): older releases are history, never verified. */
@@ -150,7 +162,15 @@ export const DEFAULT_TIMING: VerificationTiming = {
   preDeployWindowSeconds: 1800,
   cooldownSeconds: 3600,
   rollbackVerifyTimeoutSeconds: 600,
+  lateWatchSeconds: 86_400,
+  lateWatchIntervalSeconds: 300,
 };
+
+/** Stored timings (policies, verification snapshots) with the fields added since filled in. */
+export const timingWithDefaults = (t: Partial<VerificationTiming>): VerificationTiming => ({
+  ...DEFAULT_TIMING,
+  ...t,
+});
 
 export const DEFAULT_ANALYSIS: AnalysisParameters = {
   minRequests: 100,
@@ -182,6 +202,7 @@ export function defaultPolicySpec(alertChannels: readonly AlertChannel[]): Polic
     timing: DEFAULT_TIMING,
     analysis: DEFAULT_ANALYSIS,
     alertChannels,
+    lateRegressionRollback: false,
   };
 }
 
@@ -266,6 +287,8 @@ export function checkPolicyShape(spec: PolicySpec): PolicyProblem[] {
     ['cooldownSeconds', 0],
     ['rollbackVerifyTimeoutSeconds', 1],
     ['warmUpSeconds', 0],
+    ['lateWatchSeconds', 0],
+    ['lateWatchIntervalSeconds', 60],
   ];
   for (const [key, min] of positive) {
     if (!Number.isInteger(t[key]) || t[key] < min) add(`timing.${key}`, `an integer >= ${min}`);
@@ -277,6 +300,10 @@ export function checkPolicyShape(spec: PolicySpec): PolicyProblem[] {
   if (t.maxVerificationSeconds > MAX_VERIFICATION_SECONDS) {
     add('timing.maxVerificationSeconds', `at most ${MAX_VERIFICATION_SECONDS} (a day)`);
   }
+  if (t.lateWatchSeconds > MAX_VERIFICATION_SECONDS) {
+    add('timing.lateWatchSeconds', `at most ${MAX_VERIFICATION_SECONDS} (a day)`);
+  }
+  if (t.lateWatchIntervalSeconds > 3600) add('timing.lateWatchIntervalSeconds', 'at most 3600');
   const a = spec.analysis;
   const ints: (keyof AnalysisParameters)[] = [
     'minRequests',

@@ -19,7 +19,7 @@ import type { ReleaseVerificationEntity } from './release-verification.entity.js
 import { VerificationRepository } from './verification.repository.js';
 import { storedTickModel } from './verification-tick.mapper.js';
 import type { VerificationPolicyEntity } from './verification-policy.entity.js';
-import { checkWithDefaults } from './verification-policy.js';
+import { checkWithDefaults, timingWithDefaults } from './verification-policy.js';
 
 /** Never shows a secret or token: only where the rollback goes. */
 export function targetSummary(t: RollbackTarget | null): RollbackTargetSummaryModel | null {
@@ -66,10 +66,11 @@ export function policyModel(e: VerificationPolicyEntity): VerificationPolicyMode
     mode: e.mode as VerificationModeEnum,
     slis: e.slis,
     checks: e.checks.map(checkWithDefaults),
-    timing: e.timing,
+    timing: timingWithDefaults(e.timing),
     analysis: e.analysis,
     rollbackTarget: targetSummary(e.rollbackTarget),
     alertChannels: e.alertChannels as AlertChannelEnum[],
+    lateRegressionRollback: e.lateRegressionRollback,
     isDefault: false,
     updatedAt: e.updatedAt,
   };
@@ -121,7 +122,7 @@ export class VerificationReadService {
         mode: v.policy.mode as VerificationModeEnum,
         slis: [...v.policy.slis],
         checks: v.policy.checks.map((c) => c.name),
-        timing: v.policy.timing,
+        timing: timingWithDefaults(v.policy.timing),
       },
       baselineKind: v.baselineKind,
       startedAt: v.startedAt,

@@ -2,6 +2,7 @@ import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { DeploymentHooks, type DeploymentTransition } from '../ingestion/deployment-hooks.js';
 import { effectiveIntervalSeconds } from './analysis/window.rule.js';
+import { LateWatchRepository } from './late-watch/late-watch.repository.js';
 import { MAX_VERIFICATION_SECONDS, type StoredPolicy } from './verification-policy.js';
 import { verificationVerdicts } from './verification.metrics.js';
 import { VerificationRepository } from './verification.repository.js';
@@ -19,6 +20,7 @@ export class VerificationStarter implements OnModuleInit {
     private readonly repo: VerificationRepository,
     private readonly policies: VerificationPolicyService,
     private readonly hooks: DeploymentHooks,
+    private readonly lateWatch: LateWatchRepository,
   ) {}
 
   onModuleInit(): void {
@@ -57,6 +59,8 @@ export class VerificationStarter implements OnModuleInit {
       })),
     );
     for (const [i, t] of succeeded.entries()) {
+      // a newer deployment of the service and environment ends the late watch of earlier ones
+      await this.lateWatch.supersede(m, t.service.id, t.environment.id, t.deploymentId, now);
       const policy = policies[i];
       if (policy) await this.start(m, t, policy, now);
     }

@@ -56,3 +56,21 @@ for (const verdict of VERIFICATION_STATES) {
   if (verdict !== 'RUNNING') verificationVerdicts.inc({ verdict }, 0);
 }
 for (const reason of ['query', 'unavailable']) prometheusQueryErrors.inc({ reason }, 0);
+
+/** rolled_back: whether the policy's lateRegressionRollback requested a rollback. */
+export const verificationLateRegressions = counter(
+  'shipwatch_verification_late_regressions_total',
+  'Late regressions: HEALTHY releases whose SLIs burnt their budget during the late watch, attributed to the release',
+  ['rolled_back'],
+);
+
+export const verificationLateChecks = counter(
+  'shipwatch_verification_late_checks_total',
+  'Checks of the late watch after HEALTHY verdicts, by outcome (QUIET, REGRESSED, SUPERSEDED, ENDED)',
+  ['outcome'],
+);
+
+for (const rolled_back of ['true', 'false']) verificationLateRegressions.inc({ rolled_back }, 0);
+for (const outcome of ['QUIET', 'REGRESSED', 'SUPERSEDED', 'ENDED']) {
+  verificationLateChecks.inc({ outcome }, 0);
+}

@@ -6,6 +6,9 @@ import { SlackInteractionsController } from './decisions/slack-interactions.cont
 import { VerificationDecisionsRepository } from './decisions/verification-decisions.repository.js';
 import { VerificationDecisionsResolver } from './decisions/verification-decisions.resolver.js';
 import { VerificationDecisionsService } from './decisions/verification-decisions.service.js';
+import { LateWatchRepository } from './late-watch/late-watch.repository.js';
+import { LateWatchResolver } from './late-watch/late-watch.resolver.js';
+import { LateWatchService } from './late-watch/late-watch.service.js';
 import { prometheusClientProvider } from './prometheus.provider.js';
 import { ReleaseVerificationResolver } from './release-verification.resolver.js';
 import { VerdictService } from './verdict.service.js';
@@ -46,9 +49,13 @@ import { VerificationCoverageService } from './verification-coverage.service.js'
     VerificationDecisionsRepository,
     VerificationDecisionsService,
     VerificationDecisionsResolver,
+    LateWatchRepository,
+    LateWatchService,
+    LateWatchResolver,
   ],
   exports: [
     VerificationService,
+    LateWatchService,
     VerificationPolicyService,
     VerificationDecisionsService,
     prometheusClientProvider,

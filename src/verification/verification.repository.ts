@@ -400,18 +400,23 @@ export class VerificationRepository {
     );
   }
 
-  /** A person's FAILED: the incident's link to the deployment is CONFIRMED (DORA, docs/dora.md). */
-  async confirmCause(
+  /**
+   * Links the deployment to the incident (DORA, docs/dora.md), never over a link the incident's
+   * events or a person made: CONFIRMED for a person's FAILED; INFERRED for a late regression (a
+   * suspected cause, listed for triage).
+   */
+  async linkCause(
     m: EntityManager,
     incidentId: string,
     source: string,
     externalId: string,
+    attribution: 'CONFIRMED' | 'INFERRED',
   ): Promise<void> {
     await m.query(
       `INSERT INTO incident_causes (incident_id, deployment_source, deployment_external_id, attribution)
-       VALUES ($1, $2, $3, 'CONFIRMED')
+       VALUES ($1, $2, $3, $4)
        ON CONFLICT (incident_id, deployment_source, deployment_external_id) DO NOTHING`,
-      [incidentId, source, externalId],
+      [incidentId, source, externalId, attribution],
     );
   }
 

@@ -12,11 +12,12 @@ import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.schema.js';
 import { DeploymentHooks } from '../ingestion/deployment-hooks.js';
 import { inSpan } from '../observability/tracing.js';
-import { evaluateTick, toSummary, type SignalSource } from './analysis/tick-evaluator.js';
+import { evaluateTick, toSummary } from './analysis/tick-evaluator.js';
 import { decideVerdict, stepVerification, type FinalState } from './analysis/verdict.rule.js';
+import { LateWatchService } from './late-watch/late-watch.service.js';
 import type { PrometheusClient } from './prometheus.client.js';
 import { PROMETHEUS_CLIENT } from './prometheus.provider.js';
-import { PrometheusSignalSource } from './prometheus.source.js';
+import { releaseSignalSource } from './release-signal-source.js';
 import type { ReleaseVerificationEntity } from './release-verification.entity.js';
 import { VerdictService } from './verdict.service.js';
 import {
@@ -33,16 +34,6 @@ import {
 import { recordSpan, withDeploymentTrace } from './verification.tracing.js';
 import { tickEvidence } from './verification-tick.mapper.js';
 
-/** Used when PROMETHEUS_URL is unset: every reading is an error (⇒ INCONCLUSIVE, never FAILED). */
-const UNCONFIGURED = 'PROMETHEUS_URL is not configured';
-const offline = { kind: 'ERROR', code: 'PROMETHEUS_UNAVAILABLE', message: UNCONFIGURED } as const;
-const OFFLINE: SignalSource = {
-  lastValues: async () => ({ result: offline, queries: [] }),
-  freshSeries: async () => ({ result: offline, queries: [] }),
-  scrape: async () => ({ result: offline, queries: [] }),
-  value: async () => ({ reading: { kind: 'ERROR', message: UNCONFIGURED }, queries: [] }),
-};
-
 export interface TickRun {
   readonly verificationId: string;
   readonly deploymentId: string;
@@ -58,7 +49,7 @@ export interface TickRun {
 export class VerificationService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(VerificationService.name);
   readonly workerId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-  private readonly limits: ClaimLimits;
+  readonly limits: ClaimLimits;
   private readonly leaseMs: number;
 
   constructor(
@@ -66,6 +57,7 @@ export class VerificationService implements OnModuleInit, OnModuleDestroy {
     private readonly repo: VerificationRepository,
     private readonly verdicts: VerdictService,
     private readonly hooks: DeploymentHooks,
+    private readonly lateWatch: LateWatchService,
     @Inject(PROMETHEUS_CLIENT) private readonly prometheus: PrometheusClient | null,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
@@ -135,16 +127,7 @@ export class VerificationService implements OnModuleInit, OnModuleDestroy {
     present: Date,
   ): Promise<TickRun | null> {
     const endTimer = verificationTickDuration.startTimer();
-    const source = this.prometheus
-      ? new PrometheusSignalSource(this.prometheus, {
-          service: subject.service,
-          namespace: subject.namespace,
-          environment: subject.environment,
-          version: v.version,
-          previousVersion: v.previousVersion,
-          preDeployVersion: v.preDeployVersion,
-        })
-      : OFFLINE;
+    const source = releaseSignalSource(this.prometheus, v, subject);
     const spec = v.policy;
     const tick = await evaluateTick(source, {
       spec,
@@ -216,6 +199,9 @@ export class VerificationService implements OnModuleInit, OnModuleDestroy {
       const transitions = step.verdict
         ? await this.verdicts.apply(m, { ...locked, firstFailingAt }, subject, step.verdict, now)
         : [];
+      // A healthy release that stops ticking is watched for late regressions (late-watch/).
+      if (!step.ticking)
+        await this.lateWatch.startIfHealthy(m, { ...locked, state: step.state }, now);
       return { transitions, step };
     });
     if (!committed) return null;

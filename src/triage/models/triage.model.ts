@@ -18,13 +18,14 @@ registerEnumType(TriageStatus, {
 export enum TriageReason {
   INCIDENT_IN_WINDOW = 'INCIDENT_IN_WINDOW',
   INFERRED_CAUSE = 'INFERRED_CAUSE',
+  LATE_REGRESSION = 'LATE_REGRESSION',
   NAMED_BY_EVENT = 'NAMED_BY_EVENT',
   REVIEWED = 'REVIEWED',
 }
 registerEnumType(TriageReason, {
   name: 'TriageReason',
   description:
-    'Why the link is listed: INCIDENT_IN_WINDOW (detected in the deployment’s attribution window), INFERRED_CAUSE (an INFERRED cause), NAMED_BY_EVENT (a causedBy), REVIEWED (a person confirmed or rejected it)',
+    'Why the link is listed: INCIDENT_IN_WINDOW (detected in the deployment’s attribution window), INFERRED_CAUSE (an INFERRED cause), LATE_REGRESSION (an INFERRED cause: the release’s SLIs burnt their budget after its HEALTHY verdict, see ReleaseVerification.lateWatch), NAMED_BY_EVENT (a causedBy), REVIEWED (a person confirmed or rejected it)',
 });
 
 export enum TriageDecision {

@@ -116,7 +116,7 @@ function alertFor(
   }
 }
 
-function rollbackBlockedReason(input: PlanInput): string | null {
+export function rollbackBlockedReason(input: PlanInput): string | null {
   const { guards, release } = input;
   if (input.mode !== 'ENFORCE') return `mode ${input.mode}`;
   if (!input.rollbackTarget) return 'no rollback target configured';

@@ -61,6 +61,17 @@ export class VerificationTimingInput {
   @Field(() => Int, { nullable: true }) preDeployWindowSeconds?: number | null;
   @Field(() => Int, { nullable: true }) cooldownSeconds?: number | null;
   @Field(() => Int, { nullable: true }) rollbackVerifyTimeoutSeconds?: number | null;
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      'After HEALTHY, watch the SLIs for burn-rate regressions until this long after the deploy finished (default 86400, the DORA attribution window; 0: no watch)',
+  })
+  lateWatchSeconds?: number | null;
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Time between two checks of the late watch (default 300, 60 to 3600)',
+  })
+  lateWatchIntervalSeconds?: number | null;
 }
 
 @InputType({ description: 'Every field is optional; omitted fields take the defaults' })
@@ -143,6 +154,13 @@ export class PolicySpecInput {
 
   @Field(() => AnalysisParametersInput, { nullable: true })
   analysis?: AnalysisParametersInput | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description:
+      'A late regression (after HEALTHY) requests a rollback in ENFORCE mode; default false: attributed and alerted only',
+  })
+  lateRegressionRollback?: boolean | null;
 }
 
 @InputType()

@@ -80,6 +80,8 @@ export class VerificationTimingModel {
   @Field(() => Int) preDeployWindowSeconds!: number;
   @Field(() => Int) cooldownSeconds!: number;
   @Field(() => Int) rollbackVerifyTimeoutSeconds!: number;
+  @Field(() => Int) lateWatchSeconds!: number;
+  @Field(() => Int) lateWatchIntervalSeconds!: number;
 }
 
 @ObjectType('AnalysisParameters')
@@ -170,6 +172,11 @@ export class VerificationPolicyModel {
 
   @Field(() => [AlertChannelEnum])
   alertChannels!: AlertChannelEnum[];
+
+  @Field(() => Boolean, {
+    description: 'A late regression (after HEALTHY) requests a rollback (ENFORCE mode)',
+  })
+  lateRegressionRollback!: boolean;
 
   @Field(() => Boolean)
   isDefault!: boolean;

@@ -18,6 +18,7 @@ const SPEC: PolicySpec = {
   timing: DEFAULT_TIMING,
   analysis: DEFAULT_ANALYSIS,
   alertChannels: [],
+  lateRegressionRollback: false,
 };
 const at = (service: string, environment = 'production') => ({
   service,

@@ -51,6 +51,7 @@ function comparable(spec: PolicySpec): Record<string, unknown> {
     timing: spec.timing,
     analysis: spec.analysis,
     alertChannels: spec.alertChannels,
+    lateRegressionRollback: spec.lateRegressionRollback,
   };
 }
 

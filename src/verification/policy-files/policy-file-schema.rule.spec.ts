@@ -25,6 +25,7 @@ describe('the verification policy file schema', () => {
       'analysis',
       'checks',
       'environment',
+      'lateRegressionRollback',
       'mode',
       'namespace',
       'rollbackTarget',

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { badInput, DomainError } from '../../common/errors/domain-error.js';
-import type { PolicySpec } from '../verification-policy.js';
+import { timingWithDefaults, type PolicySpec } from '../verification-policy.js';
 import type { SaveVerificationPolicyInput } from '../dto/save-verification-policy.input.js';
 import {
   specOf,
@@ -22,9 +22,10 @@ const storedSpec = (e: VerificationPolicyEntity): PolicySpec => ({
   mode: e.mode,
   slis: e.slis,
   checks: e.checks,
-  timing: e.timing,
+  timing: timingWithDefaults(e.timing),
   analysis: e.analysis,
   alertChannels: e.alertChannels,
+  lateRegressionRollback: e.lateRegressionRollback,
 });
 
 const scopeKey = (s: PolicyScope): string =>
