@@ -60,7 +60,13 @@ export class VerificationStarter implements OnModuleInit {
     );
     for (const [i, t] of succeeded.entries()) {
       // a newer deployment of the service and environment ends the late watch of earlier ones
-      await this.lateWatch.supersede(m, t.service.id, t.environment.id, t.deploymentId, now);
+      await this.lateWatch.supersede(
+        m,
+        t.service.id,
+        t.environment.id,
+        { deploymentId: t.deploymentId, finishedAt: t.finishedAt ?? t.occurredAt },
+        now,
+      );
       const policy = policies[i];
       if (policy) await this.start(m, t, policy, now);
     }

@@ -206,6 +206,8 @@ describe('late regressions after a HEALTHY verdict, through a real Prometheus', 
     for (let s = T0 + 30; s <= HEALTHY_AT + 30; s += 30) await verifications.runDueTicks(at(s));
     for (let s = HEALTHY_AT + 60; s <= NOW; s += 60) {
       if (s === NEWER_AT) ids.newer = await deploy('superseded', '2.0.1', NEWER_AT);
+      // history imported late: an older deployment of leak ends no watch
+      if (s === NEWER_AT) ids.older = await deploy('leak', '1.8.0', T0 - 1800);
       await late.runDue(at(s));
     }
     const dispatcher = t.app.get(OutboxDispatcher);
@@ -242,6 +244,8 @@ describe('late regressions after a HEALTHY verdict, through a real Prometheus', 
     const v = await view('leak');
     expect(v.state).toBe('HEALTHY');
     expect(v.rollbackRequestedAt).toBeNull();
+    // (an older deployment of leak imported during the watch did not end it)
+    expect(ids.older).toBeDefined();
     expect(v.lateWatch).toMatchObject({ state: 'REGRESSED', nextCheckAt: null });
     const [finding] = v.lateWatch!.regressions;
     expect(v.lateWatch!.regressions).toHaveLength(1);

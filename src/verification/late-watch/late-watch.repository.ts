@@ -87,12 +87,15 @@ export class LateWatchRepository {
     );
   }
 
-  /** A newer deployment of the service and environment: the watches of earlier ones end. */
+  /**
+   * A newer deployment of the service and environment (finished at `finishedAt`): the watches
+   * of the releases that finished before it end. An older deployment imported late ends none.
+   */
   async supersede(
     m: EntityManager,
     serviceId: string,
     environmentId: string,
-    exceptDeploymentId: string,
+    newer: { deploymentId: string; finishedAt: Date },
     now: Date,
   ): Promise<number> {
     const result: { id: string }[] | [{ id: string }[], number] = await m.query(
@@ -102,8 +105,9 @@ export class LateWatchRepository {
          FROM release_verifications v
         WHERE v.id = w.verification_id AND w.state = 'WATCHING'
           AND v.service_id = $1 AND v.environment_id = $2 AND v.deployment_id <> $3
+          AND v.deploy_finished_at < $5
         RETURNING w.verification_id AS id`,
-      [serviceId, environmentId, exceptDeploymentId, now],
+      [serviceId, environmentId, newer.deploymentId, now, newer.finishedAt],
     );
     return returned(result).length;
   }
