@@ -1,4 +1,10 @@
-import { DEFAULT_ANALYSIS, DEFAULT_SLIS } from '../verification-policy.js';
+import {
+  checkPolicyShape,
+  defaultPolicySpec,
+  DEFAULT_ANALYSIS,
+  DEFAULT_SLIS,
+  timingWithDefaults,
+} from '../verification-policy.js';
 import type { RemediationAction } from '../../remediation/remediation-action.js';
 import {
   burnRate,
@@ -111,6 +117,34 @@ describe('late regressions: multiwindow burn rates', () => {
     expect(nextLateCheck({ ...base, at: at(86_400) })).toEqual({ end: 'ENDED', nextCheckAt: null });
     expect(nextLateCheck({ ...base, at: at(900), latest: false }).end).toBe('SUPERSEDED');
     expect(nextLateCheck({ ...base, at: at(900), regressed: true }).end).toBe('REGRESSED');
+  });
+});
+
+describe('late watch settings', () => {
+  it('defaults to a day of checks every 5 minutes, no rollback, also for stored timings without them', () => {
+    const spec = defaultPolicySpec([]);
+    expect(spec.timing).toMatchObject({ lateWatchSeconds: 86_400, lateWatchIntervalSeconds: 300 });
+    expect(spec.lateRegressionRollback).toBe(false);
+    expect(timingWithDefaults({ bakeSeconds: 900 })).toMatchObject({
+      bakeSeconds: 900,
+      lateWatchSeconds: 86_400,
+    });
+  });
+
+  it('refuses a watch longer than a day and checks more often than a minute or rarer than an hour', () => {
+    const shape = (timing: object) =>
+      checkPolicyShape({
+        ...defaultPolicySpec([]),
+        timing: { ...defaultPolicySpec([]).timing, ...timing },
+      });
+    expect(shape({ lateWatchSeconds: 0 })).toEqual([]);
+    expect(shape({ lateWatchSeconds: 90_000, lateWatchIntervalSeconds: 30 })).toEqual([
+      { field: 'timing.lateWatchIntervalSeconds', message: 'an integer >= 60' },
+      { field: 'timing.lateWatchSeconds', message: 'at most 86400 (a day)' },
+    ]);
+    expect(shape({ lateWatchIntervalSeconds: 7200 })).toEqual([
+      { field: 'timing.lateWatchIntervalSeconds', message: 'at most 3600' },
+    ]);
   });
 });
 
