@@ -328,6 +328,22 @@ describe('late regressions after a HEALTHY verdict, through a real Prometheus', 
     expect(alertsAbout(ids.superseded)).toEqual([]);
   });
 
+  it('refuses a watch longer than a day with INVALID_POLICY, storing nothing', async () => {
+    const res = await t.gql(SAVE, {
+      input: {
+        service: 'too-long',
+        environment: 'production',
+        timing: { lateWatchSeconds: 172_800 },
+      },
+    });
+    expect(res.errors?.[0].extensions).toMatchObject({
+      code: 'INVALID_POLICY',
+      problems: [{ field: 'timing.lateWatchSeconds', message: 'at most 86400 (a day)' }],
+    });
+    const listed = await t.gql(`{ verificationPolicies(service: "too-long") { id } }`);
+    expect(listed.data!.verificationPolicies).toEqual([]);
+  });
+
   it('keeps a healthy release quiet for the whole period, through noise', async () => {
     const v = await view('steady');
     expect(v.lateWatch).toMatchObject({ state: 'ENDED', nextCheckAt: null, regressions: [] });
