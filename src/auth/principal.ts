@@ -25,3 +25,18 @@ export function submitterOf(principal: Principal | undefined): string | undefine
     ? `token:${principal.tokenId}`
     : 'bootstrap';
 }
+
+/**
+ * Who does something people decide (a deploy lock, a decision on a verification): a token's
+ * principal (GraphQL, CLI) or a Slack user (slash command, buttons).
+ */
+export interface Actor {
+  /** `token:<id>`, `bootstrap` or `slack:<user id>`. */
+  readonly id: string;
+  readonly name: string;
+}
+
+export const actorOf = (principal: Principal | undefined): Actor => ({
+  id: submitterOf(principal) ?? 'anonymous',
+  name: principal?.name ?? 'anonymous',
+});

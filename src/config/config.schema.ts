@@ -413,7 +413,7 @@ export const CONFIG_VARIABLES = {
   outboundAllowedHosts: variable<string[]>({
     name: 'SHIPWATCH_OUTBOUND_ALLOWED_HOSTS',
     description:
-      'Comma-separated hosts (host or host:port) rollback targets may call, besides the hosts of ALERTMANAGER_URL, SLACK_WEBHOOK_URL, GRAFANA_URL and (with PAGERDUTY_ROUTING_KEY) PAGERDUTY_EVENTS_URL; each must be public',
+      'Comma-separated hosts (host or host:port) rollback targets may call, besides the hosts of ALERTMANAGER_URL, SLACK_WEBHOOK_URL, GRAFANA_URL and (with PAGERDUTY_ROUTING_KEY) PAGERDUTY_EVENTS_URL; each must be public. Slack response_urls may point to hooks.slack.com and to these hosts',
     expected: 'a comma-separated list of hosts',
     parse: parsers.list,
     defaultValue: [],
@@ -516,9 +516,27 @@ export const CONFIG_VARIABLES = {
   slackSigningSecret: variable<string | undefined>({
     name: 'SLACK_SIGNING_SECRET',
     description:
-      'Signing secret of the Slack app whose buttons (Approve rollback, Mark healthy) post to /webhooks/slack/interactions; unset = that endpoint refuses every request',
+      'Signing secret of the Slack app whose buttons (Approve rollback, Mark healthy) post to /webhooks/slack/interactions and whose slash command posts to /webhooks/slack/commands; unset = both refuse every request',
     expected: 'at least 8 characters',
     parse: parsers.secret,
+  }),
+  slackAllowedTeamIds: variable<string[]>({
+    name: 'SLACK_ALLOWED_TEAM_IDS',
+    description:
+      'Comma-separated Slack workspace (team) ids whose users may use the Slack buttons and slash command (e.g. `T0001`); unset = any workspace the Slack app is installed in',
+    expected: 'a comma-separated list of Slack team ids',
+    parse: parsers.list,
+    defaultValue: [],
+    defaultLabel: '(any)',
+  }),
+  slackAllowedUserIds: variable<string[]>({
+    name: 'SLACK_ALLOWED_USER_IDS',
+    description:
+      'Comma-separated Slack user ids who may use the Slack buttons and slash command (e.g. `U2147483697`); unset = every user of an allowed workspace',
+    expected: 'a comma-separated list of Slack user ids',
+    parse: parsers.list,
+    defaultValue: [],
+    defaultLabel: '(any)',
   }),
   pagerdutyWebhookSecret: variable<string | undefined>({
     name: 'PAGERDUTY_WEBHOOK_SECRET',

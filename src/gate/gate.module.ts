@@ -1,4 +1,5 @@
-import { Module } from '@nestjs/common';
+import { type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
+import { RawBodyMiddleware } from '../webhooks/raw-body.middleware.js';
 import { VerificationModule } from '../verification/verification.module.js';
 import { FreezeWindowsRepository } from './freezes/freeze-windows.repository.js';
 import { FreezeWindowsResolver } from './freezes/freeze-windows.resolver.js';
@@ -10,10 +11,14 @@ import { GateService } from './gate.service.js';
 import { DeployLocksRepository } from './locks/deploy-locks.repository.js';
 import { DeployLocksResolver } from './locks/deploy-locks.resolver.js';
 import { DeployLocksService } from './locks/deploy-locks.service.js';
+import { SlackCommandRequestsRepository } from './locks/slack-command-requests.repository.js';
+import { SlackLockCommandsController } from './locks/slack-lock-commands.controller.js';
+import { SlackLockCommands } from './locks/slack-lock-commands.service.js';
 
-/** The pre-deploy gate (deploymentGate, `shipwatch gate`), deploy locks and freeze windows: pure rules, facts from the database and Prometheus. */
+/** The pre-deploy gate (deploymentGate, `shipwatch gate`), deploy locks (also from a Slack slash command) and freeze windows: pure rules, facts from the database and Prometheus. */
 @Module({
   imports: [VerificationModule],
+  controllers: [SlackLockCommandsController],
   providers: [
     GateRepository,
     GateService,
@@ -21,6 +26,8 @@ import { DeployLocksService } from './locks/deploy-locks.service.js';
     DeployLocksRepository,
     DeployLocksService,
     DeployLocksResolver,
+    SlackCommandRequestsRepository,
+    SlackLockCommands,
     FreezeWindowsRepository,
     FreezeWindowsService,
     FreezeWindowsResolver,
@@ -28,4 +35,11 @@ import { DeployLocksService } from './locks/deploy-locks.service.js';
   ],
   exports: [GateService, DeployLocksRepository, FreezeWindowsRepository, FrozenDeploymentsLoader],
 })
-export class GateModule {}
+export class GateModule implements NestModule {
+  /** Slack posts its slash commands form-encoded: read as bytes, for the signature (raw body). */
+  configure(consumer: MiddlewareConsumer): void {
+    consumer
+      .apply(RawBodyMiddleware)
+      .forRoutes({ path: 'webhooks/slack/commands', method: RequestMethod.POST });
+  }
+}

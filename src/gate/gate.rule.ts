@@ -151,7 +151,8 @@ export interface GateAnswer {
   readonly reasons: readonly GateReason[];
 }
 
-const covered = (l: Pick<GateLock, 'scope' | 'service' | 'environment'>): string =>
+/** What a lock or a freeze window covers, in words: `cart in production`, `every deployment`. */
+export const covered = (l: Pick<GateLock, 'scope' | 'service' | 'environment'>): string =>
   l.scope === 'EVERYTHING'
     ? 'every deployment'
     : l.scope === 'ENVIRONMENT'

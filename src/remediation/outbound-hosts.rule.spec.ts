@@ -1,4 +1,9 @@
-import { allowedOutboundHosts, checkOutboundUrl, nonPublicRange } from './outbound-hosts.rule.js';
+import {
+  allowedOutboundHosts,
+  checkOutboundUrl,
+  nonPublicRange,
+  slackResponseHosts,
+} from './outbound-hosts.rule.js';
 
 const config = {
   outboundAllowedHosts: ['Deploy.Example.com', 'hooks.internal:8443'],
@@ -115,5 +120,41 @@ describe('nonPublicRange', () => {
     ['example.com', undefined],
   ])('%s: %s', (host, range) => {
     expect(nonPublicRange(host)).toBe(range);
+  });
+});
+
+describe('slackResponseHosts', () => {
+  const hosts = slackResponseHosts(config);
+  const check = (url: string) => checkOutboundUrl(url, hosts);
+
+  it('allows Slack’s hooks host over https and the hosts the operator listed, not the alert URLs', () => {
+    expect(check('https://hooks.slack.com/actions/T1/2/abc')).toEqual({
+      ok: true,
+      mayBePrivate: false,
+    });
+    expect(check('https://deploy.example.com/x')).toEqual({ ok: true, mayBePrivate: false });
+    expect(check('http://rollback.svc.cluster.local:8080/x')).toEqual({
+      ok: true,
+      mayBePrivate: true,
+    });
+    expect(check('http://alertmanager:9093/api/v2/alerts')).toMatchObject({ ok: false });
+    expect(check('https://events.pagerduty.com/x')).toMatchObject({ ok: false });
+  });
+
+  it('refuses another Slack host, another port, a private address not listed', () => {
+    expect(check('https://slack.com/api/chat.update')).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/not in SHIPWATCH_OUTBOUND_ALLOWED_HOSTS/),
+    });
+    expect(check('https://hooks.slack.com:8443/actions/x')).toMatchObject({ ok: false });
+    expect(check('http://127.0.0.1:9/actions/x')).toMatchObject({ ok: false });
+    const listed = slackResponseHosts({
+      outboundAllowedHosts: ['127.0.0.1:9'],
+      outboundPrivateHosts: [],
+    });
+    expect(checkOutboundUrl('http://127.0.0.1:9/x', listed)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/not public/),
+    });
   });
 });

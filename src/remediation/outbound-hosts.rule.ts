@@ -47,9 +47,29 @@ export function allowedOutboundHosts(config: OutboundHostsConfig): OutboundHosts
       const url = new URL(u);
       return `${url.hostname}:${effectivePort(url)}`;
     });
-  const unique = (hosts: string[]) => [...new Set(hosts.map((h) => h.toLowerCase()))];
   const mayBePrivate = unique([...config.outboundPrivateHosts, ...configured]);
   return { allowed: unique([...config.outboundAllowedHosts, ...mayBePrivate]), mayBePrivate };
+}
+
+const unique = (hosts: string[]) => [...new Set(hosts.map((h) => h.toLowerCase()))];
+
+/** The host of the response_url of Slack's interactions (https://hooks.slack.com/actions/…). */
+export const SLACK_RESPONSE_HOST = 'hooks.slack.com:443';
+
+/**
+ * Where the response_url of a Slack interaction may point (it arrives in the request, so it is
+ * checked like a rollback target): Slack's hooks host, and the hosts the operator listed in
+ * SHIPWATCH_OUTBOUND_ALLOWED_HOSTS and SHIPWATCH_OUTBOUND_PRIVATE_HOSTS; not the configured alert
+ * URLs, which are not Slack's.
+ */
+export function slackResponseHosts(
+  config: Pick<OutboundHostsConfig, 'outboundAllowedHosts' | 'outboundPrivateHosts'>,
+): OutboundHosts {
+  const mayBePrivate = unique(config.outboundPrivateHosts);
+  return {
+    allowed: unique([SLACK_RESPONSE_HOST, ...config.outboundAllowedHosts, ...mayBePrivate]),
+    mayBePrivate,
+  };
 }
 
 export type HostCheck =

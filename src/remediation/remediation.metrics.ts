@@ -16,7 +16,7 @@ export const outboxOldestPendingAge = gauge(
 /** result: delivered | retry | dead | refused (refused at enqueue, never sent). */
 export const outboxDeliveries = counter(
   'shipwatch_outbox_deliveries_total',
-  'Remediation delivery attempts by kind (ROLLBACK, ALERT, PUBLISH, GITHUB_PROTECTION), channel and result',
+  'Remediation delivery attempts by kind (ROLLBACK, ALERT, PUBLISH, GITHUB_PROTECTION, SLACK_RESPONSE), channel and result',
   ['kind', 'channel', 'result'],
 );
 
@@ -46,6 +46,7 @@ const CHANNELS = {
   ALERT: ['ALERTMANAGER', 'SLACK', 'PAGERDUTY'],
   PUBLISH: PUBLISH_CHANNELS,
   GITHUB_PROTECTION: ['GITHUB_APP'],
+  SLACK_RESPONSE: ['SLACK'],
 } as const;
 for (const [kind, channels] of Object.entries(CHANNELS)) {
   for (const channel of channels) {

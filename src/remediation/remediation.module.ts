@@ -7,13 +7,14 @@ import { OutboxService } from './outbox.service.js';
 import { OutboundPolicy } from './outbound-policy.js';
 import { ReleaseExplanations } from './release-explanation.repository.js';
 import { OutboxSenders } from './senders/senders.js';
+import { SlackResponses } from './slack-responses.js';
 
 /**
  * Remediation: the transactional outbox (OutboxService.enqueue, called by verification inside
  * its verdict transaction), the allowlist of outbound hosts (OutboundPolicy, also used when
  * policies are saved), delivery with retries (OutboxDispatcher), and the publishing of
- * deployments to PagerDuty, Grafana and Slack (DeploymentPublisher), and what alerts say about
- * a release (ReleaseExplanations).
+ * deployments to PagerDuty, Grafana and Slack (DeploymentPublisher), what alerts say about a
+ * release (ReleaseExplanations), and later answers to Slack interactions (SlackResponses).
  */
 @Module({
   providers: [
@@ -25,6 +26,7 @@ import { OutboxSenders } from './senders/senders.js';
     OutboxHandlers,
     DeploymentPublisher,
     ReleaseExplanations,
+    SlackResponses,
   ],
   exports: [
     OutboxHandlers,
@@ -33,6 +35,7 @@ import { OutboxSenders } from './senders/senders.js';
     OutboxDispatcher,
     DeploymentPublisher,
     ReleaseExplanations,
+    SlackResponses,
   ],
 })
 export class RemediationModule {}

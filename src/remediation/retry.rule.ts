@@ -5,7 +5,7 @@
  * A rollback is only useful soon after the verdict: after ROLLBACK max age it is dead, even if
  * attempts remain (a rollback delivered hours late would undo whatever was deployed since).
  */
-export type OutboxKind = 'ROLLBACK' | 'ALERT' | 'PUBLISH' | 'GITHUB_PROTECTION';
+export type OutboxKind = 'ROLLBACK' | 'ALERT' | 'PUBLISH' | 'GITHUB_PROTECTION' | 'SLACK_RESPONSE';
 
 export interface RetryPolicy {
   readonly baseDelayMs: number;
@@ -24,6 +24,8 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
     PUBLISH: 6 * 60 * 60_000,
     // a deployment waits for its protection rule; an answer hours late still unblocks or ends it
     GITHUB_PROTECTION: 6 * 60 * 60_000,
+    // Slack accepts a response_url for 30 minutes after the click
+    SLACK_RESPONSE: 30 * 60_000,
   },
 };
 

@@ -66,8 +66,3 @@ export const rollbackNotPossible = (why: string): DomainError =>
     httpStatus: 409,
   });
 
-/** A signed request (a Slack button click) that already decided, sent again. */
-export const replayedRequest = (): DomainError =>
-  new DomainError('REPLAYED_REQUEST', 'this signed request was already received: refused', {
-    httpStatus: 401,
-  });

@@ -8,6 +8,7 @@ import { JsonTooDeepError, type MappingError } from './webhook-mapping.js';
  */
 export type WebhookErrorCode =
   | 'INVALID_SIGNATURE'
+  | 'REPLAYED_REQUEST'
   | 'WEBHOOK_NOT_CONFIGURED'
   | 'MALFORMED_PAYLOAD'
   | 'PAYLOAD_TOO_DEEP'
@@ -16,6 +17,12 @@ export type WebhookErrorCode =
 
 export const invalidSignature = (reason: string): DomainError =>
   new DomainError('INVALID_SIGNATURE', reason, { httpStatus: 401 });
+
+/** A signed request (a Slack button click or slash command) that was acted on, sent again. */
+export const replayedRequest = (): DomainError =>
+  new DomainError('REPLAYED_REQUEST', 'this signed request was already received: refused', {
+    httpStatus: 401,
+  });
 
 export const webhookNotConfigured = (variable: string): DomainError =>
   new DomainError(

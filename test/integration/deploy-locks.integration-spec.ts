@@ -1,11 +1,10 @@
+import { askGate, lockedReasons } from '../support/gate.js';
 import { ADMIN_TOKEN, resetData, startTestApp, type TestApp } from '../support/test-app.js';
 
 const LOCK = `mutation($input: DeployLockInput!) { lockDeployments(input: $input) {
   id scope service namespace environment reason lockedBy lockedByName until releasedAt active } }`;
 const UNLOCK = `mutation($id: ID!) { unlockDeployments(id: $id) { id releasedAt releasedBy active } }`;
 const LOCKS = `query($active: Boolean, $first: Int) { deployLocks(active: $active, first: $first) { id scope active } }`;
-const GATE = `query($service: String!, $environment: String!) {
-  deploymentGate(service: $service, environment: $environment) { decision reasons { code level message } } }`;
 
 describe('deploy locks and the gate', () => {
   let t: TestApp;
@@ -20,16 +19,9 @@ describe('deploy locks and the gate', () => {
     );
     return (res.data!.createApiToken as { token: string }).token;
   };
-  const gate = async (service: string, environment: string) => {
-    const res = await t.gql(GATE, { service, environment }, reader);
-    expect(res.errors).toBeUndefined();
-    return res.data!.deploymentGate as {
-      decision: string;
-      reasons: { code: string; level: string; message: string }[];
-    };
-  };
-  const locked = async (service: string, environment: string) =>
-    (await gate(service, environment)).reasons.filter((r) => r.code === 'LOCKED');
+  const gate = (service: string, environment: string) => askGate(t, reader, service, environment);
+  const locked = (service: string, environment: string) =>
+    lockedReasons(t, reader, service, environment);
   const lock = async (input: Record<string, unknown>, as = sre) => t.gql(LOCK, { input }, as);
 
   beforeAll(async () => {

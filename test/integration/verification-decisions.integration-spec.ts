@@ -365,16 +365,26 @@ describe('human decisions on verifications', () => {
     let deployment: string;
     let v: Verification;
     let button: { action_id: string; value: string };
+    /** The blocks of the Slack message Shipwatch sent (Slack returns them in the click). */
+    let sentBlocks: { type: string; block_id?: string }[];
     const post = (body: string, headers: Record<string, string>) =>
       request(t.http)
         .post('/webhooks/slack/interactions')
         .set('Content-Type', 'application/x-www-form-urlencoded')
         .set(headers)
         .send(body);
-    /** Slack's example payload, clicked on the button Shipwatch sent, form-encoded. */
-    const clicked = (b: { action_id: string; value: string }): string => {
+    /**
+     * Slack's example payload, clicked on the button of the message Shipwatch sent, form-encoded;
+     * its response_url on the local receiver (a fake Slack) unless another is given.
+     */
+    const clicked = (
+      b: { action_id: string; value: string },
+      responseUrl = `${receiver.url}/slack-response/T9TK3CUKW/1/x`,
+    ): string => {
       const payload = {
         ...BLOCK_ACTIONS,
+        response_url: responseUrl,
+        message: { ...(BLOCK_ACTIONS.message as object), blocks: sentBlocks },
         actions: [
           { ...BLOCK_ACTIONS.actions[0], ...b, block_id: `shipwatch_verification_${b.value}` },
         ],
@@ -396,7 +406,14 @@ describe('human decisions on verifications', () => {
         .filter((m) => JSON.stringify(m).includes('billing'));
       const actions = message.blocks.find((b) => b.type === 'actions');
       button = actions!.elements!.find((e) => e.action_id === 'shipwatch_approve_rollback')!;
+      sentBlocks = message.blocks;
     });
+    const slackResponses = () =>
+      t.db.dataSource.query<{ status: string; last_error: string | null }[]>(
+        `SELECT status, last_error FROM remediation_outbox WHERE kind = 'SLACK_RESPONSE' ORDER BY id`,
+      );
+    const responsesReceived = () =>
+      receiver.requests.filter((r) => r.path.startsWith('/slack-response'));
 
     it('sends the FAILED release to Slack with buttons carrying the verification id', () => {
       expect(button).toMatchObject({ action_id: 'shipwatch_approve_rollback', value: v.id });
@@ -434,6 +451,7 @@ describe('human decisions on verifications', () => {
       expect(foreign.body.error.code).toBe('MALFORMED_PAYLOAD');
       expect(await requested()).toBeNull();
       expect((await read(deployment)).decisions).toEqual([]);
+      expect(await slackResponses()).toEqual([]);
     });
 
     it('approves the rollback for the Slack user; a replay of the request is refused', async () => {
@@ -465,6 +483,73 @@ describe('human decisions on verifications', () => {
         [deployment],
       );
       expect(outbox).toEqual([{ idempotency_key: `rollback:${deployment}` }]);
+    });
+
+    it('replaces the message clicked on with who decided what and when, retrying through the outbox', async () => {
+      expect(await slackResponses()).toEqual([{ status: 'PENDING', last_error: null }]);
+      // the fake Slack fails the first POST to the response_url: the outbox tries again
+      receiver.respondWith((r) =>
+        r.path.startsWith('/slack-response') && responsesReceived().length === 0
+          ? { status: 503, body: 'try later' }
+          : { status: 200 },
+      );
+      const dispatcher = t.app.get(OutboxDispatcher);
+      await dispatcher.dispatchDue(new Date());
+      expect(await slackResponses()).toEqual([
+        { status: 'PENDING', last_error: expect.stringMatching(/^HTTP 503 from 127\.0\.0\.1:/) },
+      ]);
+      await dispatcher.dispatchDue(new Date(Date.now() + 60_000));
+      expect(await slackResponses()).toEqual([{ status: 'DELIVERED', last_error: null }]);
+      await dispatcher.dispatchDue(new Date(Date.now() + 3_600_000));
+      const posts = responsesReceived();
+      expect(posts.map((r) => [r.method, r.path, r.status])).toEqual([
+        ['POST', '/slack-response/T9TK3CUKW/1/x', 503],
+        ['POST', '/slack-response/T9TK3CUKW/1/x', 200],
+      ]);
+      const replaced = posts[1].json as {
+        replace_original: boolean;
+        text: string;
+        blocks: object[];
+      };
+      const { decisions } = await read(deployment);
+      const at = new Date(decisions[0].decidedAt as string);
+      expect(replaced).toEqual({
+        replace_original: true,
+        text: `Rollback approved by jtorrance at ${at.toISOString()}`,
+        blocks: [
+          ...sentBlocks.filter((b) => b.type !== 'actions'),
+          {
+            type: 'context',
+            elements: [
+              {
+                type: 'mrkdwn',
+                text: `:rewind: *Rollback approved* by <@UA8RXUSPL> (jtorrance) <!date^${Math.floor(at.getTime() / 1000)}^{date_short_pretty} {time}|${at.toISOString()}>`,
+              },
+            ],
+          },
+        ],
+      });
+      expect(sentBlocks.filter((b) => b.type === 'actions')).toHaveLength(1);
+      receiver.respondWith(() => ({ status: 200 }));
+    });
+
+    it('never calls a response_url outside the allowlist: stored DEAD, the decision stands', async () => {
+      const body = clicked(
+        { action_id: 'shipwatch_mark_healthy', value: v.id },
+        'https://hooks.slack.com.evil.example/actions/T1/2/x',
+      );
+      const ok = await post(body, signed(body));
+      expect(ok.status).toBe(200);
+      expect((await read(deployment)).state).toBe('HEALTHY');
+      expect((await slackResponses())[1]).toEqual({
+        status: 'DEAD',
+        last_error: expect.stringMatching(
+          /^refused: response_url host hooks\.slack\.com\.evil\.example is not in SHIPWATCH_OUTBOUND_ALLOWED_HOSTS/,
+        ),
+      });
+      const before = responsesReceived().length;
+      await t.app.get(OutboxDispatcher).dispatchDue(new Date(Date.now() + 7_200_000));
+      expect(responsesReceived()).toHaveLength(before);
     });
   });
 });

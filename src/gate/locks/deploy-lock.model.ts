@@ -37,10 +37,10 @@ export class DeployLock {
   @Field(() => String)
   reason!: string;
 
-  @Field(() => String, { description: '`token:<id>` or `bootstrap`' })
+  @Field(() => String, { description: '`token:<id>`, `bootstrap` or `slack:<user id>`' })
   lockedBy!: string;
 
-  @Field(() => String, { description: 'The name of the token used' })
+  @Field(() => String, { description: 'The name of the token used, or the Slack user name' })
   lockedByName!: string;
 
   @Field(() => Date)
@@ -54,7 +54,7 @@ export class DeployLock {
 
   @Field(() => String, {
     nullable: true,
-    description: 'Who unlocked it: `token:<id>`, `bootstrap`',
+    description: 'Who unlocked it: `token:<id>`, `bootstrap` or `slack:<user id>`',
   })
   releasedBy!: string | null;
 

@@ -1,6 +1,7 @@
 import { Args, Context, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { RequireScope } from '../../auth/auth.decorators.js';
 import type { AuthenticatedRequest } from '../../auth/auth.guard.js';
+import { actorOf } from '../../auth/principal.js';
 import { DeployLock, DeployLockInput, DeployLocksArgs } from './deploy-lock.model.js';
 import { DeployLocksService } from './deploy-locks.service.js';
 
@@ -22,7 +23,7 @@ export class DeployLocksResolver {
   })
   @RequireScope('triage')
   lockDeployments(@Args('input') input: DeployLockInput, @Context() ctx: Ctx): Promise<DeployLock> {
-    return this.locks.lock(input, ctx.req.principal);
+    return this.locks.lock(input, actorOf(ctx.req.principal));
   }
 
   @Mutation(() => DeployLock, {
@@ -33,6 +34,6 @@ export class DeployLocksResolver {
     @Args('id', { type: () => ID }) id: string,
     @Context() ctx: Ctx,
   ): Promise<DeployLock> {
-    return this.locks.unlock(id, ctx.req.principal);
+    return this.locks.unlock(id, actorOf(ctx.req.principal));
   }
 }

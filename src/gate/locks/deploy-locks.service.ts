@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { submitterOf, type Principal } from '../../auth/principal.js';
+import type { Actor } from '../../auth/principal.js';
 import { badInput, DomainError } from '../../common/errors/domain-error.js';
 import type { DeployLock, DeployLockInput } from './deploy-lock.model.js';
 import { lockCovers, lockTarget } from './deploy-lock.rule.js';
@@ -10,22 +10,20 @@ export const lockNotFound = (id: string): DomainError =>
 
 const isId = (id: string): boolean => /^[1-9][0-9]{0,17}$/.test(id);
 
-/** Deploy locks: taken and released by people (scope `triage`), read by the gate. */
+/**
+ * Deploy locks: taken and released by people (a token with scope `triage`, or a Slack user through
+ * the slash command), read by the gate.
+ */
 @Injectable()
 export class DeployLocksService {
   private readonly logger = new Logger('DeployLocks');
 
   constructor(private readonly repo: DeployLocksRepository) {}
 
-  async lock(input: DeployLockInput, principal: Principal | undefined, now = new Date()) {
+  async lock(input: DeployLockInput, actor: Actor, now = new Date()) {
     const result = lockTarget(input, now);
     if (!result.ok) throw badInput(result.message, { field: result.field });
-    const lock = await this.repo.insert(
-      result.target,
-      submitterOf(principal) ?? 'anonymous',
-      principal?.name ?? 'anonymous',
-      now,
-    );
+    const lock = await this.repo.insert(result.target, actor.id, actor.name, now);
     this.logger.log(
       `deploy lock ${lock.id} (${lock.scope} ${lock.service ?? ''} ${lock.environment ?? ''}) taken by ${lock.lockedBy}: ${lock.reason}`,
     );
@@ -33,9 +31,9 @@ export class DeployLocksService {
   }
 
   /** Idempotent: unlocking a released lock answers it as it is. */
-  async unlock(id: string, principal: Principal | undefined, now = new Date()) {
+  async unlock(id: string, actor: Actor, now = new Date()) {
     if (!isId(id)) throw lockNotFound(id);
-    const lock = await this.repo.release(id, submitterOf(principal) ?? 'anonymous', now);
+    const lock = await this.repo.release(id, actor.id, now);
     if (!lock) throw lockNotFound(id);
     this.logger.log(`deploy lock ${id} released by ${lock.releasedBy ?? '?'}`);
     return lock;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { slackInteraction } from './slack-interaction.rule.js';
+import { decidedMessage, slackInteraction, type SlackDecision } from './slack-interaction.rule.js';
 
 /** Slack's documented block_actions example (test/fixtures/slack/README.md). */
 const EXAMPLE = JSON.parse(
@@ -26,13 +26,22 @@ describe('slackInteraction', () => {
         action: 'APPROVE_ROLLBACK',
         actor: { id: 'slack:UA8RXUSPL', name: 'jtorrance' },
         reason: 'Approve rollback button in Slack (#review-updates)',
+        teamId: 'T9TK3CUKW',
+        userId: 'UA8RXUSPL',
+        responseUrl: 'https://hooks.slack.com/actions/AABA1ABCD/1232321423432/D09sSasdasdAS9091209',
+        messageBlocks: null,
       },
     });
     expect(
       slackInteraction(
         click(
           { action_id: 'shipwatch_mark_healthy', value: '3' },
-          { channel: undefined, user: { id: 'U1' } },
+          {
+            channel: undefined,
+            team: undefined,
+            response_url: '',
+            user: { id: 'U1', team_id: 'T2' },
+          },
         ),
       ),
     ).toMatchObject({
@@ -41,6 +50,8 @@ describe('slackInteraction', () => {
         action: 'MARK_HEALTHY',
         actor: { id: 'slack:U1', name: 'U1' },
         reason: 'Mark healthy button in Slack',
+        teamId: 'T2',
+        responseUrl: null,
       },
     });
   });
@@ -57,5 +68,73 @@ describe('slackInteraction', () => {
     ['an inherited action id', click({ action_id: 'constructor', value: '3' })],
   ])('refuses %s', (_, body) => {
     expect(slackInteraction(body)).toMatchObject({ ok: false, problem: expect.any(String) });
+  });
+});
+
+describe('decidedMessage', () => {
+  const at = new Date('2026-12-04T12:30:00Z');
+  const decision = (over: Partial<SlackDecision> = {}): SlackDecision => ({
+    verificationId: '17',
+    action: 'APPROVE_ROLLBACK',
+    actor: { id: 'slack:UA8RXUSPL', name: 'jtorrance' },
+    reason: 'Approve rollback button in Slack',
+    teamId: 'T9TK3CUKW',
+    userId: 'UA8RXUSPL',
+    responseUrl: 'https://hooks.slack.com/actions/A/1/x',
+    messageBlocks: [
+      { type: 'header', text: { type: 'plain_text', text: 'payments 2.0.0 FAILED' } },
+      { type: 'actions', block_id: 'shipwatch_verification_17', elements: [] },
+      { type: 'actions', block_id: 'someone_else', elements: [] },
+    ],
+    ...over,
+  });
+
+  it('replaces the buttons of the message with who decided what, and when', () => {
+    expect(decidedMessage(decision(), at)).toEqual({
+      replace_original: true,
+      text: 'Rollback approved by jtorrance at 2026-12-04T12:30:00.000Z',
+      blocks: [
+        { type: 'header', text: { type: 'plain_text', text: 'payments 2.0.0 FAILED' } },
+        { type: 'actions', block_id: 'someone_else', elements: [] },
+        {
+          type: 'context',
+          elements: [
+            {
+              type: 'mrkdwn',
+              text: ':rewind: *Rollback approved* by <@UA8RXUSPL> (jtorrance) <!date^1796387400^{date_short_pretty} {time}|2026-12-04T12:30:00.000Z>',
+            },
+          ],
+        },
+      ],
+    });
+  });
+
+  it('says the outcome alone without the original, escapes the name, mentions only a user id', () => {
+    const m = decidedMessage(
+      decision({
+        action: 'MARK_HEALTHY',
+        messageBlocks: null,
+        userId: '<!channel>',
+        actor: { id: 'slack:x', name: '<!here>' },
+      }),
+      at,
+    );
+    expect(m.text).toBe('Marked healthy by &lt;!here&gt; at 2026-12-04T12:30:00.000Z');
+    expect(m.blocks).toEqual([
+      {
+        type: 'context',
+        elements: [
+          {
+            type: 'mrkdwn',
+            text: ':white_check_mark: *Marked healthy* by &lt;!here&gt; <!date^1796387400^{date_short_pretty} {time}|2026-12-04T12:30:00.000Z>',
+          },
+        ],
+      },
+    ]);
+  });
+
+  it('stays within Slack’s 50 blocks', () => {
+    const many = Array.from({ length: 60 }, (_, i) => ({ type: 'section', block_id: `b${i}` }));
+    expect(decidedMessage(decision({ messageBlocks: many }), at).blocks).toHaveLength(50);
   });
 });

@@ -4,6 +4,7 @@
  * form-encoded as `payload=<JSON>`. The buttons Shipwatch puts on an advised FAILED release
  * (senders/slack.payload.ts) carry the verification id as their value. Pure.
  */
+import { escapeSlack, SLACK_MAX_BLOCKS } from '../../remediation/senders/slack.payload.js';
 import type { DecisionAction } from './verification-decision.rule.js';
 
 /** The action_id of each button, and the decision it stands for. */
@@ -19,6 +20,13 @@ export interface SlackDecision {
   /** `slack:<user id>` and the user's name: who decided. */
   readonly actor: { readonly id: string; readonly name: string };
   readonly reason: string;
+  /** Who clicked, as Slack names them: their workspace (team) and user ids. */
+  readonly teamId: string | null;
+  readonly userId: string;
+  /** Where the message may be replaced with the outcome (valid 30 minutes), if Slack sent one. */
+  readonly responseUrl: string | null;
+  /** The blocks of the message clicked on, if Slack sent them. */
+  readonly messageBlocks: readonly Record<string, unknown>[] | null;
 }
 
 export type SlackInteraction =
@@ -57,6 +65,8 @@ export function slackInteraction(formBody: string): SlackInteraction {
   const name = str(user.username) ?? str(user.name) ?? userId;
   const channel = str((payload.channel as Record<string, unknown> | undefined)?.name);
   const action = SLACK_ACTIONS[actionId as SlackActionId];
+  const team = (payload.team ?? {}) as Record<string, unknown>;
+  const blocks = (payload.message as Record<string, unknown> | undefined)?.blocks;
   return {
     ok: true,
     decision: {
@@ -64,6 +74,49 @@ export function slackInteraction(formBody: string): SlackInteraction {
       action,
       actor: { id: `slack:${userId}`, name },
       reason: `${action === 'APPROVE_ROLLBACK' ? 'Approve rollback' : 'Mark healthy'} button in Slack${channel ? ` (#${channel})` : ''}`,
+      teamId: str(team.id) ?? str(user.team_id),
+      userId,
+      responseUrl: str(payload.response_url),
+      messageBlocks: Array.isArray(blocks)
+        ? blocks.filter((b): b is Record<string, unknown> => typeof b === 'object' && b !== null)
+        : null,
     },
+  };
+}
+
+/** What replaces the message (POSTed to response_url): the original, its buttons, an outcome. */
+export interface DecidedMessage {
+  readonly replace_original: true;
+  readonly text: string;
+  readonly blocks: readonly Record<string, unknown>[];
+}
+
+/**
+ * The message clicked on, its buttons replaced by who decided what and when (Slack's `<@user>`
+ * mention and `<!date>` formatting, which each reader sees in their own time zone), so that
+ * nobody clicks again on a decided release. Without the original blocks: the outcome alone.
+ */
+export function decidedMessage(d: SlackDecision, at: Date): DecidedMessage {
+  const what = d.action === 'APPROVE_ROLLBACK' ? 'Rollback approved' : 'Marked healthy';
+  const who = escapeSlack(d.actor.name);
+  const mention = /^[A-Z0-9]{1,30}$/.test(d.userId) ? `<@${d.userId}> (${who})` : who;
+  const iso = at.toISOString();
+  const when = `<!date^${Math.floor(at.getTime() / 1000)}^{date_short_pretty} {time}|${iso}>`;
+  const icon = d.action === 'APPROVE_ROLLBACK' ? ':rewind:' : ':white_check_mark:';
+  const kept = (d.messageBlocks ?? [])
+    .filter(
+      (b) => !(b.type === 'actions' && b.block_id === `shipwatch_verification_${d.verificationId}`),
+    )
+    .slice(0, SLACK_MAX_BLOCKS - 1);
+  return {
+    replace_original: true,
+    text: `${what} by ${who} at ${iso}`,
+    blocks: [
+      ...kept,
+      {
+        type: 'context',
+        elements: [{ type: 'mrkdwn', text: `${icon} *${what}* by ${mention} ${when}` }],
+      },
+    ],
   };
 }

@@ -1,6 +1,7 @@
 import { Args, Context, Mutation, Resolver } from '@nestjs/graphql';
 import { RequireScope } from '../../auth/auth.decorators.js';
 import type { AuthenticatedRequest } from '../../auth/auth.guard.js';
+import { actorOf } from '../../auth/principal.js';
 import { ReleaseVerificationModel } from '../models/release-verification.model.js';
 import { VerificationReadService } from '../verification-read.service.js';
 import type { DecisionRequest } from './verification-decision.rule.js';
@@ -11,7 +12,7 @@ import {
   HumanVerdictEnum,
   VerificationDecisionArgs,
 } from './verification-decision.model.js';
-import { actorOf, VerificationDecisionsService } from './verification-decisions.service.js';
+import { VerificationDecisionsService } from './verification-decisions.service.js';
 
 type Ctx = { req: AuthenticatedRequest };
 

@@ -1,10 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { submitterOf, type Principal } from '../../auth/principal.js';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { Actor } from '../../auth/principal.js';
 import { badInput, DomainError } from '../../common/errors/domain-error.js';
 import { DeploymentHooks, type DeploymentTransition } from '../../ingestion/deployment-hooks.js';
 import { VerdictService } from '../verdict.service.js';
-import { replayedRequest, verificationNotFound } from '../verification.errors.js';
+import { replayedRequest } from '../../webhooks/webhooks.errors.js';
+import { verificationNotFound } from '../verification.errors.js';
 import { VerificationRepository } from '../verification.repository.js';
 import {
   allowedDecision,
@@ -15,19 +16,20 @@ import { toDecision } from './verification-decision.mapper.js';
 import type { VerificationDecisionModel } from '../models/release-verification.model.js';
 import { VerificationDecisionsRepository } from './verification-decisions.repository.js';
 
+/**
+ * What the caller writes with the decision, in its transaction (a Slack click: the update of
+ * the message clicked on, through the outbox): both are committed, or neither.
+ */
+export type DecisionFollowUp = (
+  m: EntityManager,
+  decided: { readonly decisionId: string; readonly deploymentId: string; readonly at: Date },
+) => Promise<void>;
+
 /** Who decided: a token's principal (GraphQL, CLI) or a Slack user (interactive buttons). */
-export interface DecisionActor {
-  /** `token:<id>`, `bootstrap` or `slack:<user id>`. */
-  readonly id: string;
-  readonly name: string;
+export interface DecisionActor extends Actor {
   /** A signed request's key (Slack: its X-Slack-Signature): a replay of it is refused. */
   readonly requestKey?: string;
 }
-
-export const actorOf = (principal: Principal | undefined): DecisionActor => ({
-  id: submitterOf(principal) ?? 'anonymous',
-  name: principal?.name ?? 'anonymous',
-});
 
 const isId = (id: string): boolean => /^[1-9][0-9]{0,17}$/.test(id);
 
@@ -57,6 +59,7 @@ export class VerificationDecisionsService {
     verificationId: string,
     req: DecisionRequest,
     actor: DecisionActor,
+    followUp?: DecisionFollowUp,
     now = new Date(),
   ): Promise<VerificationDecisionModel> {
     if (!isId(verificationId)) throw verificationNotFound(verificationId);
@@ -109,6 +112,7 @@ export class VerificationDecisionsService {
         at: now,
         requestKey: actor.requestKey ?? null,
       });
+      await followUp?.(m, { decisionId: String(row.id), deploymentId: v.deploymentId, at: now });
       return { row, transitions };
     });
     this.hooks.emitCommitted(transitions);
