@@ -2,7 +2,7 @@
  * The SLIs a tick judges under the default SLIs: the presets (default-slis.ts PRESETS) the
  * service has series of, looked up through the SignalSource at every tick, and the chosen ones
  * too quiet to judge beside another left out (preset.rule.ts). A policy's own SLIs, and a source
- * that cannot look series up (the simulator, HTTP only), are judged as they are.
+ * that cannot look series up, are judged as they are.
  */
 import { DEFAULT_SLIS, PRESETS, usesDefaultSlis } from '../default-slis.js';
 import type { PolicySpec, SliSpec } from '../verification-policy.js';
@@ -19,8 +19,8 @@ import { seconds, type TimeRange } from './window.rule.js';
 
 /**
  * A source that can tell how many series of an SLI's total the service has (every version) with
- * a sample in a range (PrometheusSignalSource). The simulator cannot (it simulates HTTP only):
- * under it the default SLIs are the HTTP ones, as before the presets.
+ * a sample in a range: PrometheusSignalSource, and the simulator (whose series are HTTP ones).
+ * Under a source without it the default SLIs are the HTTP ones, as before the presets.
  */
 export interface SeriesLookup {
   seriesCount(sli: SliSpec, range: TimeRange): Promise<Sourced<number>>;

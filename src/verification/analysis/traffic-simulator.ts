@@ -194,6 +194,15 @@ function rangeSamples(
   return out.reverse();
 }
 
+/** How many of the series have a sample in the range. */
+function sampledIn(series: readonly Series[], range: TimeRange): number {
+  const [start, end] = [range.start.getTime() / 1000, range.end.getTime() / 1000];
+  return series.filter((s) => {
+    const i = lastIndexAtOrBefore(s.times, end);
+    return i >= 0 && s.times[i] >= start;
+  }).length;
+}
+
 export class TrafficSimulator implements SignalSource {
   private readonly series: Series[] = [];
   /** Unix seconds of t = 0. */
@@ -422,13 +431,19 @@ export class TrafficSimulator implements SignalSource {
     this.queries++;
     const queries = this.describe(`${sli.name}:fresh`, side, range.end);
     if (this.failing(range.end)) return { result: OUTAGE, queries };
-    const [start, end] = [range.start.getTime() / 1000, range.end.getTime() / 1000];
     const version: Version = side === 'CANARY' ? 'NEW' : 'OLD';
-    const fresh = this.seriesOf(version).filter((s) => {
-      const i = lastIndexAtOrBefore(s.times, end);
-      return i >= 0 && s.times[i] >= start;
-    });
-    return { result: fresh.length, queries };
+    return { result: sampledIn(this.seriesOf(version), range), queries };
+  }
+
+  /**
+   * The look-up of the default SLI families (preset-selection.ts): the simulator's series are
+   * HTTP server metrics, those of the `errors` SLI's total (every version); no other family.
+   */
+  async seriesCount(sli: SliSpec, range: TimeRange): Promise<Sourced<number>> {
+    this.queries++;
+    const queries = this.describe(`${sli.name}:series`, 'EVERY', range.end);
+    if (this.failing(range.end)) return { result: OUTAGE, queries };
+    return { result: sli.name === 'errors' ? sampledIn(this.series, range) : 0, queries };
   }
 
   async scrape(sli: SliSpec, at: Date, now: Date): Promise<Sourced<ScrapeSamples>> {
