@@ -486,7 +486,7 @@ export interface FreezeWindowView {
 }
 
 const POLICY_FIELDS =
-  'service namespace environment mode slis { name objective totalQuery badQuery } checks { name query successCondition failureCondition dryRun } timing { intervalSeconds windowSeconds warmUpSeconds bakeSeconds earlyHealthySeconds maxVerificationSeconds settleWindowSeconds preDeployWindowSeconds cooldownSeconds rollbackVerifyTimeoutSeconds } analysis { minRequests minBadEvents alpha allowedIncrease minAbsDelta criticalAbsRatio criticalIncrease criticalBurnRate pageBurnRate criticalSustainSeconds severeSustainSeconds sequentialBeta passK minEvaluatedTicks consecutiveErrorLimit maxRoutes routeMinRequests } alertChannels rollbackTarget { kind url repository workflow ref projectId eventType secretFromEnv }';
+  'service namespace environment mode slis { name objective totalQuery badQuery } checks { name query successCondition failureCondition dryRun } timing { intervalSeconds windowSeconds warmUpSeconds bakeSeconds earlyHealthySeconds maxVerificationSeconds settleWindowSeconds preDeployWindowSeconds cooldownSeconds rollbackVerifyTimeoutSeconds lateWatchSeconds lateWatchIntervalSeconds } analysis { minRequests minBadEvents alpha allowedIncrease minAbsDelta criticalAbsRatio criticalIncrease criticalBurnRate pageBurnRate criticalSustainSeconds severeSustainSeconds sequentialBeta passK minEvaluatedTicks consecutiveErrorLimit maxRoutes routeMinRequests } alertChannels lateRegressionRollback rollbackTarget { kind url repository workflow ref projectId eventType secretFromEnv }';
 
 export const VERIFICATION_POLICIES = `query VerificationPolicies { verificationPolicies { ${POLICY_FIELDS} } }`;
 
@@ -507,6 +507,7 @@ export interface VerificationPolicyView {
   readonly timing: Record<string, number>;
   readonly analysis: Record<string, number>;
   readonly alertChannels: readonly string[];
+  readonly lateRegressionRollback: boolean;
   readonly rollbackTarget: {
     readonly kind: string;
     readonly url: string | null;

@@ -196,6 +196,7 @@ export const policyExport = defineCommand({
         timing: p.timing,
         analysis: p.analysis,
         alertChannels: p.alertChannels,
+        lateRegressionRollback: p.lateRegressionRollback,
         ...(target ? { rollbackTarget: target } : {}),
       };
       if (p.rollbackTarget && !target) inline.push(name);
