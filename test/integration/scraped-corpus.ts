@@ -4,8 +4,9 @@
  * OpenMetrics with timestamps for `promtool tsdb create-blocks-from openmetrics`: the samples a
  * real Prometheus holds after scraping services instrumented with the OpenTelemetry SDK and its
  * Prometheus exporter. Each series becomes `http_server_request_duration_seconds` _count and
- * _bucket le="0.25"/"+Inf" of its pod (job/instance) and status code, with the resource
- * attributes as labels, so that the same samples are read by the simulator and by Prometheus.
+ * _bucket le="0.25"/"+Inf" of its pod (job/instance), status code and route (`http_route`: the
+ * simulated route, else `/orders` for every series), with the resource attributes as labels, so
+ * that the same samples are read by the simulator and by Prometheus.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import type { CorpusVersion } from '../../src/verification/analysis/scenario-corpus.js';
@@ -56,7 +57,7 @@ export function writeScrapedHistory(path: string, services: readonly ScrapedServ
           deployment_environment_name: s.environment,
           service_version: CORPUS_VERSIONS[series.version],
           http_request_method: 'GET',
-          http_route: '/orders',
+          http_route: series.route ?? '/orders',
           job: s.job,
           instance: instanceOf(s, series.version, series.pod),
           http_response_status_code: series.code,

@@ -16,7 +16,8 @@
  * the same samples replayed on the simulator give the same ticks (windows, the counts of every
  * side, classifications, states), so that the bench's figures, measured on the simulator, hold
  * for a real Prometheus. One Prometheus holds every interval (a job per interval, a service per
- * run).
+ * run). The per-route cases (ROUTE_CORPUS, series labelled `http_route`) run at 15 and 30 s
+ * scrapes, one offset: a few backtests, the simulator's route spec and the bench do the rest.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,6 +26,7 @@ import { startPrometheus, type RunningPrometheus } from '../../src/demo/promethe
 import {
   CORPUS,
   CORPUS_SCRAPE_JITTER_SECONDS,
+  ROUTE_CORPUS,
   SCRAPE_INTERVALS,
   SCRAPE_OFFSETS,
   corpusTraffic,
@@ -67,14 +69,20 @@ interface CorpusRunCase {
  * ones (low traffic, 1 % canary) at one offset off the grid per interval.
  */
 const offsetsOf = (c: CorpusCase, k: number): readonly number[] =>
-  c.ci ? SCRAPE_OFFSETS : [SCRAPE_OFFSETS[1 + (k % 2)]];
+  c.ci && !c.routes ? SCRAPE_OFFSETS : [SCRAPE_OFFSETS[1 + (k % 2)]];
+
+/** Every case of the corpus at every interval; the per-route cases (CI-sized) at 15 and 30 s. */
+const CASES: readonly { corpusCase: CorpusCase; intervals: readonly number[] }[] = [
+  ...CORPUS.map((corpusCase) => ({ corpusCase, intervals: SCRAPE_INTERVALS })),
+  ...ROUTE_CORPUS.filter((c) => c.ci).map((corpusCase) => ({ corpusCase, intervals: [15, 30] })),
+];
 
 /** Expected traffic (the labels are about the signal) and seeded Poisson traffic (the noise). */
 const TRAFFIC = ['expected', 'poisson'] as const;
 type Traffic = (typeof TRAFFIC)[number];
 
-const RUNS: CorpusRunCase[] = CORPUS.flatMap((corpusCase, i) =>
-  SCRAPE_INTERVALS.flatMap((interval, k) =>
+const RUNS: CorpusRunCase[] = CASES.flatMap(({ corpusCase, intervals }, i) =>
+  intervals.flatMap((interval, k) =>
     offsetsOf(corpusCase, k).flatMap((share) =>
       TRAFFIC.map((traffic) => {
         const offset = Math.round(share * interval);
@@ -234,8 +242,9 @@ describe('labelled scenario corpus through a real Prometheus and backtestPolicy'
       const first = series[0];
       if (!first) continue;
       // The first old pod's raw samples: the same instants (to the millisecond) and values.
+      const route = first.route === null ? '' : `,http_route="${first.route}"`;
       const [raw] = await prometheus.samples(
-        `http_server_request_duration_seconds_count{instance="${instanceOf(scraped, first.version, first.pod)}",http_response_status_code="${first.code}"}[2d] @ ${end}`,
+        `http_server_request_duration_seconds_count{instance="${instanceOf(scraped, first.version, first.pod)}",http_response_status_code="${first.code}"${route}}[2d] @ ${end}`,
       );
       expect(raw.points).toEqual([...first.times].map((ts, i) => ({ t: ts, v: first.count[i] })));
       // Its last scrape before the deploy is `offset` earlier (± jitter; a deploy on the grid

@@ -66,6 +66,22 @@ describe('routeGroups: the routes judged apiece, the rest as "other"', () => {
     expect(routeGroups(canary, baseline, A).map((g) => g.route)).toEqual(['/a', '/b', '/c']);
   });
 
+  it('bounds a label with 10,000 values: the busiest maxRoutes apiece, the rest in "other"', () => {
+    const many = (scale: number) =>
+      new Map(
+        Array.from({ length: 10_000 }, (_, i): [string, Counts] => [
+          `/item/${i}`,
+          { total: scale * (10_000 - i), bad: 0 },
+        ]),
+      );
+    const groups = routeGroups(many(1), many(3), A);
+    expect(groups).toHaveLength(A.maxRoutes + 1);
+    expect(groups.slice(0, 3).map((g) => g.route)).toEqual(['/item/0', '/item/1', '/item/2']);
+    expect(groups.at(-1)!.route).toBe(OTHER_ROUTES);
+    const judgedAlone = groups.slice(0, -1).reduce((n, g) => n + g.canary.total, 0);
+    expect(judgedAlone + groups.at(-1)!.canary.total).toBe((10_000 * 10_001) / 2);
+  });
+
   it('judges nothing apiece for one route, maxRoutes 0, or no route above the floor', () => {
     expect(routeGroups(routes({ '/a': [500, 0] }), routes({ '/a': [500, 0] }), A)).toEqual([]);
     const two = routes({ '/a': [500, 0], '/b': [500, 0] });
