@@ -1,10 +1,15 @@
+import type { VerificationPolicyEntity } from './verification-policy.entity.js';
+import { policyModel } from './verification-read.service.js';
 import {
+  analysisWithDefaults,
   checkPolicyShape,
+  DEFAULT_ANALYSIS,
   DEFAULT_SLIS,
   defaultPolicySpec,
   parseCondition,
   renderTemplate,
   TemplateError,
+  type AnalysisParameters,
   type PolicySpec,
 } from './verification-policy.js';
 
@@ -85,5 +90,35 @@ describe('verification policy', () => {
     expect(parseCondition('result >= 0.95')).toEqual({ op: '>=', value: 0.95 });
     expect(parseCondition(' result<1e-3 ')).toEqual({ op: '<', value: 0.001 });
     expect(parseCondition('len(result) == 0')).toBeNull();
+  });
+});
+
+describe('policies saved before the route parameters', () => {
+  it('read with maxRoutes and routeMinRequests defaulted, in GraphQL and in policy files', () => {
+    const stored = Object.fromEntries(
+      Object.entries(DEFAULT_ANALYSIS).filter(
+        ([k]) => k !== 'maxRoutes' && k !== 'routeMinRequests',
+      ),
+    ) as unknown as AnalysisParameters;
+    const entity = {
+      id: '1',
+      service: 'checkout',
+      namespace: '',
+      environment: 'production',
+      mode: 'ADVISE',
+      slis: [...DEFAULT_SLIS],
+      checks: [],
+      timing: {},
+      analysis: { ...stored, minRequests: 20 },
+      lateRegressionRollback: false,
+      rollbackTarget: null,
+      alertChannels: [],
+      updatedAt: new Date(0),
+    } as unknown as VerificationPolicyEntity;
+    expect(policyModel(entity).analysis).toEqual({
+      ...DEFAULT_ANALYSIS,
+      minRequests: 20,
+    });
+    expect(analysisWithDefaults(stored)).toMatchObject({ maxRoutes: 50, routeMinRequests: 100 });
   });
 });

@@ -192,6 +192,12 @@ export const DEFAULT_ANALYSIS: AnalysisParameters = {
   routeMinRequests: 100,
 };
 
+/** Stored analysis parameters with those added since they were saved (e.g. maxRoutes) filled in. */
+export const analysisWithDefaults = (a: Partial<AnalysisParameters>): AnalysisParameters => ({
+  ...DEFAULT_ANALYSIS,
+  ...a,
+});
+
 export { DEFAULT_LATENCY_BUCKET, DEFAULT_SLIS } from './default-slis.js';
 
 export function defaultPolicySpec(alertChannels: readonly AlertChannel[]): PolicySpec {

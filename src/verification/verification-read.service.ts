@@ -19,7 +19,11 @@ import type { ReleaseVerificationEntity } from './release-verification.entity.js
 import { VerificationRepository } from './verification.repository.js';
 import { storedTickModel } from './verification-tick.mapper.js';
 import type { VerificationPolicyEntity } from './verification-policy.entity.js';
-import { checkWithDefaults, timingWithDefaults } from './verification-policy.js';
+import {
+  analysisWithDefaults,
+  checkWithDefaults,
+  timingWithDefaults,
+} from './verification-policy.js';
 
 /** Never shows a secret or token: only where the rollback goes. */
 export function targetSummary(t: RollbackTarget | null): RollbackTargetSummaryModel | null {
@@ -67,7 +71,7 @@ export function policyModel(e: VerificationPolicyEntity): VerificationPolicyMode
     slis: e.slis,
     checks: e.checks.map(checkWithDefaults),
     timing: timingWithDefaults(e.timing),
-    analysis: e.analysis,
+    analysis: analysisWithDefaults(e.analysis),
     rollbackTarget: targetSummary(e.rollbackTarget),
     alertChannels: e.alertChannels as AlertChannelEnum[],
     lateRegressionRollback: e.lateRegressionRollback,

@@ -1,7 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { badInput, DomainError } from '../../common/errors/domain-error.js';
-import { timingWithDefaults, type PolicySpec } from '../verification-policy.js';
+import {
+  analysisWithDefaults,
+  timingWithDefaults,
+  type PolicySpec,
+} from '../verification-policy.js';
 import type { SaveVerificationPolicyInput } from '../dto/save-verification-policy.input.js';
 import {
   specOf,
@@ -23,7 +27,7 @@ const storedSpec = (e: VerificationPolicyEntity): PolicySpec => ({
   slis: e.slis,
   checks: e.checks,
   timing: timingWithDefaults(e.timing),
-  analysis: e.analysis,
+  analysis: analysisWithDefaults(e.analysis),
   alertChannels: e.alertChannels,
   lateRegressionRollback: e.lateRegressionRollback,
 });
