@@ -32,6 +32,7 @@ import { GithubProtectionRules1767200000000 } from './1767200000000-GithubProtec
 import { FreezeWindows1767300000000 } from './1767300000000-FreezeWindows.js';
 import { SlackResponses1767400000000 } from './1767400000000-SlackResponses.js';
 import { LateRegressions1767700000000 } from './1767700000000-LateRegressions.js';
+import { FreezeWindowFiles1767900000000 } from './1767900000000-FreezeWindowFiles.js';
 
 export const MIGRATIONS = [
   InitialSchema1764460800000,
@@ -64,4 +65,5 @@ export const MIGRATIONS = [
   FreezeWindows1767300000000,
   SlackResponses1767400000000,
   LateRegressions1767700000000,
+  FreezeWindowFiles1767900000000,
 ];

@@ -459,10 +459,29 @@ export interface DecidedVerificationView {
 }
 
 const FREEZE_FIELDS =
-  'id name scope service namespace environment cron timeZone durationMinutes reason createdBy createdByName createdAt activeFrom activeUntil deletedAt deletedBy current { start end }';
+  'id name scope service namespace environment cron timeZone durationMinutes reason createdBy createdByName createdAt activeFrom activeUntil deletedAt deletedBy managedBy current { start end }';
 export const CREATE_FREEZE_WINDOW = `mutation CreateFreezeWindow($input: FreezeWindowInput!) { createFreezeWindow(input: $input) { ${FREEZE_FIELDS} } }`;
 export const DELETE_FREEZE_WINDOW = `mutation DeleteFreezeWindow($id: ID!) { deleteFreezeWindow(id: $id) { ${FREEZE_FIELDS} } }`;
 export const FREEZE_WINDOWS = `query FreezeWindows($deleted: Boolean) { freezeWindows(deleted: $deleted) { ${FREEZE_FIELDS} } }`;
+/**
+ * `policy export`: the newest 400 live windows (the fields of a file only, within the server's
+ * query cost limit), those from files written.
+ */
+export const LIVE_FREEZE_WINDOWS = `query LiveFreezeWindows { freezeWindows(first: 400) { name scope service namespace environment cron timeZone durationMinutes reason managedBy } }`;
+
+/** A window as `policy export` reads it. */
+export type FreezeWindowFileView = Pick<
+  FreezeWindowView,
+  | 'name'
+  | 'service'
+  | 'namespace'
+  | 'environment'
+  | 'cron'
+  | 'timeZone'
+  | 'durationMinutes'
+  | 'reason'
+  | 'managedBy'
+>;
 
 export interface FreezeWindowView {
   readonly id: string;
@@ -482,6 +501,8 @@ export interface FreezeWindowView {
   readonly activeUntil: string | null;
   readonly deletedAt: string | null;
   readonly deletedBy: string | null;
+  /** 'files': created by `policy apply`. */
+  readonly managedBy: 'files' | null;
   readonly current: { readonly start: string; readonly end: string } | null;
 }
 
@@ -521,7 +542,7 @@ export interface VerificationPolicyView {
   } | null;
 }
 
-export const APPLY_POLICY_FILES = `mutation ApplyVerificationPolicyFiles($input: ApplyVerificationPolicyFilesInput!) { applyVerificationPolicyFiles(input: $input) { dryRun saved deleted changes { file service namespace environment status differences { field before after } } } }`;
+export const APPLY_POLICY_FILES = `mutation ApplyVerificationPolicyFiles($input: ApplyVerificationPolicyFilesInput!) { applyVerificationPolicyFiles(input: $input) { dryRun saved deleted changes { file kind name service namespace environment status differences { field before after } } } }`;
 
 export interface PolicyFilesPlanView {
   readonly dryRun: boolean;
@@ -529,6 +550,8 @@ export interface PolicyFilesPlanView {
   readonly deleted: number;
   readonly changes: readonly {
     readonly file: string | null;
+    readonly kind: 'VERIFICATION_POLICY' | 'FREEZE_WINDOW';
+    readonly name: string;
     readonly service: string;
     readonly namespace: string;
     readonly environment: string;

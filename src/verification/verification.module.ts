@@ -16,6 +16,7 @@ import { VerificationRepository } from './verification.repository.js';
 import { VerificationScheduler } from './verification.scheduler.js';
 import { VerificationService } from './verification.service.js';
 import { VerificationStarter } from './verification-starter.service.js';
+import { FreezeWindowsRepository } from '../gate/freezes/freeze-windows.repository.js';
 import { PolicyFilesResolver } from './policy-files/policy-files.resolver.js';
 import { PolicyFilesService } from './policy-files/policy-files.service.js';
 import { VerificationPolicyResolver } from './verification-policy.resolver.js';
@@ -45,6 +46,8 @@ import { VerificationCoverageService } from './verification-coverage.service.js'
     VerificationPolicyResolver,
     PolicyFilesService,
     PolicyFilesResolver,
+    // Stateless (the DataSource only): policy apply writes freeze windows from files.
+    FreezeWindowsRepository,
     ReleaseVerificationResolver,
     VerificationDecisionsRepository,
     VerificationDecisionsService,

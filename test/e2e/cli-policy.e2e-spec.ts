@@ -5,7 +5,9 @@
  * unknown field or a query Prometheus refuses fails with its file name and saves nothing;
  * `--prune` deletes the policies no file names (shown by `diff --prune`), never with no file;
  * rollback targets are exported with the variable their secret is read from, never a secret,
- * and a reference to a variable the server lacks is refused.
+ * and a reference to a variable the server lacks is refused; a freeze window file
+ * (kind: FreezeWindow) applied beside the policies freezes the gate, is exported back, and a
+ * window made by a person is neither exported nor pruned.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -214,6 +216,89 @@ describe('shipwatch policy', () => {
       rmSync(empty, { recursive: true });
     }
     expect(await stored()).toHaveLength(2);
+  });
+
+  it('applies a freeze window file beside the policies: the gate is frozen, export writes it back, diff is clean', async () => {
+    const adHoc = await t.gql(
+      `mutation($input: FreezeWindowInput!) { createFreezeWindow(input: $input) { id } }`,
+      {
+        input: {
+          name: 'by-hand',
+          environment: 'staging',
+          cron: '0 3 * * *',
+          durationMinutes: 30,
+          timeZone: 'UTC',
+          reason: 'db maintenance',
+        },
+      },
+    );
+    expect(adHoc.errors).toBeUndefined();
+    const window = join(dir, 'freeze.checkout-freeze.yaml');
+    writeFileSync(
+      window,
+      'kind: FreezeWindow\nname: checkout-freeze\nservice: checkout\nenvironment: production\ncron: "* * * * *"\ntimeZone: Europe/Berlin\ndurationMinutes: 60\nreason: release freeze\n',
+    );
+    const diff = await cli('diff', '--prune', '-f', dir);
+    expect(diff.code).toBe(30);
+    expect(diff.stdout).toContain(
+      'added: freeze window checkout-freeze (freeze.checkout-freeze.yaml)',
+    );
+    expect(diff.stdout).toContain('1 freeze window would be saved');
+    expect(diff.stdout).not.toContain('by-hand');
+
+    const apply = await cli('apply', '--prune', '-f', dir);
+    expect(apply).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining('saved 1 freeze window'),
+    });
+    const gate = await t.gql(
+      `{ deploymentGate(service: "checkout", environment: "production") { decision reasons { code } } }`,
+    );
+    expect(gate.data!.deploymentGate).toMatchObject({
+      decision: 'DENY',
+      reasons: expect.arrayContaining([{ code: 'FREEZE' }]) as unknown,
+    });
+    expect(await cli('diff', '--prune', '-f', dir)).toMatchObject({ code: 0 });
+
+    const again = mkdtempSync(join(tmpdir(), 'sw-policies-again-'));
+    try {
+      const exported = await cli('export', '-f', again);
+      expect(exported).toMatchObject({
+        code: 0,
+        stdout: expect.stringContaining('wrote 2 policies and 1 freeze window'),
+      });
+      expect(readdirSync(again).sort()).toEqual(readdirSync(dir).sort());
+      expect(readFileSync(join(again, 'freeze.checkout-freeze.yaml'), 'utf8')).toContain(
+        'kind: "FreezeWindow"\nname: "checkout-freeze"\nservice: "checkout"',
+      );
+      expect(await cli('diff', '--prune', '-f', again)).toMatchObject({
+        code: 0,
+        stdout: expect.stringContaining('no changes'),
+      });
+    } finally {
+      rmSync(again, { recursive: true });
+    }
+
+    writeFileSync(
+      join(dir, 'freeze.bad.yaml'),
+      readFileSync(window, 'utf8')
+        .replace('checkout-freeze', 'bad')
+        .replace('Europe/Berlin', 'Europe/Atlantis'),
+    );
+    try {
+      const refused = await cli('apply', '-f', dir);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(
+        /freeze\.bad\.yaml:\d+: timeZone: timeZone "Europe\/Atlantis"/,
+      );
+    } finally {
+      rmSync(join(dir, 'freeze.bad.yaml'));
+    }
+    const names = await t.gql(`{ freezeWindows { name managedBy } }`);
+    expect(names.data!.freezeWindows).toEqual([
+      { name: 'checkout-freeze', managedBy: 'files' },
+      { name: 'by-hand', managedBy: null },
+    ]);
   });
 
   it('refuses a file with an unknown field, naming file, line and field, and applies nothing', async () => {

@@ -1,6 +1,7 @@
 /**
  * `shipwatch policy export|diff|apply -f <dir>`: verification policies as code, one YAML file per
- * policy (schemas/verification-policy.schema.json). The server reads and checks the files
+ * policy (schemas/verification-policy.schema.json) or freeze window (`kind: FreezeWindow`,
+ * schemas/freeze-window.schema.json). The server reads and checks the files
  * (applyVerificationPolicyFiles): all of them first, nothing saved when one is invalid, then all
  * saved in one transaction. Rollback targets are in files with their secrets by reference only;
  * only `--prune` deletes the policies no file names. Admin scope.
@@ -11,7 +12,9 @@ import { ExitCode, UsageError } from '../cli.errors.js';
 import { defineCommand, type Invocation } from '../command.js';
 import {
   APPLY_POLICY_FILES,
+  LIVE_FREEZE_WINDOWS,
   VERIFICATION_POLICIES,
+  type FreezeWindowFileView,
   type PolicyFilesPlanView,
   type VerificationPolicyView,
 } from '../operations.js';
@@ -70,16 +73,33 @@ function readDir(inv: Invocation<typeof PLAN_OPTIONS>): { name: string; content:
 const scopeName = (c: { service: string; namespace: string; environment: string }): string =>
   `${c.namespace ? `${c.namespace}/` : ''}${c.service} in ${c.environment}`;
 
+type PlanChange = PolicyFilesPlanView['changes'][number];
+
+const label = (c: PlanChange): string =>
+  c.kind === 'FREEZE_WINDOW' ? `freeze window ${c.name}` : scopeName(c);
+
 const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
+
+/** `2 policies`, `1 freeze window`, `1 policy and 2 freeze windows`. */
+function counted(changes: readonly PlanChange[]): string {
+  const windows = changes.filter((c) => c.kind === 'FREEZE_WINDOW').length;
+  const policies = changes.length - windows;
+  return [
+    policies > 0 ? plural(policies, 'policy', 'policies') : '',
+    windows > 0 ? plural(windows, 'freeze window', 'freeze windows') : '',
+  ]
+    .filter((p) => p !== '')
+    .join(' and ');
+}
 
 function describePlan(plan: PolicyFilesPlanView): string {
   const lines = plan.changes.flatMap((c) => {
     const head =
       c.status === 'NOT_IN_FILES'
-        ? `not in files: ${scopeName(c)} (kept; --prune deletes it)`
+        ? `not in files: ${label(c)} (kept; --prune deletes it)`
         : c.status === 'DELETED'
-          ? `deleted: ${scopeName(c)} (no file names it)`
-          : `${c.status.toLowerCase()}: ${scopeName(c)} (${c.file ?? '?'})`;
+          ? `deleted: ${label(c)} (no file names it)`
+          : `${c.status.toLowerCase()}: ${label(c)} (${c.file ?? '?'})`;
     return [
       head,
       ...c.differences.map(
@@ -91,14 +111,12 @@ function describePlan(plan: PolicyFilesPlanView): string {
   const deleted = plan.changes.filter((c) => c.status === 'DELETED');
   const summary = plan.dryRun
     ? [
-        changed.length > 0 ? `${plural(changed.length, 'policy', 'policies')} would be saved` : '',
-        deleted.length > 0
-          ? `${plural(deleted.length, 'policy', 'policies')} would be deleted`
-          : '',
+        changed.length > 0 ? `${counted(changed)} would be saved` : '',
+        deleted.length > 0 ? `${counted(deleted)} would be deleted` : '',
       ]
     : [
-        plan.saved > 0 ? `saved ${plural(plan.saved, 'policy', 'policies')}` : '',
-        plan.deleted > 0 ? `deleted ${plural(plan.deleted, 'policy', 'policies')}` : '',
+        changed.length > 0 ? `saved ${counted(changed)}` : '',
+        deleted.length > 0 ? `deleted ${counted(deleted)}` : '',
       ];
   lines.push(
     changed.length + deleted.length === 0
@@ -149,21 +167,39 @@ export function fileTarget(
   };
 }
 
-/** The file name of a policy: `[<namespace>.]<service>.<environment>.yaml`, safe characters. */
-export const policyFileName = (p: VerificationPolicyView): string =>
-  `${[p.namespace, p.service, p.environment]
+const fileNameOf = (parts: readonly string[]): string =>
+  `${parts
     .filter((s) => s !== '')
     .map((s) => s.replace(/[^A-Za-z0-9_-]+/g, '_'))
     .join('.')}.yaml`;
 
+/** The file name of a policy: `[<namespace>.]<service>.<environment>.yaml`, safe characters. */
+export const policyFileName = (p: VerificationPolicyView): string =>
+  fileNameOf([p.namespace, p.service, p.environment]);
+
+/** A freeze window from files as its file holds it (schemas/freeze-window.schema.json). */
+export const freezeWindowFile = (w: FreezeWindowFileView): Record<string, unknown> => ({
+  kind: 'FreezeWindow',
+  name: w.name,
+  ...(w.service !== null ? { service: w.service } : {}),
+  ...(w.namespace ? { namespace: w.namespace } : {}),
+  ...(w.environment !== null ? { environment: w.environment } : {}),
+  cron: w.cron,
+  timeZone: w.timeZone,
+  durationMinutes: w.durationMinutes,
+  reason: w.reason,
+});
+
 export const policyExport = defineCommand({
   path: ['policy', 'export'],
-  summary: 'Write every saved verification policy to <dir>, one YAML file each',
+  summary: 'Write every saved verification policy and freeze window from files to <dir>',
   description: [
     'Writes [<namespace>.]<service>.<environment>.yaml per saved policy, defaults spelled out,',
-    'replacing files of the same name. A rollback target is written with the environment variable',
-    'its secret is read from (secretFrom/tokenFrom), never a secret; a target whose secret is',
-    'stored inline is not written (and apply keeps it).',
+    'and freeze.<name>.yaml per freeze window created from files (kind: FreezeWindow), replacing',
+    'files of the same name. Freeze windows made with `shipwatch freeze` or GraphQL are not',
+    'written (apply never touches them). A rollback target is written with the environment',
+    'variable its secret is read from (secretFrom/tokenFrom), never a secret; a target whose',
+    'secret is stored inline is not written (and apply keeps it).',
   ].join('\n'),
   options: DIR_OPTIONS,
   examples: ['shipwatch policy export -f policies/'],
@@ -172,13 +208,22 @@ export const policyExport = defineCommand({
     const { verificationPolicies } = await inv
       .client()
       .request<{ verificationPolicies: VerificationPolicyView[] }>(VERIFICATION_POLICIES, {});
+    const { freezeWindows } = await inv
+      .client()
+      .request<{ freezeWindows: FreezeWindowFileView[] }>(LIVE_FREEZE_WINDOWS, {});
+    const windows = freezeWindows.filter((w) => w.managedBy === 'files');
     const written = new Set<string>();
     const inline: string[] = [];
-    mkdirSync(dir, { recursive: true });
-    for (const p of verificationPolicies) {
-      const name = policyFileName(p);
-      if (written.has(name)) throw new UsageError(`two policies would both be written to ${name}`);
+    const claim = (name: string): string => {
+      if (written.has(name)) throw new UsageError(`two objects would both be written to ${name}`);
       written.add(name);
+      return name;
+    };
+    mkdirSync(dir, { recursive: true });
+    for (const w of windows)
+      writeFileSync(join(dir, claim(fileNameOf(['freeze', w.name]))), toYaml(freezeWindowFile(w)));
+    for (const p of verificationPolicies) {
+      const name = claim(policyFileName(p));
       const target = fileTarget(p.rollbackTarget);
       const file = {
         service: p.service,
@@ -202,9 +247,10 @@ export const policyExport = defineCommand({
       if (p.rollbackTarget && !target) inline.push(name);
       writeFileSync(join(dir, name), toYaml(file));
     }
+    const policies = written.size - windows.length;
     inv.result(
       [
-        `wrote ${written.size} polic${written.size === 1 ? 'y' : 'ies'} to ${inv.values.file ?? dir}`,
+        `wrote ${policies} polic${policies === 1 ? 'y' : 'ies'}${windows.length > 0 ? ` and ${plural(windows.length, 'freeze window', 'freeze windows')}` : ''} to ${inv.values.file ?? dir}`,
         ...inline.map(
           (name) =>
             `${name}: the rollback target's secret is stored inline, so the target is not written (apply keeps it; give it as secretFrom/tokenFrom: { env } to keep it in the file)`,
@@ -221,9 +267,10 @@ export const policyDiff = defineCommand({
   summary: 'Show what `policy apply` would change (exit 30 when it would change something)',
   description: [
     'Sends the files to the server, which reads and checks them as apply does (Prometheus',
-    'included) and saves nothing. Exit 0: no changes; 30: policies would be added or changed;',
-    '1: a file or a policy is refused. Policies on the server that no file names are listed as',
-    '"not in files" (apply keeps them), or with --prune as "deleted" (apply --prune deletes them).',
+    'included) and saves nothing. Exit 0: no changes; 30: policies or freeze windows would be',
+    'added, changed or deleted; 1: a file or a policy is refused. Policies and freeze windows from',
+    'files that no file names are listed as "not in files" (apply keeps them), or with --prune as',
+    '"deleted" (apply --prune deletes them).',
   ].join('\n'),
   options: PLAN_OPTIONS,
   examples: ['shipwatch policy diff -f policies/', 'shipwatch policy diff --prune -f policies/'],
@@ -240,14 +287,16 @@ export const policyDiff = defineCommand({
 
 export const policyApply = defineCommand({
   path: ['policy', 'apply'],
-  summary: 'Save the verification policies of <dir> (all files checked first, one transaction)',
+  summary: 'Save the policies and freeze windows of <dir> (all checked first, one transaction)',
   description: [
     'Every file is read and checked first (YAML, the schema, one policy per service and',
     'environment), then every added or changed policy against Prometheus as',
     'saveVerificationPolicy does; when anything is refused nothing is saved. Then the policies',
-    'are saved in one transaction: all or none. Unchanged policies are left alone: a second',
-    'apply saves nothing. Policies no file names are kept, or deleted with --prune (in the same',
-    'transaction; refused when the directory has no file). A file without rollbackTarget keeps',
+    'and freeze windows (kind: FreezeWindow, matched by name; a changed one is replaced) are',
+    'saved in one transaction: all or none. Unchanged ones are left alone: a second apply saves',
+    'nothing. Policies and windows from files that no file names are kept, or deleted with',
+    '--prune (in the same transaction; refused when the directory has no file); windows made',
+    'with `shipwatch freeze` or GraphQL are never touched. A file without rollbackTarget keeps',
     'the target stored on the server; a secretFrom/tokenFrom naming a variable the server does',
     'not have is refused (SECRET_ENV_NOT_SET).',
   ].join('\n'),

@@ -70,6 +70,13 @@ export class FreezeWindow {
   @Field(() => String, { nullable: true, description: 'Who deleted it: `token:<id>`, `bootstrap`' })
   deletedBy!: string | null;
 
+  @Field(() => String, {
+    nullable: true,
+    description:
+      '`files`: created by `shipwatch policy apply` from a FreezeWindow file (changed and pruned by it); null: created by a person, never touched by an apply',
+  })
+  managedBy!: 'files' | null;
+
   @Field(() => FreezeOccurrenceModel, {
     nullable: true,
     description: 'The occurrence in force now, null when the window freezes nothing now',

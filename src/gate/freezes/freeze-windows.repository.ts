@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import type { FreezeWindowTarget } from './freeze-window.rule.js';
 
 /** A freeze window as stored. */
@@ -21,6 +21,8 @@ export interface StoredFreezeWindow {
   readonly activeUntil: Date | null;
   readonly deletedAt: Date | null;
   readonly deletedBy: string | null;
+  /** 'files': created by `shipwatch policy apply` (changed and pruned by it); null: by a person. */
+  readonly managedBy: 'files' | null;
 }
 
 interface FreezeRow {
@@ -41,6 +43,7 @@ interface FreezeRow {
   active_until: Date | null;
   deleted_at: Date | null;
   deleted_by: string | null;
+  managed_by: 'files' | null;
 }
 
 const date = (d: Date | null): Date | null => (d === null ? null : new Date(d));
@@ -63,6 +66,7 @@ const toWindow = (r: FreezeRow): StoredFreezeWindow => ({
   activeUntil: date(r.active_until),
   deletedAt: date(r.deleted_at),
   deletedBy: r.deleted_by,
+  managedBy: r.managed_by ?? null,
 });
 
 @Injectable()
@@ -74,12 +78,14 @@ export class FreezeWindowsRepository {
     createdBy: string,
     createdByName: string,
     now: Date,
+    /** Inside the caller's transaction, as a window from files (`policy apply`). */
+    files?: EntityManager,
   ): Promise<StoredFreezeWindow> {
-    const rows = await this.dataSource.query<FreezeRow[]>(
+    const rows = await (files ?? this.dataSource).query<FreezeRow[]>(
       `INSERT INTO freeze_windows
          (name, scope, service, namespace, environment, cron, time_zone, duration_minutes, reason,
-          created_by, created_by_name, created_at, active_from, active_until)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING *`,
+          created_by, created_by_name, created_at, active_from, active_until, managed_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING *`,
       [
         w.name,
         w.scope,
@@ -95,14 +101,20 @@ export class FreezeWindowsRepository {
         now,
         w.activeFrom,
         w.activeUntil,
+        files ? 'files' : null,
       ],
     );
     return toWindow(rows[0]);
   }
 
   /** Deletes the window unless it already was; null when there is no such window. */
-  async delete(id: string, deletedBy: string, now: Date): Promise<StoredFreezeWindow | null> {
-    const rows = await this.dataSource.query<FreezeRow[]>(
+  async delete(
+    id: string,
+    deletedBy: string,
+    now: Date,
+    m?: EntityManager,
+  ): Promise<StoredFreezeWindow | null> {
+    const rows = await (m ?? this.dataSource).query<FreezeRow[]>(
       `WITH deleted AS (
          UPDATE freeze_windows SET deleted_at = $2, deleted_by = $3
           WHERE id = $1 AND deleted_at IS NULL RETURNING *)
@@ -119,6 +131,15 @@ export class FreezeWindowsRepository {
       `SELECT * FROM freeze_windows WHERE $1::boolean OR deleted_at IS NULL
         ORDER BY id DESC LIMIT $2`,
       [withDeleted, first],
+    );
+    return rows.map(toWindow);
+  }
+
+  /** The live windows from files (`policy apply`), by name. */
+  async fromFiles(): Promise<StoredFreezeWindow[]> {
+    const rows = await this.dataSource.query<FreezeRow[]>(
+      `SELECT * FROM freeze_windows WHERE deleted_at IS NULL AND managed_by = 'files'
+        ORDER BY name`,
     );
     return rows.map(toWindow);
   }

@@ -99,7 +99,8 @@ export function targetDifferences(
   return differences(comparableTarget(before), comparableTarget(after), 'rollbackTarget');
 }
 
-function differences(before: unknown, after: unknown, path: string): FieldDifference[] {
+/** The leaves that differ between two values, by path under `path`. */
+export function differences(before: unknown, after: unknown, path: string): FieldDifference[] {
   const a = flatten(before, path, new Map());
   const b = flatten(after, path, new Map());
   const fields = [...new Set([...a.keys(), ...b.keys()])];

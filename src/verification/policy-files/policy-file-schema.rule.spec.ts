@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSchema } from 'graphql';
-import { policyFileSchema } from './policy-file-schema.rule.js';
+import { freezeWindowFileSchema, policyFileSchema } from './policy-file-schema.rule.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 
@@ -41,5 +41,35 @@ describe('the verification policy file schema', () => {
       expect.arrayContaining(['kind', 'url', 'secretFrom', 'tokenFrom']),
     );
     expect(schema.required).toEqual(['environment', 'service']);
+  });
+
+  it('of freeze windows is the committed schemas/freeze-window.schema.json: createFreezeWindow less activeFrom/activeUntil, kind required', () => {
+    const generated = freezeWindowFileSchema(
+      buildSchema(readFileSync(join(ROOT, 'schema.graphql'), 'utf8')),
+    );
+    const committed: unknown = JSON.parse(
+      readFileSync(join(ROOT, 'schemas', 'freeze-window.schema.json'), 'utf8'),
+    );
+    expect(committed).toEqual(generated);
+    expect(Object.keys(generated.properties as object).sort()).toEqual([
+      'cron',
+      'durationMinutes',
+      'environment',
+      'kind',
+      'name',
+      'namespace',
+      'reason',
+      'service',
+      'timeZone',
+    ]);
+    expect(generated.required).toEqual([
+      'kind',
+      'cron',
+      'durationMinutes',
+      'name',
+      'reason',
+      'timeZone',
+    ]);
+    expect(generated.additionalProperties).toBe(false);
   });
 });

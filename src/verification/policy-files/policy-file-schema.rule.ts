@@ -72,6 +72,35 @@ function objectSchema(
   };
 }
 
+/** Fields of FreezeWindowInput that files do not hold: a window from files is in force from its apply. */
+export const FREEZE_FIELDS_NOT_IN_FILES = ['activeFrom', 'activeUntil'] as const;
+
+export const FREEZE_WINDOW_FILE_SCHEMA_ID =
+  'https://shipwatch.dev/schemas/freeze-window.schema.json';
+
+/** The kind that tells a freeze window file from a verification policy file (which has none). */
+export const FREEZE_WINDOW_KIND = 'FreezeWindow';
+
+/** The freeze window file schema (schemas/freeze-window.schema.json) from FreezeWindowInput. */
+export function freezeWindowFileSchema(schema: GraphQLSchema): JsonSchema {
+  const input = schema.getType('FreezeWindowInput');
+  if (!isInputObjectType(input)) throw new Error('FreezeWindowInput is missing');
+  const body = objectSchema(input, FREEZE_FIELDS_NOT_IN_FILES);
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    $id: FREEZE_WINDOW_FILE_SCHEMA_ID,
+    title: 'Shipwatch freeze window',
+    ...body,
+    required: ['kind', ...(body.required as string[])],
+    properties: {
+      kind: { description: 'Tells the file from a verification policy', const: FREEZE_WINDOW_KIND },
+      ...(body.properties as JsonSchema),
+    },
+    description:
+      'One recurring freeze window per file (`shipwatch policy diff|apply|export -f dir/`), matched by its name: the fields of the createFreezeWindow mutation less activeFrom/activeUntil',
+  };
+}
+
 /** The file schema from the GraphQL schema the server serves. */
 export function policyFileSchema(schema: GraphQLSchema): JsonSchema {
   const input = schema.getType('SaveVerificationPolicyInput');

@@ -1,13 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeProblem, readPolicyFiles } from './policy-file.rule.js';
-import { policyFileCheck } from './policy-file.schema.js';
+import { policyFileChecks } from './policy-file.schema.js';
 
-const check = policyFileCheck();
+const check = policyFileChecks();
+const NOW = new Date('2026-12-05T00:00:00Z');
 const read = (...files: [string, string][]) =>
   readPolicyFiles(
     files.map(([name, content]) => ({ name, content })),
     check,
+    NOW,
   );
 
 const CHECKOUT = `service: checkout
@@ -127,6 +129,96 @@ describe('reading verification policy files', () => {
       service: 'checkout',
       mode: 'ENFORCE',
       alertChannels: ['SLACK'],
+    });
+  });
+});
+
+const FRIDAY = `kind: FreezeWindow
+name: friday-evenings
+environment: production
+cron: "0 18 * * 5"
+timeZone: Europe/Berlin
+durationMinutes: 3780
+reason: no deploys over the weekend
+`;
+
+describe('reading freeze window files (kind: FreezeWindow)', () => {
+  it('reads a window beside a policy, as createFreezeWindow reads it', () => {
+    const { policies, freezeWindows, problems } = read(
+      ['cart.yaml', 'service: cart\nenvironment: staging\n'],
+      ['friday.yaml', FRIDAY.replace('"0 18 * * 5"', '" 0  18 * * 5 "')],
+    );
+    expect(problems).toEqual([]);
+    expect(policies.map((p) => p.file)).toEqual(['cart.yaml']);
+    expect(freezeWindows).toEqual([
+      {
+        file: 'friday.yaml',
+        target: {
+          name: 'friday-evenings',
+          scope: 'ENVIRONMENT',
+          service: null,
+          namespace: '',
+          environment: 'production',
+          cron: '0 18 * * 5',
+          timeZone: 'Europe/Berlin',
+          durationMinutes: 3780,
+          reason: 'no deploys over the weekend',
+          activeFrom: null,
+          activeUntil: null,
+        },
+      },
+    ]);
+  });
+
+  it('refuses an invalid cron, an unknown time zone and unknown fields, naming file and line, and reads nothing', () => {
+    const { policies, freezeWindows, problems } = read(
+      ['cart.yaml', 'service: cart\nenvironment: staging\n'],
+      ['cron.yaml', FRIDAY.replace('"0 18 * * 5"', '"0 25 * * 5"')],
+      ['zone.yaml', FRIDAY.replace('Europe/Berlin', 'Mars/Olympus')],
+      ['until.yaml', `${FRIDAY}activeUntil: 2027-01-01\n`],
+      ['short.yaml', 'kind: FreezeWindow\nname: x\n'],
+    );
+    expect(policies).toEqual([]);
+    expect(freezeWindows).toEqual([]);
+    expect(problems.map(describeProblem)).toEqual([
+      expect.stringMatching(/^cron\.yaml:4: cron: cron "0 25 \* \* 5": /),
+      'zone.yaml:5: timeZone: timeZone "Mars/Olympus" is not an IANA time zone (e.g. Europe/Berlin)',
+      'until.yaml:8: activeUntil: unknown field',
+      "short.yaml:1: must have required property 'cron'",
+      "short.yaml:1: must have required property 'durationMinutes'",
+      "short.yaml:1: must have required property 'reason'",
+      "short.yaml:1: must have required property 'timeZone'",
+    ]);
+  });
+
+  it('refuses two files with the same window name, and a kind it does not know', () => {
+    const { freezeWindows, problems } = read(
+      ['a.yaml', FRIDAY],
+      ['b.yaml', FRIDAY.replace('environment: production', 'service: cart')],
+      ['c.yaml', 'kind: DeployLock\nservice: c\nenvironment: e\n'],
+    );
+    expect(freezeWindows).toEqual([]);
+    expect(problems.map(describeProblem)).toEqual([
+      'b.yaml: name: freeze window "friday-evenings" is also the window of a.yaml',
+      'c.yaml:1: kind: the only kind is FreezeWindow; a verification policy file has no kind',
+    ]);
+  });
+
+  it('reads the example of docs/verification.md', () => {
+    const docs = readFileSync(
+      join(import.meta.dirname, '..', '..', '..', 'docs', 'verification.md'),
+      'utf8',
+    );
+    const example = /```yaml\n\s*(# policies\/freeze\.weekend\.yaml\n[\s\S]*?)```/.exec(docs);
+    expect(example).not.toBeNull();
+    const content = example![1].replace(/^ {2}/gm, '');
+    const { freezeWindows, problems } = read(['freeze.weekend.yaml', content]);
+    expect(problems).toEqual([]);
+    expect(freezeWindows[0].target).toMatchObject({
+      name: 'weekend',
+      scope: 'ENVIRONMENT',
+      cron: '0 18 * * 5',
+      durationMinutes: 3720,
     });
   });
 });

@@ -1,10 +1,18 @@
 /**
- * Reading verification policy files: YAML (one policy a file), checked against the JSON Schema
- * of schemas/verification-policy.schema.json. Every file is read before anything is saved; each
- * problem names the file, the line and the field.
+ * Reading policy files: YAML (one object a file). A file with `kind: FreezeWindow` is a freeze
+ * window (schemas/freeze-window.schema.json, then read as createFreezeWindow reads it: cron, time
+ * zone, scope); any other file is a verification policy (schemas/verification-policy.schema.json,
+ * which has no `kind`). Every file is read before anything is saved; each problem names the file,
+ * the line and the field.
  */
 import { isNode, LineCounter, parseDocument } from 'yaml';
+import {
+  freezeWindowTarget,
+  type FreezeWindowRequest,
+  type FreezeWindowTarget,
+} from '../../gate/freezes/freeze-window.rule.js';
 import type { SaveVerificationPolicyInput } from '../dto/save-verification-policy.input.js';
+import { FREEZE_WINDOW_KIND } from './policy-file-schema.rule.js';
 
 export interface PolicyFile {
   readonly name: string;
@@ -25,6 +33,11 @@ export interface ReadPolicy {
   readonly input: SaveVerificationPolicyInput;
 }
 
+export interface ReadFreezeWindow {
+  readonly file: string;
+  readonly target: FreezeWindowTarget;
+}
+
 /** What a JSON Schema validator reports (ajv's ErrorObject, the fields used here). */
 export interface SchemaError {
   readonly instancePath: string;
@@ -33,6 +46,17 @@ export interface SchemaError {
   readonly message?: string;
 }
 export type SchemaCheck = (data: unknown) => readonly SchemaError[];
+
+/** The schema check of each kind of file. */
+export interface FileChecks {
+  readonly policy: SchemaCheck;
+  readonly freezeWindow: SchemaCheck;
+}
+
+const isFreezeWindow = (data: unknown): boolean =>
+  data !== null &&
+  typeof data === 'object' &&
+  (data as Record<string, unknown>).kind === FREEZE_WINDOW_KIND;
 
 /** `/slis/0/name` → ['slis', 0, 'name']. */
 const pathOf = (pointer: string): (string | number)[] =>
@@ -49,14 +73,17 @@ const fieldOf = (path: readonly (string | number)[]): string =>
 export const policyKey = (p: { service: string; namespace?: string | null; environment: string }) =>
   `${p.namespace?.trim() ? `${p.namespace.trim()}/` : ''}${p.service.trim()} in ${p.environment.trim()}`;
 
-/** Reads every file; the policies only when no file has a problem. */
+/** Reads every file; the policies and freeze windows only when no file has a problem. */
 export function readPolicyFiles(
   files: readonly PolicyFile[],
-  check: SchemaCheck,
-): { policies: ReadPolicy[]; problems: PolicyFileProblem[] } {
+  checks: FileChecks,
+  now = new Date(),
+): { policies: ReadPolicy[]; freezeWindows: ReadFreezeWindow[]; problems: PolicyFileProblem[] } {
   const problems: PolicyFileProblem[] = [];
   const policies: ReadPolicy[] = [];
+  const freezeWindows: ReadFreezeWindow[] = [];
   const seen = new Map<string, string>();
+  const seenWindows = new Map<string, string>();
   for (const file of files) {
     const lines = new LineCounter();
     const doc = parseDocument(file.content, { lineCounter: lines, uniqueKeys: true });
@@ -73,7 +100,8 @@ export function readPolicyFiles(
       continue;
     }
     const data: unknown = doc.toJS();
-    const errors = check(data);
+    const freeze = isFreezeWindow(data);
+    const errors = (freeze ? checks.freezeWindow : checks.policy)(data);
     for (const e of errors) {
       const path = pathOf(e.instancePath);
       const extra =
@@ -95,6 +123,32 @@ export function readPolicyFiles(
       });
     }
     if (errors.length > 0) continue;
+    if (freeze) {
+      const read = freezeWindowTarget(data as FreezeWindowRequest, now);
+      if (!read.ok) {
+        const node = doc.getIn([read.field], true);
+        problems.push({
+          file: file.name,
+          line: isNode(node) ? lineAt(node.range?.[0]) : null,
+          field: read.field,
+          message: read.message,
+        });
+        continue;
+      }
+      const earlier = seenWindows.get(read.target.name);
+      if (earlier !== undefined) {
+        problems.push({
+          file: file.name,
+          line: null,
+          field: 'name',
+          message: `freeze window "${read.target.name}" is also the window of ${earlier}`,
+        });
+        continue;
+      }
+      seenWindows.set(read.target.name, file.name);
+      freezeWindows.push({ file: file.name, target: read.target });
+      continue;
+    }
     const input = data as SaveVerificationPolicyInput;
     const key = policyKey(input);
     const earlier = seen.get(key);
@@ -110,7 +164,9 @@ export function readPolicyFiles(
     seen.set(key, file.name);
     policies.push({ file: file.name, input });
   }
-  return { policies: problems.length > 0 ? [] : policies, problems };
+  return problems.length > 0
+    ? { policies: [], freezeWindows: [], problems }
+    : { policies, freezeWindows, problems };
 }
 
 /** Inline secrets of a rollback target are refused with the reference to give instead. */
@@ -118,6 +174,8 @@ const INLINE_SECRETS: Record<string, string> = { secret: 'secretFrom', token: 't
 
 function unknownFieldMessage(path: readonly (string | number)[], key: string): string {
   const reference = Object.hasOwn(INLINE_SECRETS, key) ? INLINE_SECRETS[key] : undefined;
+  if (path.length === 0 && key === 'kind')
+    return `the only kind is ${FREEZE_WINDOW_KIND}; a verification policy file has no kind`;
   return path.join('.') === 'rollbackTarget' && reference
     ? `inline secrets are refused in files: give ${reference}: { env: <variable of the Shipwatch server> }`
     : 'unknown field';

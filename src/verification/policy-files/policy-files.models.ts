@@ -13,8 +13,19 @@ registerEnumType(PolicyChangeStatusEnum, {
     'NOT_IN_FILES: stored, named by no file, kept (no prune); DELETED: stored, named by no file, deleted by prune (with dryRun: would be)',
 });
 
+export enum PolicyFileKindEnum {
+  VERIFICATION_POLICY = 'VERIFICATION_POLICY',
+  FREEZE_WINDOW = 'FREEZE_WINDOW',
+}
+registerEnumType(PolicyFileKindEnum, {
+  name: 'PolicyFileKind',
+  description:
+    'VERIFICATION_POLICY: a file without kind; FREEZE_WINDOW: a file with kind: FreezeWindow',
+});
+
 @InputType({
-  description: 'A verification policy file (YAML, schemas/verification-policy.schema.json)',
+  description:
+    'A policy file (YAML): a verification policy (schemas/verification-policy.schema.json) or, with kind: FreezeWindow, a freeze window (schemas/freeze-window.schema.json)',
 })
 export class PolicyFileInput {
   @Field(() => String, { description: 'File name, shown in problems' })
@@ -54,12 +65,27 @@ export class PolicyFieldDifferenceModel {
 
 @ObjectType('PolicyFileChange')
 export class PolicyFileChangeModel {
-  @Field(() => String, { nullable: true, description: 'null for NOT_IN_FILES' })
+  @Field(() => String, { nullable: true, description: 'null for NOT_IN_FILES and DELETED' })
   file!: string | null;
 
-  @Field(() => String) service!: string;
+  @Field(() => PolicyFileKindEnum)
+  kind!: PolicyFileKindEnum;
+
+  @Field(() => String, {
+    description:
+      'A policy: `[<namespace>/]<service> in <environment>`; a freeze window: its name (unique among the windows from files)',
+  })
+  name!: string;
+
+  @Field(() => String, { description: "'' for a freeze window over an environment or everything" })
+  service!: string;
+
   @Field(() => String) namespace!: string;
-  @Field(() => String) environment!: string;
+
+  @Field(() => String, {
+    description: "'' for a freeze window over a service in every environment, or everything",
+  })
+  environment!: string;
 
   @Field(() => PolicyChangeStatusEnum)
   status!: PolicyChangeStatusEnum;
@@ -73,10 +99,15 @@ export class PolicyFilesPlanModel {
   @Field(() => Boolean)
   dryRun!: boolean;
 
-  @Field(() => Int, { description: 'Policies saved (0 with dryRun)' })
+  @Field(() => Int, {
+    description:
+      'Policies saved and freeze windows created (a changed one is replaced); 0 with dryRun',
+  })
   saved!: number;
 
-  @Field(() => Int, { description: 'Policies deleted by prune (0 with dryRun)' })
+  @Field(() => Int, {
+    description: 'Policies and freeze windows from files deleted by prune (0 with dryRun)',
+  })
   deleted!: number;
 
   @Field(() => [PolicyFileChangeModel])

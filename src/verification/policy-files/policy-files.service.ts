@@ -1,6 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { submitterOf, type Principal } from '../../auth/principal.js';
 import { badInput, DomainError } from '../../common/errors/domain-error.js';
+import {
+  FreezeWindowsRepository,
+  type StoredFreezeWindow,
+} from '../../gate/freezes/freeze-windows.repository.js';
 import {
   analysisWithDefaults,
   timingWithDefaults,
@@ -14,9 +19,15 @@ import {
   type CheckedPolicy,
 } from '../verification-policy.service.js';
 import { VerificationPolicyEntity } from '../verification-policy.entity.js';
+import { diffFreezeWindows, type FreezeWindowChange } from './freeze-window-diff.rule.js';
 import { diffPolicies, type PolicyChange, type PolicyScope } from './policy-diff.rule.js';
-import { readPolicyFiles, type PolicyFile, type SchemaCheck } from './policy-file.rule.js';
-import { policyFileCheck } from './policy-file.schema.js';
+import {
+  policyKey,
+  readPolicyFiles,
+  type FileChecks,
+  type PolicyFile,
+} from './policy-file.rule.js';
+import { policyFileChecks } from './policy-file.schema.js';
 import { invalidPolicyFiles, pruneWithoutFiles } from './policy-files.errors.js';
 
 /** More files than any team keeps; a bigger request is a mistake. */
@@ -35,38 +46,46 @@ const storedSpec = (e: VerificationPolicyEntity): PolicySpec => ({
 const scopeKey = (s: PolicyScope): string =>
   JSON.stringify([s.namespace, s.service, s.environment]);
 
+/** A change of the plan: a verification policy's or a freeze window's, by its name. */
+export type PlanChange =
+  | (PolicyChange & { readonly kind: 'VERIFICATION_POLICY'; readonly name: string })
+  | (FreezeWindowChange & { readonly kind: 'FREEZE_WINDOW' });
+
 export interface PolicyFilesPlan {
   readonly dryRun: boolean;
   readonly saved: number;
   readonly deleted: number;
-  readonly changes: PolicyChange[];
+  readonly changes: PlanChange[];
 }
 
 /**
  * Policies as code: files are read and checked all first (INVALID_POLICY_FILE, nothing saved),
  * then every changed policy is checked as saveVerificationPolicy checks it (Prometheus
- * included) and, only when all pass, saved in one transaction, with the deletions of `prune`.
- * Without `prune`, stored policies no file names are kept.
+ * included) and, only when all pass, saved in one transaction, with the freeze windows (a
+ * changed window replaced: the old one deleted, a new one created) and the deletions of
+ * `prune`. Without `prune`, stored policies and windows from files no file names are kept;
+ * windows made by people are never touched.
  */
 @Injectable()
 export class PolicyFilesService {
-  private check: SchemaCheck | undefined;
+  private checks: FileChecks | undefined;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly policies: VerificationPolicyService,
+    private readonly freezes: FreezeWindowsRepository,
   ) {}
 
   async apply(
     files: readonly PolicyFile[],
-    options: { dryRun: boolean; prune: boolean },
+    options: { dryRun: boolean; prune: boolean; principal?: Principal },
     now = new Date(),
   ): Promise<PolicyFilesPlan> {
-    const { dryRun, prune } = options;
+    const { dryRun, prune, principal } = options;
     if (prune && files.length === 0) throw pruneWithoutFiles();
     if (files.length > MAX_FILES) throw badInput(`at most ${MAX_FILES} policy files at once`);
-    this.check ??= policyFileCheck();
-    const { policies, problems } = readPolicyFiles(files, this.check);
+    this.checks ??= policyFileChecks();
+    const { policies, freezeWindows, problems } = readPolicyFiles(files, this.checks, now);
     if (problems.length > 0) throw invalidPolicyFiles(problems);
     const stored = await this.policies.list();
     const changes = diffPolicies(
@@ -92,14 +111,39 @@ export class PolicyFilesService {
       const checked = await this.checked(p.file, () => this.policies.check(p.input, now));
       toSave.push({ input: p.input, checked });
     }
-    if (dryRun) return { dryRun, saved: 0, deleted: 0, changes };
+    const storedWindows = await this.freezes.fromFiles();
+    const windowChanges = diffFreezeWindows(freezeWindows, storedWindows, prune);
+    const plan = [
+      ...changes.map((c) => ({ ...c, kind: 'VERIFICATION_POLICY' as const, name: policyKey(c) })),
+      ...windowChanges.map((c) => ({ ...c, kind: 'FREEZE_WINDOW' as const })),
+    ];
+    const windowsNow = new Map(storedWindows.map((w) => [w.name, w]));
+    const replaced = (status: string) =>
+      windowChanges.filter((c) => c.status === status).map((c) => c.name);
+    const windowsToCreate = freezeWindows.filter((w) =>
+      [...replaced('ADDED'), ...replaced('CHANGED')].includes(w.target.name),
+    );
+    const windowsToDelete = [...replaced('CHANGED'), ...replaced('DELETED')]
+      .map((name) => windowsNow.get(name))
+      .filter((w): w is StoredFreezeWindow => w !== undefined);
+    if (dryRun) return { dryRun, saved: 0, deleted: 0, changes: plan };
+    const who = submitterOf(principal) ?? 'anonymous';
     // One transaction: a failure in the middle leaves the server as it was.
     await this.dataSource.transaction(async (m) => {
       for (const p of toSave) await this.policies.store(m, p.input, p.checked, now);
       for (const e of toDelete)
         await m.getRepository(VerificationPolicyEntity).delete({ id: e.id });
+      // The old window first: a window from files has a unique name among the live ones.
+      for (const w of windowsToDelete) await this.freezes.delete(w.id, who, now, m);
+      for (const w of windowsToCreate)
+        await this.freezes.insert(w.target, who, principal?.name ?? 'anonymous', now, m);
     });
-    return { dryRun, saved: toSave.length, deleted: toDelete.length, changes };
+    return {
+      dryRun,
+      saved: toSave.length + windowsToCreate.length,
+      deleted: toDelete.length + replaced('DELETED').length,
+      changes: plan,
+    };
   }
 
   /** The refusal of a policy, with its file name in front. */
