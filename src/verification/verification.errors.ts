@@ -65,4 +65,3 @@ export const rollbackNotPossible = (why: string): DomainError =>
   new DomainError('ROLLBACK_NOT_POSSIBLE', `the rollback cannot be sent: ${why}`, {
     httpStatus: 409,
   });
-

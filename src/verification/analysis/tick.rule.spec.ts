@@ -130,4 +130,28 @@ describe('aggregateTick', () => {
     const blind = aggregateTick([pass, sli({ kind: 'NO_DATA' }, ok(9000, 9))], []);
     expect(blind.classification).toBe('NO_DATA');
   });
+
+  it('says a reason that several SLIs share once, naming them all, the worst first', () => {
+    const down = { kind: 'ERROR', message: 'Prometheus is unavailable' } as const;
+    const named = (name: string, canary: Reading) =>
+      classifySli(
+        {
+          sli: { name, objective: 0.999 },
+          canary,
+          baseline: ok(9000, 9),
+          baselineKind: 'CONCURRENT',
+        },
+        P,
+      );
+    const critical = named('latency', ok(1000, 80));
+    const tick = aggregateTick(
+      [named('errors', down), critical, named('rpc_errors', down), named('rpc_latency', down)],
+      [],
+    );
+    expect(tick.classification).toBe('CRITICAL');
+    const unavailable = named('errors', down).reason;
+    expect(tick.reason).toBe(
+      `latency: ${critical.reason}; errors, rpc_errors, rpc_latency: ${unavailable}`,
+    );
+  });
 });

@@ -412,6 +412,8 @@ const RANK: Record<TickClassification, number> = {
 interface Part {
   readonly classification: TickClassification;
   readonly severity: Severity | null;
+  /** The SLI's or check's name. */
+  readonly name: string;
   readonly reason: string;
 }
 
@@ -419,15 +421,15 @@ function checkPart(c: CheckEvidence): Part | null {
   if (c.dryRun) return null;
   switch (c.outcome) {
     case 'PASS':
-      return { classification: 'PASS', severity: null, reason: `${c.name}: ${c.reason}` };
+      return { classification: 'PASS', severity: null, name: c.name, reason: c.reason };
     case 'FAIL':
-      return { classification: 'REGRESSION', severity: 'SEVERE', reason: `${c.name}: ${c.reason}` };
+      return { classification: 'REGRESSION', severity: 'SEVERE', name: c.name, reason: c.reason };
     case 'INCONCLUSIVE':
-      return { classification: 'INSUFFICIENT', severity: null, reason: `${c.name}: ${c.reason}` };
+      return { classification: 'INSUFFICIENT', severity: null, name: c.name, reason: c.reason };
     case 'NO_DATA':
-      return { classification: 'NO_DATA', severity: null, reason: `${c.name}: no value` };
+      return { classification: 'NO_DATA', severity: null, name: c.name, reason: 'no value' };
     case 'ERROR':
-      return { classification: 'ERROR', severity: null, reason: `${c.name}: ${c.reason}` };
+      return { classification: 'ERROR', severity: null, name: c.name, reason: c.reason };
   }
 }
 
@@ -440,7 +442,8 @@ export function aggregateTick(
     ...slis.map((s) => ({
       classification: s.classification,
       severity: s.severity,
-      reason: `${s.name}: ${s.reason}`,
+      name: s.name,
+      reason: s.reason,
     })),
     ...checks.map(checkPart).filter((c): c is Part => c !== null),
   ];
@@ -467,6 +470,16 @@ export function aggregateTick(
     severity: worst.severity,
     baselineDegraded,
     settleSignificant,
-    reason: [worst.reason, ...others.map((o) => o.reason)].join('; '),
+    reason: tellOnce([worst, ...others]),
   };
+}
+
+/**
+ * "name: reason" for each part, the worst first, and once for the parts that say the same (an
+ * unreachable Prometheus fails every SLI of every preset alike): "errors, latency: …".
+ */
+function tellOnce(parts: readonly Part[]): string {
+  const said = new Map<string, string[]>();
+  for (const p of parts) said.set(p.reason, [...(said.get(p.reason) ?? []), p.name]);
+  return [...said].map(([reason, names]) => `${names.join(', ')}: ${reason}`).join('; ');
 }

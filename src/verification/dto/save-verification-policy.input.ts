@@ -142,7 +142,8 @@ export class PolicySpecInput {
 
   @Field(() => [SliInput], {
     nullable: true,
-    description: 'default: errors and latency from the OpenTelemetry HTTP server histogram',
+    description:
+      'default: the OpenTelemetry presets the service exports (HTTP server, RPC server, messaging consumer), errors and latency of each',
   })
   slis?: SliInput[] | null;
 
