@@ -10,7 +10,12 @@
  * healthy releases of ≥ 10 requests/s HEALTHY within 300 s, zero false rollbacks. Then the
  * per-route cases (ROUTE_CORPUS) the same way, per case: a regression confined to one route at
  * 2 % of the traffic rolled back within 180 s of onset, and healthy releases with 50 routes
- * judged apiece rolled back no more often than with one route.
+ * judged apiece rolled back no more often than with one route. Then the workers (WORKER_CORPUS):
+ * a queue consumer on the `messaging` preset and a worker judged by its own counters, healthy
+ * ones HEALTHY, a failure rate jumping to 10 % rolled back within the critical deadline, a worker
+ * without metrics UNVERIFIED; Flagger's default has no metric for a worker (its built-in checks
+ * read HTTP request metrics of a mesh or ingress), Argo's example condition is evaluated on the
+ * worker's counters. Last the late regressions (late.ts).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,18 +23,22 @@ import {
   CORPUS,
   EARLY_HEALTHY_SECONDS,
   ROUTE_CORPUS,
+  LATE_ONSET_AFTER_VERDICT_SECONDS,
   ROUTE_DEADLINE_SECONDS,
   SCRAPE_INTERVALS,
+  WORKER_CORPUS,
   SCRAPE_OFFSETS,
   corpusTraffic,
   criticalDeadlineSeconds,
   isRegression,
+  lateCorpus,
   type CorpusCase,
 } from '../../src/verification/analysis/scenario-corpus.js';
 import { replayVerification } from '../../src/verification/analysis/tick-evaluator.js';
 import { TrafficSimulator } from '../../src/verification/analysis/traffic-simulator.js';
 import { defaultPolicySpec } from '../../src/verification/verification-policy.js';
 import { argoDocumentedExample, flaggerDefault } from './competitors.js';
+import { watchRun } from './late.js';
 
 /** Seeds per case and scrape interval (offsets cycle through SCRAPE_OFFSETS). */
 const SEEDS = Number(process.env.DETECTION_SEEDS ?? 12);
@@ -51,12 +60,20 @@ interface RunOutcome {
   readonly verdict: string;
 }
 
-async function runRule(rule: RuleName, c: CorpusCase, sim: TrafficSimulator): Promise<RunOutcome> {
+/** Flagger's default for a worker: its built-in checks read HTTP request metrics; none to read. */
+const NO_METRIC = 'NO_METRIC';
+
+async function runRule(
+  rule: RuleName,
+  c: CorpusCase,
+  sim: TrafficSimulator,
+  worker: boolean,
+): Promise<RunOutcome> {
   const horizon = isRegression(c) ? c.afterSeconds : Math.min(ANALYSIS_SECONDS, c.afterSeconds);
   switch (rule) {
     case 'shipwatch': {
       const r = await replayVerification(sim, {
-        spec: SPEC,
+        spec: c.slis ? { ...SPEC, slis: c.slis } : SPEC,
         kind: 'RELEASE',
         deployStartedAt: DEPLOY,
         deployFinishedAt: DEPLOY,
@@ -72,6 +89,7 @@ async function runRule(rule: RuleName, c: CorpusCase, sim: TrafficSimulator): Pr
       };
     }
     case 'flagger': {
+      if (worker) return { rollbackAt: null, healthyAt: null, verdict: NO_METRIC };
       const o = await flaggerDefault(sim, DEPLOY, horizon);
       const promoted = o.rollbackAt === null || o.rollbackAt > FLAGGER_PROMOTION_SECONDS;
       return {
@@ -116,6 +134,7 @@ async function runInterval(
   interval: number,
   corpus: readonly CorpusCase[],
   firstCase = 0,
+  worker = false,
 ): Promise<Record<RuleName, Tally>> {
   const tally = (): Tally => ({
     delays: [],
@@ -141,7 +160,7 @@ async function runInterval(
       const sim = new TrafficSimulator(corpusTraffic(c, run), DEPLOY);
       for (const rule of RULES) {
         const t = tallies[rule];
-        const o = await runRule(rule, c, sim);
+        const o = await runRule(rule, c, sim, worker);
         const onset = c.onsetSeconds ?? 0;
         const perCase = (t.cases[c.name] ??= { verdicts: {}, rollbackDelays: [] });
         perCase.verdicts[o.verdict] = (perCase.verdicts[o.verdict] ?? 0) + 1;
@@ -182,9 +201,18 @@ export async function main(): Promise<void> {
   const started = performance.now();
   const results: Record<string, Record<RuleName, Tally>> = {};
   const routes: Record<string, Record<RuleName, Tally>> = {};
+  const workers: Record<string, Record<RuleName, Tally>> = {};
+  const late: Record<string, Record<string, LateTally>> = {};
   for (const interval of SCRAPE_INTERVALS) {
     results[interval] = await runInterval(interval, CORPUS);
     routes[interval] = await runInterval(interval, ROUTE_CORPUS, CORPUS.length);
+    workers[interval] = await runInterval(
+      interval,
+      WORKER_CORPUS,
+      CORPUS.length + ROUTE_CORPUS.length,
+      true,
+    );
+    late[interval] = await runLate(interval);
   }
 
   const label: Record<RuleName, string> = {
@@ -227,26 +255,67 @@ export async function main(): Promise<void> {
     console.log(r.map((cell, j) => cell.padEnd(widths[j])).join(' | '));
     if (i === 0) console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
   }
-  console.log('\nper-route cases (verdicts; rollbacks: delay from onset, median / worst):');
+  const printCases = (
+    title: string,
+    corpus: readonly CorpusCase[],
+    byInterval: Record<string, Record<RuleName, Tally>>,
+  ) => {
+    console.log(`\n${title} (verdicts; rollbacks: delay from onset, median / worst):`);
+    for (const interval of SCRAPE_INTERVALS) {
+      for (const c of corpus) {
+        const cells = RULES.map((rule) => {
+          const r = byInterval[interval][rule].cases[c.name];
+          const verdicts = Object.entries(r.verdicts).map(([v, n]) => `${v} ${n}`);
+          const d = r.rollbackDelays;
+          return `${rule}: ${verdicts.join(', ')}${d.length ? ` (${median(d)} / ${worst(d)} s)` : ''}`;
+        });
+        console.log(`${interval} s | ${c.name} | ${cells.join(' | ')}`);
+      }
+    }
+  };
+  printCases('per-route cases', ROUTE_CORPUS, routes);
+  printCases(
+    'worker cases (flagger NO_METRIC: its default checks read HTTP request metrics; argo: its example condition on the worker counters)',
+    WORKER_CORPUS,
+    workers,
+  );
+  console.log(
+    `\nlate regressions (errors ${LATE_ONSET_AFTER_VERDICT_SECONDS / 60} min after the bake; a check every ${SPEC.timing.lateWatchIntervalSeconds} s for ${SPEC.timing.lateWatchSeconds / 3600} h; flagger and argo: not watching, their analyses end at promotion):`,
+  );
   for (const interval of SCRAPE_INTERVALS) {
-    for (const c of ROUTE_CORPUS) {
-      const cells = RULES.map((rule) => {
-        const r = routes[interval][rule].cases[c.name];
-        const verdicts = Object.entries(r.verdicts).map(([v, n]) => `${v} ${n}`);
-        const d = r.rollbackDelays;
-        return `${rule}: ${verdicts.join(', ')}${d.length ? ` (${median(d)} / ${worst(d)} s)` : ''}`;
-      });
-      console.log(`${interval} s | ${c.name} | ${cells.join(' | ')}`);
+    for (const [name, t] of Object.entries(late[interval])) {
+      const verdicts = Object.entries(t.verdicts).map(([v, n]) => `${v} ${n}`);
+      const found =
+        t.onset === null
+          ? `late alerts ${t.alerts} of ${t.runs} runs (${t.checks} checks)`
+          : `found ${t.delays.length} of ${t.runs}, from onset median ${median(t.delays) ?? '–'} s / worst ${worst(t.delays) ?? '–'} s (${Object.entries(
+              t.pairs,
+            )
+              .map(([p, n]) => `${p} ×${n}`)
+              .join(', ')})`;
+      console.log(
+        `${interval} s | ${name} | shipwatch: at the bake ${verdicts.join(', ')}; ${found} | flagger: not watching | argo: not watching`,
+      );
     }
   }
   let met = true;
   for (const interval of SCRAPE_INTERVALS) {
-    const r = routes[interval].shipwatch;
-    met &&= r.falseRollbacks === 0 && r.criticalLate === 0;
-    const routeWrong = Object.entries(r.wrongVerdicts);
-    console.log(
-      `\n${interval} s scrape, per-route cases: verdicts other than the label or late: ${routeWrong.length === 0 ? 'none' : routeWrong.map(([k, n]) => `${k} ×${n}`).join('; ')}`,
-    );
+    for (const [what, byRule] of [
+      ['per-route', routes],
+      ['worker', workers],
+    ] as const) {
+      const r = byRule[interval].shipwatch;
+      met &&= r.falseRollbacks === 0 && r.criticalLate === 0;
+      const caseWrong = Object.entries(r.wrongVerdicts);
+      console.log(
+        `\n${interval} s scrape, ${what} cases: verdicts other than the label or late: ${caseWrong.length === 0 ? 'none' : caseWrong.map(([k, n]) => `${k} ×${n}`).join('; ')}`,
+      );
+    }
+    for (const t of Object.values(late[interval])) {
+      met &&= t.alerts === 0;
+      met &&= t.onset === null || t.delays.length === t.runs;
+      met &&= (t.verdicts.HEALTHY ?? 0) === t.runs;
+    }
     const t = results[interval].shipwatch;
     const wrong = Object.entries(t.wrongVerdicts);
     met &&= t.falseRollbacks === 0 && t.criticalLate === 0;
@@ -255,7 +324,7 @@ export async function main(): Promise<void> {
     );
   }
   console.log(
-    `\ntargets (critical within ${criticalDeadlineSeconds(30)} s at ≤ 30 s, ${criticalDeadlineSeconds(60)} s at 60 s; a one-route regression within ${ROUTE_DEADLINE_SECONDS} s; zero false rollbacks): ${met ? 'met' : 'MISSED'}`,
+    `\ntargets (critical within ${criticalDeadlineSeconds(30)} s at ≤ 30 s, ${criticalDeadlineSeconds(60)} s at 60 s; a one-route regression within ${ROUTE_DEADLINE_SECONDS} s; zero false rollbacks; every leak found, no late alert on a healthy release): ${met ? 'met' : 'MISSED'}`,
   );
   const out = {
     generatedAt: new Date().toISOString(),
@@ -292,30 +361,35 @@ export async function main(): Promise<void> {
         ),
       ]),
     ),
-    routes: Object.fromEntries(
-      Object.entries(routes).map(([interval, byRule]) => [
+    routes: perCase(routes),
+    workers: perCase(workers),
+    lateRegressions: Object.fromEntries(
+      Object.entries(late).map(([interval, byCase]) => [
         interval,
-        Object.fromEntries(
-          Object.entries(byRule).map(([rule, t]) => [
-            rule,
-            {
-              falseRollbacks: t.falseRollbacks,
-              criticalLate: t.criticalLate,
-              cases: Object.fromEntries(
-                Object.entries(t.cases).map(([name, c]) => [
-                  name,
-                  {
-                    verdicts: c.verdicts,
-                    rollbackAfterOnsetSeconds: {
-                      median: median(c.rollbackDelays),
-                      worst: worst(c.rollbackDelays),
-                    },
-                  },
-                ]),
-              ),
-            },
-          ]),
-        ),
+        {
+          shipwatch: Object.fromEntries(
+            Object.entries(byCase).map(([name, t]) => [
+              name,
+              {
+                runs: t.runs,
+                verdictsAtBake: t.verdicts,
+                ...(t.onset === null
+                  ? { lateAlerts: t.alerts, checks: t.checks }
+                  : {
+                      onsetSeconds: t.onset,
+                      found: t.delays.length,
+                      detectionAfterOnsetSeconds: {
+                        median: median(t.delays),
+                        worst: worst(t.delays),
+                      },
+                      pairs: t.pairs,
+                    }),
+              },
+            ]),
+          ),
+          flagger: 'not watching (its analysis ends at promotion)',
+          argo: 'not watching (its analysis ends with the rollout)',
+        },
       ]),
     ),
     runSeconds: (performance.now() - started) / 1000,
@@ -324,4 +398,76 @@ export async function main(): Promise<void> {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'detection.json'), `${JSON.stringify(out, null, 2)}\n`);
   console.log(`wrote bench/results/detection.json (${out.runSeconds.toFixed(1)} s)`);
+}
+
+/** Per case and rule: verdicts and rollback delays from onset (per-route and worker cases). */
+function perCase(byInterval: Record<string, Record<RuleName, Tally>>) {
+  return Object.fromEntries(
+    Object.entries(byInterval).map(([interval, byRule]) => [
+      interval,
+      Object.fromEntries(
+        Object.entries(byRule).map(([rule, t]) => [
+          rule,
+          {
+            falseRollbacks: t.falseRollbacks,
+            criticalLate: t.criticalLate,
+            cases: Object.fromEntries(
+              Object.entries(t.cases).map(([name, c]) => [
+                name,
+                {
+                  verdicts: c.verdicts,
+                  rollbackAfterOnsetSeconds: {
+                    median: median(c.rollbackDelays),
+                    worst: worst(c.rollbackDelays),
+                  },
+                },
+              ]),
+            ),
+          },
+        ]),
+      ),
+    ]),
+  );
+}
+
+interface LateTally {
+  onset: number | null;
+  runs: number;
+  verdicts: Record<string, number>;
+  delays: number[];
+  pairs: Record<string, number>;
+  /** Late regressions found on a release without one (healthy). */
+  alerts: number;
+  checks: number;
+}
+
+/** The late-regression cases at one scrape interval: the verification, then the watch. */
+async function runLate(interval: number): Promise<Record<string, LateTally>> {
+  const out: Record<string, LateTally> = {};
+  const cases = lateCorpus(SPEC.timing.bakeSeconds);
+  for (const [k, c] of cases.entries()) {
+    const t: LateTally = (out[c.name] = {
+      onset: c.onsetSeconds,
+      runs: 0,
+      verdicts: {},
+      delays: [],
+      pairs: {},
+      alerts: 0,
+      checks: 0,
+    });
+    for (let s = 0; s < SEEDS; s++) {
+      const offset = Math.round(SCRAPE_OFFSETS[s % SCRAPE_OFFSETS.length] * interval);
+      const seed = 10_000 + 100 * k + s + 1;
+      const run = { scrapeIntervalSeconds: interval, offsetSeconds: offset, seed };
+      const r = await watchRun(SPEC, c, run, DEPLOY);
+      t.runs++;
+      t.verdicts[r.verdict] = (t.verdicts[r.verdict] ?? 0) + 1;
+      t.checks += r.checks;
+      if (r.foundAt === null) continue;
+      if (c.onsetSeconds === null || r.foundAt < c.onsetSeconds) t.alerts++;
+      else t.delays.push(r.foundAt - c.onsetSeconds);
+      if (r.pair) t.pairs[r.pair] = (t.pairs[r.pair] ?? 0) + 1;
+    }
+  }
+  return out;
 }

@@ -5,6 +5,7 @@
  * Prometheus filled by promtool backfill and `backtestPolicy`
  * (test/integration/verification-corpus.integration-spec.ts), and bench/detection. Pure data.
  */
+import type { SliSpec } from '../verification-policy.js';
 import type { TrafficScenario } from './traffic-simulator.js';
 import type { FinalState } from './verdict.rule.js';
 
@@ -44,6 +45,10 @@ export interface CorpusCase {
   readonly routes?: readonly CorpusRoute[];
   /** The rollback deadline from onset, when not the critical one (per-route regressions). */
   readonly deadlineSeconds?: number;
+  /** The family the service exports (default `http`; `messaging`: a queue consumer). */
+  readonly family?: 'http' | 'messaging';
+  /** The policy's own SLIs (a worker judged by its own counters); absent: the default SLIs. */
+  readonly slis?: readonly SliSpec[];
 }
 
 export interface CorpusRoute {
@@ -265,6 +270,111 @@ export const ROUTE_CORPUS: readonly CorpusCase[] = [
   },
 ];
 
+/**
+ * A worker judged by its own counters, as docs/verification.md "Verifying a worker by its own
+ * counters" writes its policy: everything it handled, and the failures (a subset), per series.
+ * Its objective lets the worker's usual 0.5 % of failures through (a burn of 1×).
+ */
+export const WORKER_SLIS: readonly SliSpec[] = [
+  {
+    name: 'jobs',
+    objective: 0.995,
+    totalQuery:
+      'jobs_processed_total{service_name="{{service}}",deployment_environment_name="{{environment}}",service_version=~"{{versionRegex}}"}',
+    badQuery:
+      'jobs_failed_total{service_name="{{service}}",deployment_environment_name="{{environment}}",service_version=~"{{versionRegex}}"} or vector(0)',
+  },
+];
+
+const WORKER_USUAL: CorpusRates = { error: 0.005, slow: 0.005 };
+
+/**
+ * Workers (docs/verification.md "Default SLIs and presets"): a queue consumer exporting
+ * `messaging.process.duration` (the `messaging` preset, failures with `error_type`), a worker
+ * judged by its own counters (WORKER_SLIS), and a worker exporting nothing. The critical ones are
+ * rolled back within the critical deadline, as the service cases.
+ */
+export const WORKER_CORPUS: readonly CorpusCase[] = [
+  {
+    ...base,
+    name: 'queue consumer (messaging.process.duration), healthy',
+    family: 'messaging',
+    expected: ['HEALTHY'],
+    earlyHealthy: true,
+  },
+  {
+    ...base,
+    name: 'queue consumer failing 10 % (error_type) mid-bake',
+    family: 'messaging',
+    critical: true,
+    onsetSeconds: MID_BAKE_ONSET,
+    rates: during(MID_BAKE_ONSET, Infinity, { error: 0.1, slow: 0.005 }),
+    expected: ['FAILED'],
+  },
+  {
+    ...base,
+    name: 'worker by its own counters (0.5 % failed), healthy',
+    slis: WORKER_SLIS,
+    rates: () => WORKER_USUAL,
+    expected: ['HEALTHY'],
+    earlyHealthy: true,
+  },
+  {
+    ...base,
+    name: 'worker by its own counters failing 0.5 % → 10 % mid-bake',
+    slis: WORKER_SLIS,
+    critical: true,
+    onsetSeconds: MID_BAKE_ONSET,
+    rates: (v, t) =>
+      v === 'NEW' && t >= MID_BAKE_ONSET ? { error: 0.1, slow: 0.005 } : WORKER_USUAL,
+    expected: ['FAILED'],
+  },
+  {
+    ...base,
+    name: 'worker without metrics (default policy)',
+    absent: ['NEW', 'OLD'],
+    expected: ['UNVERIFIED'],
+  },
+];
+
+/** Errors of a late regression start this long after the end of the bake (the latest verdict). */
+export const LATE_ONSET_AFTER_VERDICT_SECONDS = 40 * 60;
+/** The late watch of the bench: the default period (the DORA attribution window). */
+export const LATE_WATCH_SECONDS = 86_400;
+
+/**
+ * Late regressions (docs/verification.md "Late regressions"): releases rolled out to all the
+ * traffic, HEALTHY at the bake, whose errors start 40 minutes after its end (a leak), and a
+ * healthy release watched for the whole day. `onsetSeconds` is from the deploy; `bakeSeconds`
+ * is the policy's.
+ */
+export function lateCorpus(bakeSeconds: number): readonly CorpusCase[] {
+  const onset = bakeSeconds + LATE_ONSET_AFTER_VERDICT_SECONDS;
+  const after = (error: number) => (v: CorpusVersion, t: number) =>
+    v === 'NEW' && t >= onset ? { error, slow: NORMAL.slow } : NORMAL;
+  const late = { ...base, newShare: 1, expected: ['HEALTHY'] as const, onsetSeconds: onset };
+  return [
+    {
+      ...late,
+      name: 'a leak: 5 % errors 40 min after the verdict',
+      afterSeconds: onset + 3 * HOUR,
+      rates: after(0.05),
+    },
+    {
+      ...late,
+      name: 'a slower leak: 1 % errors 40 min after the verdict',
+      afterSeconds: onset + 6 * HOUR,
+      rates: after(0.01),
+    },
+    {
+      ...late,
+      name: 'healthy, watched for 24 h',
+      onsetSeconds: null,
+      afterSeconds: LATE_WATCH_SECONDS + 60,
+    },
+  ];
+}
+
 /** The scrape intervals every case is run at, and the offsets of the deploy from the scrape grid. */
 export const SCRAPE_INTERVALS = [15, 30, 60] as const;
 /** Offsets as a share of the scrape interval (on the grid, and two off it). */
@@ -311,6 +421,7 @@ export function corpusTraffic(c: CorpusCase, run: CorpusRun): TrafficScenario {
     pods: CORPUS_PODS,
     oldPodUptimeSeconds: CORPUS_OLD_POD_UPTIME_SECONDS,
     ...(c.routes ? { routes: c.routes } : {}),
+    ...(c.family ? { family: c.family } : {}),
   };
 }
 

@@ -84,6 +84,11 @@ export interface TrafficScenario {
    * rates (default: `rates`); absent: the series carry no route label.
    */
   readonly routes?: readonly SimulatedRoute[];
+  /**
+   * The default-SLI family the series belong to (default `http`): `messaging` makes them a queue
+   * consumer's `messaging.process.duration` (a failed message: a series with `error_type` set).
+   */
+  readonly family?: 'http' | 'messaging';
 }
 
 export interface SimulatedRoute {
@@ -98,6 +103,11 @@ interface RouteTraffic {
   readonly share: number;
   readonly rates: (version: Version, t: number) => Rates;
 }
+
+/** The SLIs whose bad events are the slow requests (the others count the failures). */
+const LATENCY_SLIS = new Set(['latency', 'messaging_latency']);
+/** `error.type` of a simulated consumer's failed messages. */
+const MESSAGING_ERROR_TYPE = 'ProcessingError';
 
 /** mulberry32: small, fast, seedable. */
 export function prng(seed: number): () => number {
@@ -366,9 +376,13 @@ export class TrafficSimulator implements SignalSource {
         exists ||= count(r.cells) > 0;
         return exists;
       });
+      const messaging = s.family === 'messaging';
       return {
-        key:
-          route.route === null
+        key: messaging
+          ? code === '500'
+            ? `{error_type="${MESSAGING_ERROR_TYPE}",pod="${name}"}`
+            : `{pod="${name}"}`
+          : route.route === null
             ? `{code="${code}",pod="${name}"}`
             : seriesKey({ code, [ROUTE_LABEL]: route.route, pod: name }),
         pod,
@@ -413,7 +427,7 @@ export class TrafficSimulator implements SignalSource {
     if (this.failing(at)) return { result: OUTAGE, queries };
     const version: Version = side === 'CANARY' ? 'NEW' : 'OLD';
     const t = at.getTime() / 1000;
-    const latency = sli.name === 'latency';
+    const latency = LATENCY_SLIS.has(sli.name);
     const series =
       part === 'bad' && !latency ? this.seriesOf(version, '500') : this.seriesOf(version);
     const values: SeriesValue[] = [];
@@ -437,13 +451,15 @@ export class TrafficSimulator implements SignalSource {
 
   /**
    * The look-up of the default SLI families (preset-selection.ts): the simulator's series are
-   * HTTP server metrics, those of the `errors` SLI's total (every version); no other family.
+   * those of one family's total (every version): HTTP server metrics (the `errors` SLI's), or a
+   * consumer's `messaging.process.duration` (`messaging_errors`); no other family.
    */
   async seriesCount(sli: SliSpec, range: TimeRange): Promise<Sourced<number>> {
     this.queries++;
     const queries = this.describe(`${sli.name}:series`, 'EVERY', range.end);
     if (this.failing(range.end)) return { result: OUTAGE, queries };
-    return { result: sli.name === 'errors' ? sampledIn(this.series, range) : 0, queries };
+    const family = this.scenario.family === 'messaging' ? 'messaging_errors' : 'errors';
+    return { result: sli.name === family ? sampledIn(this.series, range) : 0, queries };
   }
 
   async scrape(sli: SliSpec, at: Date, now: Date): Promise<Sourced<ScrapeSamples>> {

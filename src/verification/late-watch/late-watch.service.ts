@@ -3,7 +3,6 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { APP_CONFIG } from '../../config/config.module.js';
 import type { AppConfig } from '../../config/config.schema.js';
 import { DeploymentHooks } from '../../ingestion/deployment-hooks.js';
-import { readCounts, type SignalSource } from '../analysis/counter-reading.js';
 import type { PrometheusClient } from '../prometheus.client.js';
 import { PROMETHEUS_CLIENT } from '../prometheus.provider.js';
 import { releaseSignalSource } from '../release-signal-source.js';
@@ -12,13 +11,8 @@ import { VerdictService } from '../verdict.service.js';
 import { verificationLateChecks, verificationLateRegressions } from '../verification.metrics.js';
 import { VerificationRepository } from '../verification.repository.js';
 import { timingWithDefaults } from '../verification-policy.js';
-import {
-  burnWindowPairs,
-  judgeLateCheck,
-  nextLateCheck,
-  pairWindows,
-  type PairReading,
-} from './late-regression.rule.js';
+import { judgeLateCheck, nextLateCheck } from './late-regression.rule.js';
+import { readLatePairs } from './late-readings.js';
 import { LateWatchRepository } from './late-watch.repository.js';
 
 /** Verification states whose release is watched after the verdict. */
@@ -83,31 +77,6 @@ export class LateWatchService {
     return ran;
   }
 
-  /** Reads every pair of every SLI of the release at `now`. */
-  private async read(
-    source: SignalSource,
-    v: ReleaseVerificationEntity,
-    now: Date,
-  ): Promise<PairReading[]> {
-    const readings: PairReading[] = [];
-    for (const sli of v.policy.slis) {
-      for (const pair of burnWindowPairs(v.policy.analysis)) {
-        const w = pairWindows(pair, now, v.deployFinishedAt);
-        const [long, short] = await Promise.all([
-          readCounts(source, sli, 'CANARY', w.long, null),
-          readCounts(source, sli, 'CANARY', w.short, null),
-        ]);
-        readings.push({
-          sli,
-          pair,
-          long: { ...w.long, reading: long.reading },
-          short: { ...w.short, reading: short.reading },
-        });
-      }
-    }
-    return readings;
-  }
-
   private async check(id: string, now: Date, worker: string): Promise<boolean> {
     const v = await this.verifications.find(id);
     const watch = await this.watches.find(id);
@@ -116,7 +85,13 @@ export class LateWatchService {
     const latest = await this.watches.isLatest(this.dataSource.manager, subject.deploymentId);
     const outcome = latest
       ? judgeLateCheck(
-          await this.read(releaseSignalSource(this.prometheus, v, subject), v, now),
+          await readLatePairs(
+            releaseSignalSource(this.prometheus, v, subject),
+            v.policy.slis,
+            v.policy.analysis,
+            now,
+            v.deployFinishedAt,
+          ),
           v.policy.analysis,
         )
       : { regression: null, pairs: [] };
