@@ -86,7 +86,7 @@ export const EXIT_CODE_MEANINGS: readonly (readonly [ExitCode, string])[] = [
   ],
   [
     ExitCode.POLICY_CHANGES,
-    '`policy diff`: applying the files would add, change or delete (`--prune`) policies',
+    '`policy diff`: applying the files would add, change or delete (`--prune`) policies or freeze windows',
   ],
   [ExitCode.INTERRUPTED, 'interrupted; an import resumes from its checkpoint'],
 ];
