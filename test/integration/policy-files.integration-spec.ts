@@ -60,13 +60,13 @@ describe('verification policy files through GraphQL', () => {
     });
   });
   beforeEach(async () => {
-    await t.db.dataSource.query('DROP TRIGGER IF EXISTS refuse_boom ON verification_policies');
     await resetData(t.db);
     const { errors } = await apply({ files: [file('cart'), file('search'), file('orders')] });
     if (errors) throw new Error(JSON.stringify(errors));
   });
   afterAll(async () => {
     delete process.env[SECRET_VARIABLE];
+    if (t) await dropTrigger(t);
     await t?.close();
     await prometheus?.stop();
   });
@@ -119,20 +119,22 @@ describe('verification policy files through GraphQL', () => {
   });
 
   it('is all or nothing: a database failure on the last deletion undoes the saves and the other deletion', async () => {
+    // The worker's database outlives this file (on PostgreSQL): the trigger and its function
+    // (named for this file) go whatever happens, or later files could not delete a policy.
     await t.db.dataSource.query(`
-      CREATE OR REPLACE FUNCTION refuse_boom() RETURNS trigger LANGUAGE plpgsql AS $$
+      CREATE OR REPLACE FUNCTION refuse_boom_policy() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
         IF OLD.service = 'search' THEN RAISE EXCEPTION 'the disk is full'; END IF;
         RETURN OLD;
       END $$`);
     await t.db.dataSource.query(
-      'CREATE TRIGGER refuse_boom BEFORE DELETE ON verification_policies FOR EACH ROW EXECUTE FUNCTION refuse_boom()',
+      'CREATE TRIGGER refuse_boom BEFORE DELETE ON verification_policies FOR EACH ROW EXECUTE FUNCTION refuse_boom_policy()',
     );
     // saves cart and new, deletes orders, then search fails
     const { plan, errors } = await apply({
       files: [file('cart', 'mode: ENFORCE\n'), file('new')],
       prune: true,
-    });
+    }).finally(() => dropTrigger(t));
     expect(plan).toBeUndefined();
     expect(errors).toHaveLength(1);
     expect(await stored()).toEqual(['cart:ADVISE', 'orders:ADVISE', 'search:ADVISE']);
@@ -277,3 +279,8 @@ describe('verification policy files through GraphQL', () => {
     });
   });
 });
+
+async function dropTrigger(app: TestApp): Promise<void> {
+  await app.db.dataSource.query('DROP TRIGGER IF EXISTS refuse_boom ON verification_policies');
+  await app.db.dataSource.query('DROP FUNCTION IF EXISTS refuse_boom_policy()');
+}

@@ -103,10 +103,10 @@ describe('freeze window files through GraphQL', () => {
     t = await startTestApp({ PROMETHEUS_URL: prometheus.url });
   });
   beforeEach(async () => {
-    await t.db.dataSource.query('DROP TRIGGER IF EXISTS refuse_boom ON freeze_windows');
     await resetData(t.db);
   });
   afterAll(async () => {
+    if (t) await dropTrigger(t);
     await t?.close();
     await prometheus?.stop();
   });
@@ -236,14 +236,16 @@ describe('freeze window files through GraphQL', () => {
 
   it('is one transaction with the policies: a failure creating the last window undoes everything', async () => {
     await apply({ files: BASELINE });
+    // The worker's database outlives this file (on PostgreSQL): the trigger and its function
+    // (named for this file) go whatever happens, or later files could not insert a window.
     await t.db.dataSource.query(`
-      CREATE OR REPLACE FUNCTION refuse_boom() RETURNS trigger LANGUAGE plpgsql AS $$
+      CREATE OR REPLACE FUNCTION refuse_boom_window() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
         IF NEW.name = 'boom' THEN RAISE EXCEPTION 'the disk is full'; END IF;
         RETURN NEW;
       END $$`);
     await t.db.dataSource.query(
-      'CREATE TRIGGER refuse_boom BEFORE INSERT ON freeze_windows FOR EACH ROW EXECUTE FUNCTION refuse_boom()',
+      'CREATE TRIGGER refuse_boom BEFORE INSERT ON freeze_windows FOR EACH ROW EXECUTE FUNCTION refuse_boom_window()',
     );
     const before = await windows();
     // saves cart, deletes and recreates checkout-freeze, deletes search-night, then boom fails
@@ -254,10 +256,15 @@ describe('freeze window files through GraphQL', () => {
         later('boom', 'cart'),
       ],
       prune: true,
-    });
+    }).finally(() => dropTrigger(t));
     expect(plan).toBeUndefined();
     expect(errors).toHaveLength(1);
     expect(await windows()).toEqual(before);
     expect(await policies()).toEqual(['cart:ADVISE']);
   });
 });
+
+async function dropTrigger(app: TestApp): Promise<void> {
+  await app.db.dataSource.query('DROP TRIGGER IF EXISTS refuse_boom ON freeze_windows');
+  await app.db.dataSource.query('DROP FUNCTION IF EXISTS refuse_boom_window()');
+}
