@@ -209,8 +209,8 @@ describe('RPC and messaging presets through a real Prometheus', () => {
   it('leaves a service exporting no default family UNVERIFIED, naming what it looked for', async () => {
     const b = await backtest('worker-bad', {});
     expect(b).toMatchObject({ verdict: 'UNVERIFIED', wouldRollBack: false });
-    // The first tick after the 60 s warm-up.
-    expect(b.secondsToVerdict).toBe(90);
+    // The 5th tick after the 60 s warm-up (more than consecutiveErrorLimit, 4, found nothing).
+    expect(b.secondsToVerdict).toBe(210);
     for (const metric of LOOKED_FOR) expect(b.reason).toContain(metric);
     expect(b.ticks.at(-1)!.evidence.presets).toMatchObject({ chosen: [], quiet: [] });
   }, 120_000);
@@ -227,7 +227,7 @@ describe('RPC and messaging presets through a real Prometheus', () => {
 
   it('live: ticks record the presets, a bad consumer fails, a worker under the default policy ends UNVERIFIED', async () => {
     const verifications = t.app.get(VerificationService);
-    for (let s = T0 + 30; s <= T0 + 180; s += 30) await verifications.runDueTicks(at(s));
+    for (let s = T0 + 30; s <= T0 + 240; s += 30) await verifications.runDueTicks(at(s));
     const read = async (name: string) => {
       const res = await t.gql(
         `query($id: ID!) { releaseVerification(deploymentId: $id) { state reason ticks { evidence } } }`,

@@ -36,8 +36,15 @@ export interface TickSlis {
 }
 
 /**
+ * How far before the deploy the look-up reaches at least: a short pre-deploy window (seconds, in
+ * tests) with a late or missed scrape would otherwise find no series of a service that has them,
+ * and "no series" is a final verdict (UNVERIFIED).
+ */
+export const LOOKUP_MIN_SECONDS = 600;
+
+/**
  * Looks each preset's total up for every version of the service, from the start of the
- * pre-deploy window before `preDeployAnchor` to the tick.
+ * pre-deploy window before `preDeployAnchor` (at least LOOKUP_MIN_SECONDS before it) to the tick.
  */
 export async function tickSlis(
   source: SignalSource,
@@ -49,7 +56,10 @@ export async function tickSlis(
     return { slis: spec.slis, presets: null };
   }
   const range = {
-    start: new Date(preDeployAnchor.getTime() - spec.timing.preDeployWindowSeconds * 1000),
+    start: new Date(
+      preDeployAnchor.getTime() -
+        Math.max(spec.timing.preDeployWindowSeconds, LOOKUP_MIN_SECONDS) * 1000,
+    ),
     end: tickAt,
   };
   const probes = await Promise.all(

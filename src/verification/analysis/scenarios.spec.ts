@@ -192,15 +192,16 @@ describe('§5.7 labelled scenarios (default policy)', () => {
     expect(p.rollbackRequested).toBe(false);
   });
 
-  it('7a. no data (series absent on both sides) ⇒ UNVERIFIED after the warm-up, naming what was looked for, no rollback', async () => {
+  it('7a. no data (series absent on both sides) ⇒ UNVERIFIED after 5 ticks past the warm-up, naming what was looked for, no rollback', async () => {
     // The default SLIs look every family up (preset-selection.ts): none has series, so nothing
     // can ever be judged — not a blind Prometheus (INCONCLUSIVE), which 7b is.
     const r = await replay(scenario({ absent: ['NEW', 'OLD'] }));
     expect(r.decision.state).toBe('UNVERIFIED');
     expect(r.decision.reason).toContain('no series of any default SLI family');
     expect(r.decision.reason).toContain('http_server_request_duration_seconds_count');
-    expect(r.ticks.map((t) => t.outcome.classification)).toEqual(Array(3).fill('NO_DATA'));
-    expect(r.ticks.map((t) => t.presets?.chosen)).toEqual(Array(3).fill([]));
+    // two warm-up ticks, then more than consecutiveErrorLimit (4) after it
+    expect(r.ticks.map((t) => t.outcome.classification)).toEqual(Array(7).fill('NO_DATA'));
+    expect(r.ticks.map((t) => t.presets?.chosen)).toEqual(Array(7).fill([]));
     const p = plan(r);
     expect(kinds(p.actions)).toEqual([]);
     expect(p.rollbackRequested).toBe(false);

@@ -365,14 +365,19 @@ export function decideVerdict(input: VerdictInput): VerdictDecision {
     );
   }
 
-  // The default SLIs and no family of them exported (after warm-up: a first scrape may come
-  // late): nothing will ever be judged, which is no evidence either way, not a blind Prometheus.
+  // The default SLIs and no family of them exported: nothing will ever be judged, which is no
+  // evidence either way, not a blind Prometheus. As patient as the blind-tick rule, counting only
+  // ticks after the warm-up: a first deployment's first scrape (or OTLP export) may come late.
   const latest = ticks.at(-1);
-  if (latest?.noSignals && !latest.inWarmUp) return decision('UNVERIFIED', latest.noSignals);
+  let silentRun = 0;
+  for (let i = ticks.length - 1; i >= 0 && ticks[i].noSignals && !ticks[i].inWarmUp; i--) {
+    silentRun++;
+  }
+  if (silentRun > a.consecutiveErrorLimit) return decision('UNVERIFIED', latest!.noSignals!);
 
   let blindRun = 0;
   for (let i = ticks.length - 1; i >= 0 && BLIND.has(ticks[i].classification); i--) blindRun++;
-  if (blindRun > a.consecutiveErrorLimit) {
+  if (silentRun === 0 && blindRun > a.consecutiveErrorLimit) {
     return decision(
       'INCONCLUSIVE',
       `${blindRun} consecutive ticks without data or with query errors: cannot judge the release`,
