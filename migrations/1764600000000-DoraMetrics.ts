@@ -350,7 +350,7 @@ const ROLLUP_COUNTS = `sum(c.deployments)::int, sum(c.not_reached)::int, sum(c.f
   sum(c.excluded_no_start_time)::int, sum(c.excluded_negative)::int, sum(c.excluded_other)::int`;
 
 /** Keeping the facts and rollups in step with the delivery tables. */
-const MAINTENANCE = [
+export const MAINTENANCE = [
   // Recomputes the rollup rows of the given UTC hours ('h', from the facts: one indexed range
   // read per hour) or days ('d', from their hour rows, which must be current).
   `CREATE FUNCTION dora_rollup_periods(p_grain text, p_periods timestamptz[]) RETURNS void

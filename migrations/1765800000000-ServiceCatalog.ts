@@ -39,7 +39,7 @@ const find = (list: readonly string[], marker: string): string => {
   return found[0].replace(/^(\s*)CREATE (FUNCTION|VIEW)/, '$1CREATE OR REPLACE $2');
 };
 
-const DEPLOYMENT_FACTS_V4 = patchSql(COMPUTE_FACTS_V3, [
+export const DEPLOYMENT_FACTS_V4 = patchSql(COMPUTE_FACTS_V3, [
   [
     `                 ELSE 'EXPLICIT' END
      FROM evidence ev`,

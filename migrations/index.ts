@@ -33,6 +33,7 @@ import { FreezeWindows1767300000000 } from './1767300000000-FreezeWindows.js';
 import { SlackResponses1767400000000 } from './1767400000000-SlackResponses.js';
 import { LateRegressions1767700000000 } from './1767700000000-LateRegressions.js';
 import { FreezeWindowFiles1767900000000 } from './1767900000000-FreezeWindowFiles.js';
+import { MultiTargetReleases1768100000000 } from './1768100000000-MultiTargetReleases.js';
 
 export const MIGRATIONS = [
   InitialSchema1764460800000,
@@ -66,4 +67,5 @@ export const MIGRATIONS = [
   SlackResponses1767400000000,
   LateRegressions1767700000000,
   FreezeWindowFiles1767900000000,
+  MultiTargetReleases1768100000000,
 ];

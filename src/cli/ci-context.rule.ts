@@ -120,8 +120,12 @@ export function deriveDeploymentId(
   service: string,
   environment: string,
   namespace = '',
+  /** A wave of a multi-target release: each target is its own deployment. */
+  target = '',
 ): string | null {
   if (!ci) return null;
-  const parts = [ci.prefix, ci.runId, namespace, service, environment].filter((p) => p !== '');
+  const parts = [ci.prefix, ci.runId, namespace, service, environment, target].filter(
+    (p) => p !== '',
+  );
   return parts.join(':');
 }

@@ -12,7 +12,8 @@ import {
 } from './delivery.mappers.js';
 import { DeliveryRepository } from './delivery.repository.js';
 import type { DeploymentChange } from './models/change.model.js';
-import type { Deployment, RemediationRef } from './models/deployment.model.js';
+import type { Deployment, ReleaseTarget, RemediationRef } from './models/deployment.model.js';
+import { releaseLead } from './release-targets.rule.js';
 import type { Incident, IncidentCause } from './models/incident.model.js';
 import type { PipelineRun } from './models/pipeline-run.model.js';
 import type { Environment, Service } from './models/service.model.js';
@@ -25,6 +26,7 @@ export class RequestLoaders {
   readonly environment: BatchLoader<string, Environment | null>;
   readonly deploymentByKey: BatchLoader<string, Deployment | null>;
   readonly changes: BatchLoader<string, DeploymentChange[]>;
+  readonly releaseTargets: BatchLoader<string, ReleaseTarget[]>;
   readonly remediations: BatchLoader<string, RemediationRef[]>;
   readonly pipelineRun: BatchLoader<string, PipelineRun | null>;
   readonly incidentsOfDeployment: BatchLoader<string, Incident[]>;
@@ -53,6 +55,23 @@ export class RequestLoaders {
     this.changes = many(async (ids) => {
       const groups = groupBy(await repo.changesOfDeployments(ids), (r) => String(r.deployment_id));
       return new Map([...groups].map(([k, rows]) => [k, rows.map(toDeploymentChange)]));
+    });
+    this.releaseTargets = many(async (ids) => {
+      const groups = groupBy(await repo.releaseTargetsOfDeployments(ids), (r) => String(r.of_id));
+      return new Map(
+        [...groups].map(([k, rows]) => {
+          const targets: ReleaseTarget[] = rows.map((r) => ({
+            deploymentId: String(r.id),
+            target: r.target as string,
+            status: r.status as ReleaseTarget['status'],
+            finishedAt: r.finished_at ? new Date(r.finished_at as string) : null,
+            verification: (r.verification as string | null) ?? null,
+            countsInDora: false,
+          }));
+          const lead = releaseLead(targets);
+          return [k, targets.map((t) => ({ ...t, countsInDora: t.deploymentId === lead }))];
+        }),
+      );
     });
     this.remediations = many(async (ids) => {
       const groups = groupBy(await repo.remediationsOfDeployments(ids), (r) =>

@@ -58,6 +58,7 @@ export const toDeployment = (r: DbRow): Deployment => ({
   environmentId: String(r.environment_id),
   version: str(r.version),
   previousVersion: str(r.previous_version),
+  target: str(r.target),
   commitSha: str(r.commit_sha),
   repository: str(r.repository),
   commitShas: (r.commit_shas as string[] | null) ?? [],

@@ -142,6 +142,25 @@ export class DeliveryRepository {
     );
   }
 
+  /**
+   * The targets of the multi-target releases the (targeted) deployments belong to: each
+   * deployment of the same service, environment and version with a target, with the state of
+   * its latest verification. Keyed by `of_id`.
+   */
+  releaseTargetsOfDeployments(ids: readonly string[]): Promise<DbRow[]> {
+    return this.q(
+      `SELECT x.id AS of_id, s.id, s.target, s.status, s.finished_at, v.state AS verification
+       FROM deployments x
+       JOIN deployments s ON s.service_id = x.service_id AND s.environment_id = x.environment_id
+        AND s.version = x.version AND s.target IS NOT NULL
+       LEFT JOIN LATERAL (SELECT r.state FROM release_verifications r
+                          WHERE r.deployment_id = s.id ORDER BY r.id DESC LIMIT 1) v ON true
+       WHERE x.id = ANY($1::bigint[]) AND x.target IS NOT NULL
+       ORDER BY s.finished_at NULLS LAST, s.id`,
+      [ids],
+    );
+  }
+
   servicesByIds(ids: readonly string[]): Promise<DbRow[]> {
     return this.q(`SELECT * FROM services WHERE id = ANY($1::bigint[])`, [ids]);
   }

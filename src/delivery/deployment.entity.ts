@@ -30,6 +30,10 @@ export class DeploymentEntity {
   @Column({ name: 'previous_version', type: 'text', nullable: true })
   previousVersion!: string | null;
 
+  /** The region or cluster of a multi-target release (null: the whole environment). */
+  @Column({ type: 'text', nullable: true })
+  target!: string | null;
+
   @Column({ name: 'commit_sha', type: 'text', nullable: true })
   commitSha!: string | null;
 

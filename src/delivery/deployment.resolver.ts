@@ -8,7 +8,7 @@ import {
 import { FrozenDeploymentsLoader } from '../gate/freezes/frozen-deployments.loader.js';
 import { DeliveryLoaders, naturalKey } from './delivery.loaders.js';
 import { DeploymentChange } from './models/change.model.js';
-import { Deployment, RemediationRef } from './models/deployment.model.js';
+import { Deployment, ReleaseTarget, RemediationRef } from './models/deployment.model.js';
 import { Incident } from './models/incident.model.js';
 import { PipelineRun } from './models/pipeline-run.model.js';
 import { Environment, Service } from './models/service.model.js';
@@ -41,6 +41,16 @@ export class DeploymentResolver {
   })
   changes(@Parent() d: Deployment, @Context() ctx: Ctx): Promise<DeploymentChange[]> {
     return this.loaders.of(ctx).changes.load(d.id);
+  }
+
+  @ResolveField(() => [ReleaseTarget], {
+    description:
+      'A multi-target release: every target (wave) of this service, environment and version, in the order they finished, with its status and verification; empty without a target',
+    complexity: fewItems,
+  })
+  releaseTargets(@Parent() d: Deployment, @Context() ctx: Ctx): Promise<ReleaseTarget[]> {
+    if (!d.target) return Promise.resolve([]);
+    return this.loaders.of(ctx).releaseTargets.load(d.id);
   }
 
   @ResolveField(() => PipelineRun, {

@@ -20,6 +20,8 @@ export interface DeploymentTransition {
   };
   readonly version: string | null;
   readonly previousVersion: string | null;
+  /** The region or cluster of a multi-target release (absent or null: the whole environment). */
+  readonly target?: string | null;
   readonly commitSha: string | null;
   readonly kind: DeploymentKind;
   readonly status: DeploymentStatus;

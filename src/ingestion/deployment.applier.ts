@@ -37,6 +37,7 @@ export const DEPLOYMENTS_TABLE: KeyedTable = {
     ['environment_id', 'bigint'],
     ['version', 'text'],
     ['previous_version', 'text'],
+    ['target', 'text'],
     ['commit_sha', 'text'],
     ['repository', 'text'],
     ['commit_shas', 'text[]'],
@@ -79,7 +80,7 @@ function fromRow(r: Row): DeploymentState {
 const toRow = (
   key: Row,
   s: DeploymentState,
-  refs: { service_id: unknown; environment_id: unknown },
+  refs: { service_id: unknown; environment_id: unknown; target: unknown },
 ): Row => ({
   ...key,
   ...refs,
@@ -140,11 +141,13 @@ export class DeploymentApplier {
       fromRow,
       merge: (current, e) => applyDeploymentEvent(current, e, occurredAt(ctx, e)),
       same: sameDeploymentState,
-      // Service and environment are fixed when the deployment is first seen.
+      // Service and environment are fixed when the deployment is first seen; so is the target
+      // once known (a later event without one, e.g. a status webhook, keeps it).
       toRow: (key, s, locked, first) =>
         toRow(key, s, {
           service_id: locked?.service_id ?? serviceOf(first).id,
           environment_id: locked?.environment_id ?? environmentOf(first).id,
+          target: locked?.target ?? first.target ?? null,
         }),
     };
     const naturalKey = (e: DeploymentEvent): Row => ({
@@ -234,6 +237,7 @@ export class DeploymentApplier {
         environment: { id: environment.id, name: environment.name, tier: environment.tier },
         version: after.version,
         previousVersion: after.previousVersion,
+        target: (row.target as string | null) ?? null,
         commitSha: after.commitSha,
         kind: after.kind,
         status: after.status,

@@ -165,6 +165,11 @@ export interface DeploymentEvent {
   readonly deploymentSource?: string;
   readonly service: ServiceRef;
   readonly environment: EnvironmentRef;
+  /**
+   * The region or cluster of a multi-target release (target.rule.ts); absent: the whole
+   * environment. Fixed when the deployment is first seen with one.
+   */
+  readonly target?: string;
   /** Equals the workload's `service.version` once deployed. */
   readonly version?: string;
   readonly previousVersion?: string;

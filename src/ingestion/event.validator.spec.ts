@@ -27,6 +27,7 @@ const fields = (e: Parameters<typeof validateEvent>[0]) =>
 describe('validateEvent', () => {
   it('accepts a complete deployment', () => {
     expect(validateEvent(deployment(), now)).toEqual([]);
+    expect(validateEvent(deployment({ target: ' eu-west-1 ' }), now)).toEqual([]);
   });
 
   it.each<[string, Partial<DeploymentEvent>, string[]]>([
@@ -60,6 +61,9 @@ describe('validateEvent', () => {
     ['a text with a NUL', { version: 'a\u0000b' }, ['version']],
     ['an id with a lone surrogate', { deploymentId: 'a\ud800b' }, ['deploymentId']],
     ['a text with a lone surrogate', { url: '\udc00' }, ['url']],
+    ['a target with a space (a Prometheus label value)', { target: 'eu west' }, ['target']],
+    ['an empty target', { target: '  ' }, ['target']],
+    ['a target of 64 characters', { target: 'x'.repeat(64) }, ['target']],
   ])('reports %s', (_case, override, expected) => {
     expect(fields(deployment(override))).toEqual(expected);
   });

@@ -18,6 +18,7 @@ import {
   type TestResultEvent,
 } from './domain-events.js';
 import { relativePath } from './paths/path-glob.rule.js';
+import { targetProblem } from './target.rule.js';
 
 /**
  * The pure check every event passes before anything of it is stored. Field paths follow the
@@ -64,6 +65,7 @@ export function normalizeEvent(e: DomainEvent): DomainEvent {
         ...e,
         service: service(e.service),
         environment: { ...e.environment, name: e.environment.name.trim() },
+        target: e.target?.trim(),
         commitSha: sha(e.commitSha),
         commits: e.commits?.map(commit),
       };
@@ -283,6 +285,11 @@ function deployment(v: Checker, e: DeploymentEvent): void {
   v.oneOf('environmentTier', e.environment?.tier, ENVIRONMENT_TIERS, false);
   v.text('version', e.version, MAX_ID_LENGTH);
   v.text('previousVersion', e.previousVersion, MAX_ID_LENGTH);
+  if (e.target !== undefined && e.target !== null) {
+    const problem =
+      typeof e.target === 'string' ? targetProblem(e.target.trim()) : 'must be a string';
+    if (problem) v.add('target', problem);
+  }
   v.sha('commitSha', e.commitSha);
   v.text('repository', e.repository, MAX_ID_LENGTH);
   v.commits('commits', e.commits);

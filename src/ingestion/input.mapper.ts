@@ -47,6 +47,7 @@ export function toDeploymentEvent(i: DeploymentInput): DeploymentEvent {
       name: i.environment,
       tier: opt(i.environmentTier),
     },
+    target: opt(i.target),
     version: opt(i.version),
     previousVersion: opt(i.previousVersion),
     commitSha: opt(i.commitSha),

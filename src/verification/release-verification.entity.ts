@@ -30,6 +30,10 @@ export class ReleaseVerificationEntity {
   @Column({ name: 'previous_version', type: 'text', nullable: true })
   previousVersion!: string | null;
 
+  /** The deployment's target (region, cluster): only its series are read (null: every one). */
+  @Column({ type: 'text', nullable: true })
+  target!: string | null;
+
   @Column({ name: 'policy_id', type: 'bigint', nullable: true })
   policyId!: string | null;
 

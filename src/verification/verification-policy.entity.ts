@@ -40,6 +40,10 @@ export class VerificationPolicyEntity {
   @Column({ name: 'late_regression_rollback', type: 'boolean', default: false })
   lateRegressionRollback!: boolean;
 
+  /** Multi-target releases: the Prometheus label carrying a deployment's target (null: none). */
+  @Column({ name: 'target_label', type: 'text', nullable: true })
+  targetLabel!: string | null;
+
   /**
    * Holds the target's secret, or the reference to the environment variable holding it
    * (`secretFrom`/`tokenFrom`, then no secret): never returned by any API.

@@ -61,6 +61,12 @@ const DEPLOYMENT_OPTIONS = {
     description: 'Environment tier (default: inferred from the name)',
   },
   'previous-version': { type: 'string', placeholder: '<version>', description: 'Version replaced' },
+  target: {
+    type: 'string',
+    placeholder: '<target>',
+    description:
+      'Region or cluster of this wave of a multi-target release (e.g. eu-west-1): verified on its own series, counted once in DORA',
+  },
   id: {
     type: 'string',
     placeholder: '<id>',
@@ -164,7 +170,8 @@ async function report(
   const ec = eventContext(inv);
   const ci = ec.ci;
   if (v.id) await refuseShipwatchId(inv, v.id, ec.source);
-  let deploymentId = v.id ?? deriveDeploymentId(ci, v.service, v.environment, v.namespace ?? '');
+  let deploymentId =
+    v.id ?? deriveDeploymentId(ci, v.service, v.environment, v.namespace ?? '', v.target ?? '');
   if (!deploymentId) {
     // With --event-id a retry must name the same deployment: derive its id from the event's.
     deploymentId = v['event-id']
@@ -224,6 +231,7 @@ async function report(
     environmentTier: v.tier?.toUpperCase(),
     version: v.version,
     previousVersion: v['previous-version'] ?? rolledBack?.version ?? undefined,
+    target: v.target,
     commitSha: sha,
     repository,
     commits,

@@ -43,6 +43,37 @@ export class DeploymentInference {
   reason!: string;
 }
 
+@ObjectType({
+  description:
+    'One target (wave) of a multi-target release: the deployment of the same service, environment and version there',
+})
+export class ReleaseTarget {
+  @Field(() => ID)
+  deploymentId!: string;
+
+  @Field(() => String)
+  target!: string;
+
+  @Field(() => DeploymentStatus)
+  status!: DeploymentStatus;
+
+  @Field(() => Date, { nullable: true })
+  finishedAt!: Date | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'The state of its latest verification (RUNNING, HEALTHY, FAILED, UNVERIFIED, ...); null when none ran',
+  })
+  verification!: string | null;
+
+  @Field(() => Boolean, {
+    description:
+      'The release is counted in DORA on this deployment: the first target to reach users (its finish is the release’s)',
+  })
+  countsInDora!: boolean;
+}
+
 @ObjectType({ description: 'A deployment of a service to an environment' })
 export class Deployment {
   @Field(() => ID)
@@ -59,6 +90,13 @@ export class Deployment {
 
   @Field(() => String, { nullable: true })
   previousVersion!: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'The region or cluster of a multi-target release (null: the whole environment); see releaseTargets',
+  })
+  target!: string | null;
 
   @Field(() => String, { nullable: true })
   commitSha!: string | null;

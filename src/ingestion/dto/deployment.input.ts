@@ -31,6 +31,13 @@ export class DeploymentInput extends EnvelopeInput {
   @Field(() => EnvironmentTier, { nullable: true, description: 'Default: inferred from the name' })
   environmentTier?: EnvironmentTier | null;
 
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'The region or cluster this wave of a multi-target release went to (e.g. eu-west-1): verified on its own series, gated on the earlier waves, counted once in DORA. Up to 63 letters, digits and . _ - / :, starting with a letter or digit. Fixed once set',
+  })
+  target?: string | null;
+
   @Field(() => String, { nullable: true, description: 'Equals the workload’s service.version' })
   version?: string | null;
 
