@@ -397,8 +397,8 @@ export interface DeployLockView {
   readonly active: boolean;
 }
 
-export const DEPLOYMENT_GATE = `query DeploymentGate($service: String!, $environment: String!, $version: String, $namespace: String) {
-  deploymentGate(service: $service, environment: $environment, version: $version, namespace: $namespace) {
+export const DEPLOYMENT_GATE = `query DeploymentGate($service: String!, $environment: String!, $version: String, $namespace: String, $target: String) {
+  deploymentGate(service: $service, environment: $environment, version: $version, namespace: $namespace, target: $target) {
     service namespace environment version decision complete evaluatedAt reasons { code level message }
   }
 }`;
@@ -507,7 +507,7 @@ export interface FreezeWindowView {
 }
 
 const POLICY_FIELDS =
-  'service namespace environment mode slis { name objective totalQuery badQuery } checks { name query successCondition failureCondition dryRun } timing { intervalSeconds windowSeconds warmUpSeconds bakeSeconds earlyHealthySeconds maxVerificationSeconds settleWindowSeconds preDeployWindowSeconds cooldownSeconds rollbackVerifyTimeoutSeconds lateWatchSeconds lateWatchIntervalSeconds } analysis { minRequests minBadEvents alpha allowedIncrease minAbsDelta criticalAbsRatio criticalIncrease criticalBurnRate pageBurnRate criticalSustainSeconds severeSustainSeconds sequentialBeta passK minEvaluatedTicks consecutiveErrorLimit maxRoutes routeMinRequests } alertChannels lateRegressionRollback rollbackTarget { kind url repository workflow ref projectId eventType secretFromEnv }';
+  'service namespace environment mode slis { name objective totalQuery badQuery } checks { name query successCondition failureCondition dryRun } timing { intervalSeconds windowSeconds warmUpSeconds bakeSeconds earlyHealthySeconds maxVerificationSeconds settleWindowSeconds preDeployWindowSeconds cooldownSeconds rollbackVerifyTimeoutSeconds lateWatchSeconds lateWatchIntervalSeconds } analysis { minRequests minBadEvents alpha allowedIncrease minAbsDelta criticalAbsRatio criticalIncrease criticalBurnRate pageBurnRate criticalSustainSeconds severeSustainSeconds sequentialBeta passK minEvaluatedTicks consecutiveErrorLimit maxRoutes routeMinRequests } alertChannels lateRegressionRollback targetLabel rollbackTarget { kind url repository workflow ref projectId eventType secretFromEnv }';
 
 export const VERIFICATION_POLICIES = `query VerificationPolicies { verificationPolicies { ${POLICY_FIELDS} } }`;
 
@@ -529,6 +529,7 @@ export interface VerificationPolicyView {
   readonly analysis: Record<string, number>;
   readonly alertChannels: readonly string[];
   readonly lateRegressionRollback: boolean;
+  readonly targetLabel: string | null;
   readonly rollbackTarget: {
     readonly kind: string;
     readonly url: string | null;

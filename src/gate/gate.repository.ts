@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { EnvironmentTier } from '../ingestion/domain-events.js';
 import { VERDICT_INCIDENT_PREFIX, VERDICT_SOURCE } from '../verification/verdict.service.js';
-import type { GateFacts, GateIncident } from './gate.rule.js';
+import type { GateFacts, GateIncident, GateWave } from './gate.rule.js';
 
 /** The facts of the gate that live in PostgreSQL, read with a few keyed queries. */
 @Injectable()
@@ -65,24 +65,32 @@ export class GateRepository {
     }));
   }
 
+  /**
+   * With a target, the running verifications and the latest verdict are those of that target or
+   * of the whole environment: another wave's verification is not ended by this one (its verdict
+   * speaks through waves()).
+   */
   async verifications(
     serviceId: string,
     environmentId: string,
     version: string | null,
+    target: string | null = null,
   ): Promise<Pick<GateFacts, 'runningVerifications' | 'latestVerdict' | 'failedVersion'>> {
     const [running, latest, failed] = await Promise.all([
       this.dataSource.query<{ deployment_id: string; version: string | null }[]>(
         `SELECT deployment_id, version FROM release_verifications
           WHERE service_id = $1 AND environment_id = $2 AND state = 'RUNNING'
+            AND ($3::text IS NULL OR target IS NULL OR target = $3)
           ORDER BY id DESC LIMIT 5`,
-        [serviceId, environmentId],
+        [serviceId, environmentId, target],
       ),
       this.dataSource.query<{ state: string; version: string | null; finished_at: Date }[]>(
         `SELECT state, version, finished_at FROM release_verifications
           WHERE service_id = $1 AND environment_id = $2 AND state <> 'RUNNING'
             AND finished_at IS NOT NULL
+            AND ($3::text IS NULL OR target IS NULL OR target = $3)
           ORDER BY finished_at DESC LIMIT 1`,
-        [serviceId, environmentId],
+        [serviceId, environmentId, target],
       ),
       version === null
         ? Promise.resolve([])
@@ -114,5 +122,39 @@ export class GateRepository {
           }
         : null,
     };
+  }
+
+  /**
+   * The other waves of a multi-target release: per other target, the latest deployment of the
+   * service, environment and version there, with its latest verification's state.
+   */
+  async waves(
+    serviceId: string,
+    environmentId: string,
+    version: string,
+    target: string,
+  ): Promise<GateWave[]> {
+    const rows: {
+      id: string;
+      target: string;
+      status: string;
+      verification: string | null;
+    }[] = await this.dataSource.query(
+      `SELECT DISTINCT ON (d.target) d.id, d.target, d.status, v.state AS verification
+         FROM deployments d
+         LEFT JOIN LATERAL (SELECT r.state FROM release_verifications r
+                             WHERE r.deployment_id = d.id ORDER BY r.id DESC LIMIT 1) v ON true
+        WHERE d.service_id = $1 AND d.environment_id = $2 AND d.version = $3
+          AND d.target IS NOT NULL AND d.target <> $4
+        ORDER BY d.target, d.last_event_at DESC, d.id DESC
+        LIMIT 50`,
+      [serviceId, environmentId, version, target],
+    );
+    return rows.map((r) => ({
+      target: r.target,
+      deploymentId: String(r.id),
+      status: r.status,
+      verification: r.verification,
+    }));
   }
 }

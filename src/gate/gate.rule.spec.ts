@@ -243,3 +243,69 @@ describe('decideGate', () => {
     ]);
   });
 });
+
+describe('decideGate: a later wave of a multi-target release', () => {
+  const wave = (target: string, status: string, verification: string | null, id = '7') => ({
+    target,
+    deploymentId: id,
+    status,
+    verification,
+  });
+  const third = (waves: GateFacts['waves']) => facts({ target: 'c', waves });
+
+  it('allows when every earlier target was judged healthy', () => {
+    expect(
+      decideGate(
+        third([
+          wave('a', 'SUCCEEDED', 'HEALTHY'),
+          wave('b', 'SUCCEEDED', 'HEALTHY_LOW_CONFIDENCE'),
+        ]),
+      ),
+    ).toEqual({ decision: 'ALLOW', complete: true, reasons: [] });
+  });
+
+  it('denies when an earlier target FAILED, DEGRADED or was rolled back, naming it', () => {
+    for (const [status, verification, said] of [
+      ['SUCCEEDED', 'FAILED', 'judged FAILED'],
+      ['SUCCEEDED', 'DEGRADED', 'judged DEGRADED'],
+      ['ROLLED_BACK', 'HEALTHY', 'rolled back'],
+    ] as const) {
+      const answer = decideGate(
+        third([wave('a', 'SUCCEEDED', 'HEALTHY'), wave('b', status, verification, '9')]),
+      );
+      expect(answer.decision).toBe('DENY');
+      expect(answer.reasons).toEqual([
+        {
+          code: 'WAVE_FAILED',
+          level: 'DENY',
+          message: `checkout 1.4.2 in b (deployment 9) was ${said}: this wave would ship the same release`,
+        },
+      ]);
+    }
+  });
+
+  it('denies (wait) while an earlier target is still deploying or verifying', () => {
+    expect(codes(third([wave('a', 'IN_PROGRESS', null)]))).toEqual(['DENY WAVE_VERIFYING']);
+    expect(codes(third([wave('a', 'SUCCEEDED', 'RUNNING')]))).toEqual(['DENY WAVE_VERIFYING']);
+  });
+
+  it('only warns when an earlier target gave no evidence: missing data never denies', () => {
+    for (const [status, verification] of [
+      ['SUCCEEDED', 'UNVERIFIED'],
+      ['SUCCEEDED', 'INCONCLUSIVE'],
+      ['SUCCEEDED', null],
+      ['FAILED', null],
+    ] as const) {
+      const answer = decideGate(third([wave('a', status, verification)]));
+      expect(answer.decision).toBe('WARN');
+      expect(answer.reasons.map((r) => r.code)).toEqual(['WAVE_UNVERIFIED']);
+    }
+  });
+
+  it('ignores its own target, and asks nothing of waves without a target or a version', () => {
+    expect(codes(third([wave('c', 'ROLLED_BACK', 'FAILED')]))).toEqual([]);
+    const bad = [wave('a', 'ROLLED_BACK', 'FAILED')];
+    expect(codes(facts({ target: null, waves: bad }))).toEqual([]);
+    expect(codes(facts({ version: null, target: 'c', waves: bad }))).toEqual([]);
+  });
+});

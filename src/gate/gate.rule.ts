@@ -18,6 +18,12 @@
  * |                           |         | environment was already degraded                                  |
  * | ERROR_BUDGET_BURNING      | DENY    | the service burns its error budget at the policy's page rate or   |
  * |                           |         | more over the last hour                                           |
+ * | WAVE_FAILED               | DENY    | a later wave of a multi-target release: an earlier target of this |
+ * |                           |         | version was judged FAILED or DEGRADED, or rolled back             |
+ * | WAVE_VERIFYING            | DENY    | an earlier target of this version is still deploying or verifying |
+ * |                           |         | (wait for its verdict, then ask again)                            |
+ * | WAVE_UNVERIFIED           | WARN    | an earlier target gave no evidence (UNVERIFIED, INCONCLUSIVE, no  |
+ * |                           |         | verification, deployment failed): never a denial on missing data  |
  * | ENVIRONMENT_INCIDENT_OPEN | WARN    | an open incident in the environment names other services (and     |
  * |                           |         | does not lock it automatically)                                   |
  * | ERROR_BUDGET_UNKNOWN      | UNKNOWN | the burn could not be read (Prometheus unreachable, no data)      |
@@ -45,6 +51,9 @@ export const GATE_REASON_CODES = [
   'VERIFICATION_RUNNING',
   'ENV_DEGRADED',
   'ERROR_BUDGET_BURNING',
+  'WAVE_FAILED',
+  'WAVE_VERIFYING',
+  'WAVE_UNVERIFIED',
   'ENVIRONMENT_INCIDENT_OPEN',
   'ERROR_BUDGET_UNKNOWN',
   'UNKNOWN_SERVICE',
@@ -107,10 +116,27 @@ export type BudgetReading =
     }
   | { readonly kind: 'UNAVAILABLE'; readonly message: string };
 
+/**
+ * An earlier wave of a multi-target release: the latest deployment of the same service,
+ * environment and version to another target, with the state of its latest verification.
+ */
+export interface GateWave {
+  readonly target: string;
+  readonly deploymentId: string;
+  /** The deployment's status (QUEUED, IN_PROGRESS, SUCCEEDED, FAILED, CANCELLED, ROLLED_BACK). */
+  readonly status: string;
+  /** Its latest verification's state; null when none ran (no policy applied). */
+  readonly verification: string | null;
+}
+
 export interface GateFacts {
   readonly service: string;
   readonly environment: string;
   readonly version: string | null;
+  /** The target of the wave asked about (null: the whole environment). */
+  readonly target?: string | null;
+  /** With a target and a version: the other targets' waves of this version (none when not given). */
+  readonly waves?: readonly GateWave[];
   readonly serviceKnown: boolean;
   readonly locks: readonly GateLock[];
   /** The freeze windows open now that cover the deployment (none when not given). */
@@ -175,6 +201,46 @@ const autoLocking = (a: GateAutoLock | undefined, i: GateIncident): string | nul
   return null;
 };
 
+const WAVE_HEALTHY = new Set(['HEALTHY', 'HEALTHY_LOW_CONFIDENCE']);
+const WAVE_BAD = new Set(['FAILED', 'DEGRADED']);
+const WAVE_PENDING = new Set(['QUEUED', 'IN_PROGRESS']);
+
+/**
+ * A later wave answers from the earlier ones: a bad verdict or a rollback denies, a wave still
+ * deploying or verifying denies until it has a verdict, a wave without evidence warns (missing
+ * data never denies), healthy waves say nothing.
+ */
+export function waveReasons(
+  f: Pick<GateFacts, 'service' | 'version' | 'target' | 'waves'>,
+): GateReason[] {
+  if (!f.target || !f.version) return [];
+  const reasons: GateReason[] = [];
+  for (const w of f.waves ?? []) {
+    if (w.target === f.target) continue;
+    const wave = `${f.service} ${f.version} in ${w.target} (deployment ${w.deploymentId})`;
+    if (w.status === 'ROLLED_BACK' || (w.verification !== null && WAVE_BAD.has(w.verification))) {
+      reasons.push({
+        code: 'WAVE_FAILED',
+        level: 'DENY',
+        message: `${wave} was ${w.status === 'ROLLED_BACK' ? 'rolled back' : `judged ${w.verification}`}: this wave would ship the same release`,
+      });
+    } else if (WAVE_PENDING.has(w.status) || w.verification === 'RUNNING') {
+      reasons.push({
+        code: 'WAVE_VERIFYING',
+        level: 'DENY',
+        message: `${wave} is still ${WAVE_PENDING.has(w.status) ? 'deploying' : 'being verified'}: wait for its verdict, then ask again`,
+      });
+    } else if (w.verification === null || !WAVE_HEALTHY.has(w.verification)) {
+      reasons.push({
+        code: 'WAVE_UNVERIFIED',
+        level: 'WARN',
+        message: `${wave} gave no verdict on its health (${w.verification ? `verification ${w.verification}` : w.status === 'SUCCEEDED' ? 'no verification ran' : `deployment ${w.status}`}): nothing speaks for or against this wave`,
+      });
+    }
+  }
+  return reasons;
+}
+
 export function decideGate(f: GateFacts): GateAnswer {
   const reasons: GateReason[] = [];
   const add = (code: GateReasonCode, level: GateReasonLevel, message: string): void => {
@@ -237,6 +303,7 @@ export function decideGate(f: GateFacts): GateAnswer {
       `${f.environment} was degraded when ${f.service}${latest.version ? ` ${latest.version}` : ''} was verified (${latest.finishedAt.toISOString()}): a new release would not be judged either`,
     );
   }
+  for (const reason of waveReasons(f)) add(reason.code, reason.level, reason.message);
   const b = f.budget;
   if (b.kind === 'UNAVAILABLE') {
     add('ERROR_BUDGET_UNKNOWN', 'UNKNOWN', `the error budget burn could not be read: ${b.message}`);

@@ -8,7 +8,7 @@ import type { VerificationStateEnum } from './models/release-verification.model.
 import type { VerificationModeEnum } from './models/verification-policy.model.js';
 import type { PrometheusClient } from './prometheus.client.js';
 import { PROMETHEUS_CLIENT } from './prometheus.provider.js';
-import { PrometheusSignalSource } from './prometheus.source.js';
+import { PrometheusSignalSource, targetScope } from './prometheus.source.js';
 import { prometheusUnavailable } from './verification.errors.js';
 import type { PolicySpec } from './verification-policy.js';
 import { assertSpec, specOf, VerificationPolicyService } from './verification-policy.service.js';
@@ -18,6 +18,7 @@ interface PastDeployment {
   id: string;
   version: string | null;
   previous_version: string | null;
+  target: string | null;
   status: string;
   started_at: Date | null;
   finished_at: Date;
@@ -60,6 +61,7 @@ export class BacktestService {
         version: d.version,
         previousVersion: d.previous_version,
         preDeployVersion: d.previous_version,
+        target: targetScope(spec.targetLabel, d.target),
       });
       const replay = await replayVerification(source, {
         spec,
@@ -126,7 +128,7 @@ export class BacktestService {
       throw badInput('deploymentIds must be numeric deployment ids');
     }
     return this.dataSource.query(
-      `SELECT d.id, d.version, d.previous_version, d.status, d.started_at, d.finished_at
+      `SELECT d.id, d.version, d.previous_version, d.target, d.status, d.started_at, d.finished_at
          FROM deployments d
          JOIN services s ON s.id = d.service_id
          JOIN environments e ON e.id = d.environment_id

@@ -8,6 +8,8 @@ import {
   lastValueQuery,
   rawSamplesQuery,
   scanCounterTemplate,
+  TARGET_LABEL,
+  withTargetMatcher,
 } from './counter-template.rule.js';
 import { DEFAULT_SLIS } from './default-slis.js';
 import { renderTemplate } from './verification-policy.js';
@@ -122,5 +124,45 @@ describe('templates of earlier releases', () => {
       kind: 'COUNTER',
       template: 'x_total{a="{{service}}"}',
     });
+  });
+});
+
+describe('withTargetMatcher (a multi-target release reads its target only)', () => {
+  it('adds the matcher to every selector of the default SLIs, counters and target_info alike', () => {
+    const rendered = renderTemplate(DEFAULT_SLIS[0].totalQuery, {
+      service: 'cart',
+      namespace: '',
+      environment: 'production',
+      version: '2.0.0',
+      previousVersion: '1.9.0',
+      windowSeconds: 30,
+    });
+    const scoped = withTargetMatcher(rendered, 'region', 'eu-west-1');
+    const selectors = scanCounterTemplate(scoped).selectors;
+    expect(selectors.length).toBe(scanCounterTemplate(rendered).selectors.length);
+    for (const s of selectors) expect(s.text).toContain('{region="eu-west-1",');
+    expect(scanCounterTemplate(scoped).problems).toEqual([]);
+  });
+
+  it('gives a bare metric braces, and escapes the value', () => {
+    expect(withTargetMatcher('jobs_total or vector(0)', 'cluster', 'a"b')).toBe(
+      'jobs_total{cluster="a\\"b"} or vector(0)',
+    );
+    expect(withTargetMatcher('{__name__="x"}', 'region', 'b')).toBe('{region="b",__name__="x"}');
+    expect(withTargetMatcher('x{}', 'region', 'b')).toBe('x{region="b"}');
+  });
+
+  it('leaves a selector that already matches on the label as written', () => {
+    const expr = 'x{region=~"eu-.*",job="a"} - y{job="a"}';
+    expect(withTargetMatcher(expr, 'region', 'eu-1')).toBe(
+      'x{region=~"eu-.*",job="a"} - y{region="eu-1",job="a"}',
+    );
+  });
+
+  it('accepts only plain label names', () => {
+    expect(TARGET_LABEL.test('region')).toBe(true);
+    expect(TARGET_LABEL.test('k8s_cluster_name')).toBe(true);
+    expect(TARGET_LABEL.test('cloud.region')).toBe(false);
+    expect(TARGET_LABEL.test('9lives')).toBe(false);
   });
 });

@@ -286,3 +286,28 @@ export function rawSamplesQuery(labels: Readonly<Record<string, string>>, rangeS
     .map((k) => `${k}="${promqlString(labels[k])}"`);
   return `{${matchers.join(',')}}[${rangeSeconds}s]`;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Multi-target releases: a verification reads only its target's series
+
+/** A Prometheus label name a policy may name as `targetLabel` (not a reserved `__` one). */
+export const TARGET_LABEL = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+/**
+ * The expression with `label="value"` added to every vector selector (counters and info metrics
+ * alike: a region or cluster label comes from the scrape target, on every series). A selector
+ * that already matches on the label is left as its author wrote it.
+ */
+export function withTargetMatcher(expr: string, label: string, value: string): string {
+  const matcher = `${label}="${promqlString(value)}"`;
+  const own = new RegExp(`(^|[{,\\s])${label}\\s*(=|!=|=~|!~)`);
+  const { selectors } = scanCounterTemplate(expr);
+  return wrapSelectors(expr, selectors, (s) => {
+    const open = s.text.indexOf('{');
+    if (open < 0) return `${s.text}{${matcher}}`;
+    const inner = s.text.slice(open + 1, -1);
+    if (own.test(inner)) return s.text;
+    const rest = inner.trim() === '' ? '' : `,${inner}`;
+    return `${s.text.slice(0, open)}{${matcher}${rest}}`;
+  });
+}

@@ -26,6 +26,7 @@ import {
   freshSeriesQuery,
   lastValueQuery,
   rawSamplesQuery,
+  withTargetMatcher,
 } from './counter-template.rule.js';
 import {
   PrometheusQueryError,
@@ -49,7 +50,19 @@ export interface ReleaseIdentity {
   readonly previousVersion: string | null;
   /** The version of the pre-deploy baseline (null: every version). */
   readonly preDeployVersion: string | null;
+  /**
+   * A wave of a multi-target release: every query, of either side, reads only the series whose
+   * `label` is `value` (the policy's targetLabel and the deployment's target). Absent: every series.
+   */
+  readonly target?: { readonly label: string; readonly value: string } | null;
 }
+
+/** Where a verification's queries are scoped: the policy's target label and the target. */
+export const targetScope = (
+  targetLabel: string | null | undefined,
+  target: string | null | undefined,
+): ReleaseIdentity['target'] =>
+  targetLabel && target ? { label: targetLabel, value: target } : null;
 
 function failure(error: unknown): Failure {
   if (error instanceof PrometheusQueryError) {
@@ -110,11 +123,17 @@ export class PrometheusSignalSource implements SignalSource {
     };
   }
 
+  /** A rendered expression scoped to the release's target, when it has one. */
+  private scoped(expr: string): string {
+    const t = this.release.target;
+    return t ? withTargetMatcher(expr, t.label, t.value) : expr;
+  }
+
   /** The SLI's counter expression for a side, rendered (earlier forms converted). */
   private counter(sli: SliSpec, part: CounterPart, side: Side | 'EVERY'): string {
     const t = counterTemplate(part === 'total' ? sli.totalQuery : sli.badQuery);
     if (t.kind === 'LEGACY') throw new LegacyTemplate(t.message);
-    const rendered = renderTemplate(t.template, this.context(side));
+    const rendered = this.scoped(renderTemplate(t.template, this.context(side)));
     return t.kind === 'CONVERTED'
       ? `# converted from an increase() template\n${rendered}`
       : rendered;
@@ -215,7 +234,7 @@ export class PrometheusSignalSource implements SignalSource {
   async value(check: ThresholdCheckSpec, range: TimeRange): Promise<SourcedValue> {
     const queries: string[] = [];
     try {
-      const query = renderTemplate(check.query, this.context('CHECK', seconds(range)));
+      const query = this.scoped(renderTemplate(check.query, this.context('CHECK', seconds(range))));
       queries.push(query);
       const value = await this.client.value(query, range.end, true);
       const reading: CheckReading = value === null ? { kind: 'NO_DATA' } : { kind: 'OK', value };

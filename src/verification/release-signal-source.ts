@@ -1,6 +1,6 @@
 import type { SignalSource } from './analysis/counter-reading.js';
 import type { PrometheusClient } from './prometheus.client.js';
-import { PrometheusSignalSource } from './prometheus.source.js';
+import { PrometheusSignalSource, targetScope } from './prometheus.source.js';
 import type { ReleaseVerificationEntity } from './release-verification.entity.js';
 
 /** Used when PROMETHEUS_URL is unset: every reading is an error (⇒ INCONCLUSIVE, never FAILED). */
@@ -27,5 +27,6 @@ export function releaseSignalSource(
     version: v.version,
     previousVersion: v.previousVersion,
     preDeployVersion: v.preDeployVersion,
+    target: targetScope(v.policy.targetLabel, v.target),
   });
 }

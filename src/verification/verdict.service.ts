@@ -86,7 +86,13 @@ export class VerdictService {
     const remediatedRow = v.remediatesVerificationId
       ? await this.repo.find(v.remediatesVerificationId, m)
       : healthy
-        ? await this.repo.latestUnremediatedFailure(m, v.serviceId, v.environmentId, v.id)
+        ? await this.repo.latestUnremediatedFailure(
+            m,
+            v.serviceId,
+            v.environmentId,
+            v.id,
+            v.target ?? null,
+          )
         : null;
     const remediated =
       remediatedRow && remediatedRow.remediatedAt === null

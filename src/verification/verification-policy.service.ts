@@ -73,6 +73,7 @@ export function specOf(input: PolicySpecInput, alertChannels: readonly AlertChan
     analysis: { ...DEFAULT_ANALYSIS, ...defined(input.analysis) },
     alertChannels,
     lateRegressionRollback: input.lateRegressionRollback ?? false,
+    ...(input.targetLabel ? { targetLabel: input.targetLabel.trim() } : {}),
   };
 }
 
@@ -208,6 +209,7 @@ export class VerificationPolicyService {
       timing: spec.timing,
       analysis: spec.analysis,
       lateRegressionRollback: spec.lateRegressionRollback,
+      targetLabel: spec.targetLabel ?? null,
       rollbackTarget,
       alertChannels: [...spec.alertChannels],
       updatedAt: now,
@@ -263,6 +265,7 @@ export class VerificationPolicyService {
             analysis: { ...DEFAULT_ANALYSIS, ...row.analysis },
             alertChannels: row.alertChannels,
             lateRegressionRollback: row.lateRegressionRollback,
+            ...(row.targetLabel ? { targetLabel: row.targetLabel } : {}),
           },
           rollbackTarget: row.rollbackTarget,
           isDefault: false,

@@ -11,6 +11,7 @@ import {
   LEGACY_TEMPLATE_HELP,
   promqlString,
   scanCounterTemplate,
+  TARGET_LABEL,
 } from './counter-template.rule.js';
 import { DEFAULT_SLIS } from './default-slis.js';
 
@@ -146,6 +147,13 @@ export interface PolicySpec {
    * false (the default): it is attributed and alerted, never rolled back.
    */
   readonly lateRegressionRollback: boolean;
+  /**
+   * Multi-target releases: the Prometheus label that carries a deployment's target (`region`,
+   * `k8s_cluster_name`). A targeted deployment's queries then read only the series with
+   * `<targetLabel>="<target>"`, for the new version and the baseline alike. Absent or null: the
+   * queries read every target's series (docs/verification.md "Multi-target releases (waves)").
+   */
+  readonly targetLabel?: string | null;
 }
 
 /** The longest a verification may run (a day): older releases are history, never verified. */
@@ -243,6 +251,13 @@ export function checkPolicyShape(spec: PolicySpec): PolicyProblem[] {
     add('slis', 'give at least one SLI or check');
   }
   if (spec.slis.length + spec.checks.length > 20) add('slis', 'at most 20 SLIs and checks');
+  const label = spec.targetLabel;
+  if (
+    label !== undefined &&
+    label !== null &&
+    !(TARGET_LABEL.test(label) && !label.startsWith('__'))
+  )
+    add('targetLabel', 'a Prometheus label name (letters, digits and _, not starting with __)');
   const names = new Set<string>();
   spec.slis.forEach((sli, i) => {
     const f = `slis[${i}]`;

@@ -75,6 +75,7 @@ export function policyModel(e: VerificationPolicyEntity): VerificationPolicyMode
     rollbackTarget: targetSummary(e.rollbackTarget),
     alertChannels: e.alertChannels as AlertChannelEnum[],
     lateRegressionRollback: e.lateRegressionRollback,
+    targetLabel: e.targetLabel ?? null,
     isDefault: false,
     updatedAt: e.updatedAt,
   };

@@ -64,7 +64,11 @@ export class VerificationStarter implements OnModuleInit {
         m,
         t.service.id,
         t.environment.id,
-        { deploymentId: t.deploymentId, finishedAt: t.finishedAt ?? t.occurredAt },
+        {
+          deploymentId: t.deploymentId,
+          finishedAt: t.finishedAt ?? t.occurredAt,
+          target: t.target ?? null,
+        },
         now,
       );
       const policy = policies[i];
@@ -83,11 +87,24 @@ export class VerificationStarter implements OnModuleInit {
     if (now.getTime() - finishedAt.getTime() > timing.maxVerificationSeconds * 1000) return;
     const startedAt =
       t.startedAt && t.startedAt.getTime() <= finishedAt.getTime() ? t.startedAt : finishedAt;
-    const superseded = await this.repo.supersedeRunning(m, t.service.id, t.environment.id, now);
+    const target = t.target ?? null;
+    const superseded = await this.repo.supersedeRunning(
+      m,
+      t.service.id,
+      t.environment.id,
+      now,
+      target,
+    );
     for (const _ of superseded) verificationVerdicts.inc({ verdict: 'SUPERSEDED' });
     const rollback = t.kind === 'ROLLBACK';
     const remediated = rollback
-      ? await this.repo.latestUnremediatedFailure(m, t.service.id, t.environment.id)
+      ? await this.repo.latestUnremediatedFailure(
+          m,
+          t.service.id,
+          t.environment.id,
+          undefined,
+          target,
+        )
       : null;
     const id = await this.repo.insert(m, {
       deploymentId: t.deploymentId,
@@ -97,6 +114,7 @@ export class VerificationStarter implements OnModuleInit {
       remediatesVerificationId: remediated?.id ?? null,
       version: t.version,
       previousVersion: t.previousVersion,
+      target,
       policyId: policy.id,
       policyIsDefault: policy.isDefault,
       policy: policy.spec,
@@ -112,7 +130,7 @@ export class VerificationStarter implements OnModuleInit {
     });
     if (id) {
       this.logger.log(
-        `verifying deployment ${t.deploymentId} (${t.service.name} ${t.version ?? '?'} in ${t.environment.name}, ${policy.isDefault ? 'default policy' : `policy ${policy.id}`}, ${policy.spec.mode})`,
+        `verifying deployment ${t.deploymentId} (${t.service.name} ${t.version ?? '?'} in ${t.environment.name}${target ? ` / ${target}` : ''}, ${policy.isDefault ? 'default policy' : `policy ${policy.id}`}, ${policy.spec.mode})`,
       );
     }
   }

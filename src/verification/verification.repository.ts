@@ -35,6 +35,8 @@ export interface NewVerification {
   readonly remediatesVerificationId: string | null;
   readonly version: string | null;
   readonly previousVersion: string | null;
+  /** The deployment's target (multi-target releases); null: the whole environment. */
+  readonly target?: string | null;
   readonly policyId: string | null;
   readonly policyIsDefault: boolean;
   readonly policy: PolicySpec;
@@ -125,8 +127,8 @@ export class VerificationRepository {
          (deployment_id, service_id, environment_id, kind, remediates_verification_id, version,
           previous_version, policy_id, policy_is_default, policy, state, deploy_started_at,
           deploy_finished_at, pre_deploy_anchor, pre_deploy_version, next_tick_at, trace_parent,
-          started_at, submitted_by)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,'RUNNING',$11,$12,$13,$14,$15,$16,$17,$18)
+          started_at, submitted_by, target)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,'RUNNING',$11,$12,$13,$14,$15,$16,$17,$18,$19)
        ON CONFLICT (deployment_id) DO NOTHING
        RETURNING id`,
       [
@@ -148,6 +150,7 @@ export class VerificationRepository {
         v.traceParent,
         v.startedAt,
         v.submittedBy,
+        v.target ?? null,
       ],
     );
     return rows[0]?.id ?? null;
@@ -157,11 +160,17 @@ export class VerificationRepository {
    * Ends the running verifications of the service and environment (a newer deploy replaced them),
    * and the watch of an early HEALTHY one (it stays HEALTHY).
    */
+  /**
+   * Ends the running verifications a new deployment disturbs: of the service and environment,
+   * and with a target, only those of that target or of the whole environment (another wave of a
+   * multi-target release keeps its own verification).
+   */
   async supersedeRunning(
     m: EntityManager,
     serviceId: string,
     environmentId: string,
     now: Date,
+    target: string | null = null,
   ): Promise<string[]> {
     const result: { id: string; state: string }[] | [{ id: string; state: string }[], number] =
       await m.query(
@@ -173,8 +182,9 @@ export class VerificationRepository {
                 ELSE reason END,
               next_tick_at = NULL, updated_at = $3, claimed_by = NULL, lease_until = NULL
         WHERE service_id = $1 AND environment_id = $2 AND next_tick_at IS NOT NULL
+          AND ($4::text IS NULL OR target IS NULL OR target = $4)
         RETURNING id, state`,
-        [serviceId, environmentId, now],
+        [serviceId, environmentId, now, target],
       );
     return returned(result)
       .filter((r) => r.state === 'SUPERSEDED')
@@ -462,14 +472,17 @@ export class VerificationRepository {
     serviceId: string,
     environmentId: string,
     exceptId?: string,
+    /** A target's release answers for failures of that target or of the whole environment. */
+    target: string | null = null,
   ): Promise<ReleaseVerificationEntity | null> {
     const rows: { id: string }[] = await m.query(
       `SELECT id FROM release_verifications
         WHERE service_id = $1 AND environment_id = $2 AND kind = 'RELEASE' AND state = 'FAILED'
           AND remediated_at IS NULL AND id <> COALESCE($3, -1)
+          AND ($4::text IS NULL OR target IS NULL OR target = $4)
         ORDER BY created_at DESC, id DESC
         LIMIT 1`,
-      [serviceId, environmentId, exceptId ?? null],
+      [serviceId, environmentId, exceptId ?? null, target],
     );
     return rows.length === 0 ? null : this.find(rows[0].id, m);
   }

@@ -32,6 +32,12 @@ const GATE_OPTIONS = {
     placeholder: '<ns>',
     description: 'OpenTelemetry service.namespace',
   },
+  target: {
+    type: 'string',
+    placeholder: '<target>',
+    description:
+      'A wave of a multi-target release (region, cluster): also asks the other targets’ verdicts for this version',
+  },
   'deny-on-warn': {
     type: 'boolean',
     description: 'Exit 20 on WARN too (default: WARN passes, with its reasons printed)',
@@ -61,6 +67,7 @@ export const gate = defineCommand({
   examples: [
     'shipwatch gate -s checkout -e production -v 1.4.2',
     'shipwatch gate -s checkout -e production --json | jq .reasons',
+    'shipwatch gate -s checkout -e production -v 1.4.2 --target eu-west-1',
   ],
   async run(inv): Promise<ExitCode> {
     const v = inv.values;
@@ -73,9 +80,10 @@ export const gate = defineCommand({
         environment: v.environment,
         version: v.version ?? null,
         namespace: v.namespace ?? null,
+        target: v.target ?? null,
       });
     const code = gateExitCode(answer, v['deny-on-warn'] === true);
-    const release = `${v.service}${v.version ? ` ${v.version}` : ''} to ${v.environment}`;
+    const release = `${v.service}${v.version ? ` ${v.version}` : ''} to ${v.environment}${v.target ? ` (${v.target})` : ''}`;
     const verdict =
       code === ExitCode.GATE_UNDECIDED
         ? `${answer.decision}, incomplete (could not decide)`

@@ -242,6 +242,7 @@ export const policyExport = defineCommand({
         analysis: p.analysis,
         alertChannels: p.alertChannels,
         lateRegressionRollback: p.lateRegressionRollback,
+        ...(p.targetLabel ? { targetLabel: p.targetLabel } : {}),
         ...(target ? { rollbackTarget: target } : {}),
       };
       if (p.rollbackTarget && !target) inline.push(name);

@@ -26,7 +26,7 @@ export const GateReasonCodeEnum = enumOf(GATE_REASON_CODES);
 registerEnumType(GateReasonCodeEnum, {
   name: 'GateReasonCode',
   description:
-    'LOCKED, FREEZE (a freeze window is open), INCIDENT_OPEN (on the service), AUTO_LOCKED (an incident of the environment locks it, by configuration), VERSION_FAILED (this version was judged FAILED before), VERIFICATION_RUNNING, ENV_DEGRADED (latest verdict here within the hour), ERROR_BUDGET_BURNING (at the policy’s page rate over the last hour) deny; ENVIRONMENT_INCIDENT_OPEN (other services) and UNKNOWN_SERVICE warn (UNKNOWN_SERVICE leaves the decision ALLOW); ERROR_BUDGET_UNKNOWN: the burn could not be read',
+    'LOCKED, FREEZE (a freeze window is open), INCIDENT_OPEN (on the service), AUTO_LOCKED (an incident of the environment locks it, by configuration), VERSION_FAILED (this version was judged FAILED before), VERIFICATION_RUNNING, ENV_DEGRADED (latest verdict here within the hour), ERROR_BUDGET_BURNING (at the policy’s page rate over the last hour), WAVE_FAILED (an earlier target of this version FAILED, DEGRADED or was rolled back) and WAVE_VERIFYING (an earlier target is still deploying or verifying) deny; WAVE_UNVERIFIED (an earlier target gave no verdict) warns; ENVIRONMENT_INCIDENT_OPEN (other services) and UNKNOWN_SERVICE warn (UNKNOWN_SERVICE leaves the decision ALLOW); ERROR_BUDGET_UNKNOWN: the burn could not be read',
 });
 
 @ObjectType('GateReason')
@@ -39,6 +39,27 @@ export class GateReasonModel {
 
   @Field(() => String)
   message!: string;
+}
+
+@ObjectType('GateWave', {
+  description:
+    'An earlier wave of a multi-target release: the latest deployment of this version to another target, and its verification',
+})
+export class GateWaveModel {
+  @Field(() => String)
+  target!: string;
+
+  @Field(() => String)
+  deploymentId!: string;
+
+  @Field(() => String, { description: 'The deployment’s status, e.g. SUCCEEDED, ROLLED_BACK' })
+  status!: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Its latest verification’s state (RUNNING, HEALTHY, FAILED, ...); null: none ran',
+  })
+  verification!: string | null;
 }
 
 @ObjectType('DeploymentGate', {
@@ -57,6 +78,9 @@ export class DeploymentGateModel {
   @Field(() => String, { nullable: true })
   version!: string | null;
 
+  @Field(() => String, { nullable: true, description: 'The wave’s target, when asked for one' })
+  target!: string | null;
+
   @Field(() => GateDecisionEnum)
   decision!: GateDecision;
 
@@ -67,6 +91,12 @@ export class DeploymentGateModel {
 
   @Field(() => [GateReasonModel])
   reasons!: GateReasonModel[];
+
+  @Field(() => [GateWaveModel], {
+    description:
+      'With a target and a version: the other targets of this release and their verdicts (WAVE_* reasons come from them)',
+  })
+  waves!: GateWaveModel[];
 
   @Field(() => Date)
   evaluatedAt!: Date;

@@ -162,6 +162,13 @@ export class PolicySpecInput {
       'A late regression (after HEALTHY) requests a rollback in ENFORCE mode; default false: attributed and alerted only',
   })
   lateRegressionRollback?: boolean | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Multi-target releases: the Prometheus label carrying a deployment’s target (e.g. region); a targeted deployment’s queries then read only the series with that label equal to its target. Null: every series',
+  })
+  targetLabel?: string | null;
 }
 
 @InputType()

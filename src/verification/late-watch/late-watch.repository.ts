@@ -95,7 +95,7 @@ export class LateWatchRepository {
     m: EntityManager,
     serviceId: string,
     environmentId: string,
-    newer: { deploymentId: string; finishedAt: Date },
+    newer: { deploymentId: string; finishedAt: Date; target?: string | null },
     now: Date,
   ): Promise<number> {
     const result: { id: string }[] | [{ id: string }[], number] = await m.query(
@@ -106,8 +106,9 @@ export class LateWatchRepository {
         WHERE v.id = w.verification_id AND w.state = 'WATCHING'
           AND v.service_id = $1 AND v.environment_id = $2 AND v.deployment_id <> $3
           AND v.deploy_finished_at < $5
+          AND ($6::text IS NULL OR v.target IS NULL OR v.target = $6)
         RETURNING w.verification_id AS id`,
-      [serviceId, environmentId, newer.deploymentId, now, newer.finishedAt],
+      [serviceId, environmentId, newer.deploymentId, now, newer.finishedAt, newer.target ?? null],
     );
     return returned(result).length;
   }

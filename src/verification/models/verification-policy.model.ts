@@ -178,6 +178,13 @@ export class VerificationPolicyModel {
   })
   lateRegressionRollback!: boolean;
 
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Multi-target releases: the Prometheus label carrying a deployment’s target (e.g. region); a targeted deployment’s queries then read only the series with that label equal to its target. Null: every series',
+  })
+  targetLabel!: string | null;
+
   @Field(() => Boolean)
   isDefault!: boolean;
 

@@ -52,6 +52,7 @@ function comparable(spec: PolicySpec): Record<string, unknown> {
     analysis: spec.analysis,
     alertChannels: spec.alertChannels,
     lateRegressionRollback: spec.lateRegressionRollback,
+    targetLabel: spec.targetLabel ?? null,
   };
 }
 

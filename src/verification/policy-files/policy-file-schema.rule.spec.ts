@@ -31,6 +31,7 @@ describe('the verification policy file schema', () => {
       'rollbackTarget',
       'service',
       'slis',
+      'targetLabel',
       'timing',
     ]);
     expect(schema.additionalProperties).toBe(false);

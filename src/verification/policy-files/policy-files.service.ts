@@ -41,6 +41,7 @@ const storedSpec = (e: VerificationPolicyEntity): PolicySpec => ({
   analysis: analysisWithDefaults(e.analysis),
   alertChannels: e.alertChannels,
   lateRegressionRollback: e.lateRegressionRollback,
+  ...(e.targetLabel ? { targetLabel: e.targetLabel } : {}),
 });
 
 const scopeKey = (s: PolicyScope): string =>
