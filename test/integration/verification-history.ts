@@ -22,6 +22,8 @@ export interface ServiceHistory {
   readonly environment: string;
   readonly layout: 'labels' | 'target_info';
   readonly versions: readonly VersionTraffic[];
+  /** Labels on every series, e.g. `{ region: 'b' }` (a scrape target's), one instance each. */
+  readonly labels?: Readonly<Record<string, string>>;
 }
 
 const STEP = 15;
@@ -44,7 +46,8 @@ export function openMetricsHistory(services: readonly ServiceHistory[]): string 
   const info: Line[] = [];
   for (const s of services) {
     for (const v of s.versions) {
-      const instance = `${s.service}-${v.version}`;
+      const extra = s.labels ?? {};
+      const instance = [s.service, v.version, ...Object.values(extra)].join('-');
       const job = s.namespace ? `${s.namespace}/${s.service}` : s.service;
       const base: Record<string, string> =
         s.layout === 'labels'
@@ -54,8 +57,9 @@ export function openMetricsHistory(services: readonly ServiceHistory[]): string 
               deployment_environment_name: s.environment,
               service_version: v.version,
               http_route: '/',
+              ...extra,
             }
-          : { job, instance, http_route: '/' };
+          : { job, instance, http_route: '/', ...extra };
       const cum = { ok: 0, okFast: 0, err: 0, errFast: 0 };
       for (let t = v.from; t < v.to; t += STEP) {
         const n = v.rps(t) * STEP;
@@ -92,6 +96,7 @@ export function openMetricsHistory(services: readonly ServiceHistory[]): string 
             service_name: s.service,
             service_version: v.version,
             deployment_environment_name: s.environment,
+            ...extra,
           };
           info.push({ series: `target_info{${labelText(labels)}}`, t, value: 1 });
         }
