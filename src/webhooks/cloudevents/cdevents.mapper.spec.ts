@@ -187,12 +187,14 @@ describe('mapCdevent', () => {
         repository: 'acme/shop',
         namespace: 'shop',
         startedAt: '2023-03-20T14:20:00Z',
+        target: 'eu-west-1',
       },
       customDataContentType: 'application/json',
     };
     const ev = mapCdevent(received(event)).events[0] as DeploymentEvent;
     expect(ev).toMatchObject({
       version: '1.4.2',
+      target: 'eu-west-1',
       commitSha: 'abcdef1234567',
       repository: 'acme/shop',
       service: { name: 'mySubject123', namespace: 'shop' },

@@ -74,6 +74,8 @@ interface Conventions {
   readonly ref?: string;
   readonly namespace?: string;
   readonly severity?: string;
+  /** A deployment's target (region, cluster) of a multi-target release. */
+  readonly target?: string;
   /** When the deployment started (CDEvents only says when it was deployed). */
   readonly startedAt?: Date;
 }
@@ -89,6 +91,7 @@ function conventions(cdevent: JsonObject): Conventions {
     ref: optStr(data, 'ref'),
     namespace: optStr(data, 'namespace'),
     severity: optStr(data, 'severity'),
+    target: optStr(data, 'target'),
     startedAt: optTime(data, 'startedAt', 'customData.startedAt'),
   };
 }
@@ -400,6 +403,7 @@ function serviceDeployment(
       repository: custom.repository,
     },
     environment: { name: str(environment, 'id', 'subject.content.environment.id') },
+    ...(custom.target ? { target: custom.target } : {}),
     version: custom.version ?? purlVersion(optStr(content, 'artifactId')) ?? custom.commitSha,
     commitSha: custom.commitSha,
     repository: custom.repository,
