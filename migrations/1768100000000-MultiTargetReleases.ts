@@ -4,8 +4,10 @@ import { DEPLOYMENT_FACTS_V4 } from './1765800000000-ServiceCatalog.js';
 import { patchSql } from './sql-patch.js';
 
 /**
- * Multi-target releases (docs/verification.md "Multi-target releases (waves)", docs/dora.md;
- * definition version `shipwatch-dora/6`).
+ * Multi-target releases (docs/verification.md "Multi-target releases (waves)", docs/dora.md).
+ * The DORA definition version stays `shipwatch-dora/5`: the new rule reads only deployments with
+ * a target, and none had one before this migration, so every stored fact is already what the
+ * new definition computes (no rebuild).
  *
  * - `deployments.target`, `release_verifications.target`: the region or cluster a deployment went
  *   to (null: the whole environment, as before). A verification reads only its target's series,
@@ -122,10 +124,6 @@ const REFRESH_V2 = patchSql(REFRESH_V1, [
   ],
 ]);
 
-const version = (v: string) =>
-  `CREATE OR REPLACE FUNCTION dora_definition_version() RETURNS text
-     LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT '${v}'::text $$`;
-
 export class MultiTargetReleases1768100000000 implements MigrationInterface {
   name = 'MultiTargetReleases1768100000000';
 
@@ -138,8 +136,6 @@ export class MultiTargetReleases1768100000000 implements MigrationInterface {
          WHERE target IS NOT NULL`,
       DEPLOYMENT_FACTS_V5,
       REFRESH_V2,
-      // A new definition version: the next dora_refresh() rebuilds every fact.
-      version('shipwatch-dora/6'),
     ]) {
       await q.query(statement);
     }
@@ -147,7 +143,6 @@ export class MultiTargetReleases1768100000000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     for (const statement of [
-      version('shipwatch-dora/5'),
       REFRESH_V1,
       DEPLOYMENT_FACTS_V4,
       `DROP INDEX ix_deployments_release_targets`,
