@@ -42,6 +42,7 @@ function deploymentAnnotations() {
     `
     SELECT d.finished_at AS "time",
            s.name || ' ' || coalesce(d.version, '?') || ' to ' || e.name
+             || coalesce(' / ' || d.target, '')
              || CASE WHEN d.kind <> 'PLANNED' THEN ' (' || lower(d.kind) || ')' ELSE '' END AS "text",
            concat_ws(',', s.name, e.name, lower(d.kind)) AS "tags"
     FROM deployments d
@@ -83,11 +84,11 @@ function verdictAnnotations() {
 function releases() {
   return table(
     'Releases',
-    'Every deployment in the range with its verification verdict (empty: not verified, e.g. not production)',
+    'Every deployment in the range with its verification verdict (empty: not verified, e.g. not production); each wave of a multi-target release on its own row, with its target',
   ).withTarget(
     sqlQuery(`
       SELECT d.finished_at AS "finished", s.name AS "service", e.name AS "environment",
-             d.version AS "version", d.previous_version AS "previous", d.kind AS "kind",
+             d.target AS "target", d.version AS "version", d.previous_version AS "previous", d.kind AS "kind",
              d.status AS "status", rv.state AS "verdict", rv.reason AS "reason",
              rv.tick_count AS "ticks", rv.baseline_kind AS "baseline", d.url AS "link"
       FROM deployments d
