@@ -29,12 +29,13 @@ export const DEPLOYMENT_FACTS_V5 = patchSql(DEPLOYMENT_FACTS_V4, [
   ],
   [
     'WHERE d.id = ANY (p_ids) AND d.finished_at IS NOT NULL',
-    `WHERE (d.id = ANY (p_ids)
-              OR d.id IN (SELECT s.id FROM deployments x
-                          JOIN deployments s ON s.service_id = x.service_id
-                           AND s.environment_id = x.environment_id AND s.version = x.version
-                           AND s.target IS NOT NULL
-                          WHERE x.id = ANY (p_ids) AND x.target IS NOT NULL))
+    // one array, read once, so that the deployments are still found by their primary key
+    `WHERE d.id = ANY (p_ids || ARRAY(
+                SELECT s.id FROM deployments x
+                JOIN deployments s ON s.service_id = x.service_id
+                 AND s.environment_id = x.environment_id AND s.version = x.version
+                 AND s.target IS NOT NULL
+                WHERE x.id = ANY (p_ids) AND x.target IS NOT NULL))
          AND d.finished_at IS NOT NULL`,
   ],
   [
