@@ -123,6 +123,11 @@ export class PrometheusSignalSource implements SignalSource {
     };
   }
 
+  get scope(): string | undefined {
+    const t = this.release.target;
+    return t ? `${t.label}="${t.value}"` : undefined;
+  }
+
   /** A rendered expression scoped to the release's target, when it has one. */
   private scoped(expr: string): string {
     const t = this.release.target;

@@ -185,6 +185,8 @@ describe('multi-target releases (waves) through a real Prometheus', () => {
     expect(b.state).toBe('FAILED');
     // A target that never reports is no evidence: UNVERIFIED, never a rollback.
     expect(d.state).toBe('UNVERIFIED');
+    expect(d.reason).toContain('with region="d"');
+    expect(d.reason).toContain('this target never reported');
     // Each wave read its own region, the new version and the baseline alike.
     const queries = b.ticks
       .flatMap((k) => k.evidence.slis ?? [])

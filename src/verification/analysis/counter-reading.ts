@@ -68,6 +68,11 @@ export interface SignalSource {
   scrape(sli: SliSpec, at: Date, now: Date): Promise<Sourced<ScrapeSamples>>;
   /** A threshold check's value over the range (Prometheus instant query at its end). */
   value(check: ThresholdCheckSpec, range: TimeRange): Promise<SourcedValue>;
+  /**
+   * The series every query is limited to, in words (`region="eu-west-1"`: a wave of a
+   * multi-target release); absent: every series of the service.
+   */
+  readonly scope?: string;
 }
 
 export interface SourcedReading {

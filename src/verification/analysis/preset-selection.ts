@@ -70,7 +70,7 @@ export async function tickSlis(
         : { preset, error: `${result.code}: ${result.message}` };
     }),
   );
-  const { slis, choice } = selectPresets(probes);
+  const { slis, choice } = selectPresets(probes, source.scope);
   // The HTTP SLIs as the policy holds them: templates stored by earlier releases are converted
   // when read, and their evidence says so.
   const held = new Map(DEFAULT_SLIS.map((d, i) => [d.name, spec.slis[i]]));

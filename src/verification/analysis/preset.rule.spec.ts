@@ -116,6 +116,17 @@ describe('default SLI presets', () => {
     }
   });
 
+  it('say which target never reported when the look-up was limited to one (a wave)', () => {
+    const none = PRESETS.map((p) => ({ preset: p, series: 0 }));
+    const { choice } = selectPresets(none, 'region="d"');
+    expect(choice.noSignals).toMatch(
+      /^no series of any default SLI family for the service with region="d" /,
+    );
+    expect(choice.noSignals).toContain('this target never reported');
+    expect(choice.noSignals).toContain('http_server_request_duration_seconds_count');
+    expect(selectPresets(none).choice.noSignals).not.toContain('never reported');
+  });
+
   it('leave out a family quiet on both sides beside a judged one, never one quiet on the new version only', () => {
     const both = [preset('http'), preset('rpc')];
     const quietHttp = [

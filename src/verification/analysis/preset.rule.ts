@@ -41,7 +41,11 @@ export interface PresetSelection {
  * The presets with series, and those whose look-up failed (their readings fail the same way and
  * say so: never dropped silently). None with series and no failure: nothing to judge.
  */
-export function selectPresets(probes: readonly PresetProbe[]): PresetSelection {
+export function selectPresets(
+  probes: readonly PresetProbe[],
+  /** The series the look-up was limited to (a wave's target), in words. */
+  scope?: string,
+): PresetSelection {
   const found: PresetFound[] = probes.map((p) => ({
     name: p.preset.name,
     lookedFor: p.preset.lookedFor,
@@ -49,9 +53,12 @@ export function selectPresets(probes: readonly PresetProbe[]): PresetSelection {
     error: 'error' in p ? p.error : null,
   }));
   const chosen = probes.filter((p) => !('series' in p) || p.series > 0);
+  const lookedFor = `looked for ${probes.map((p) => p.preset.lookedFor).join('; ')}`;
   const noSignals =
     chosen.length === 0
-      ? `no series of any default SLI family for the service (any version, since the start of the pre-deploy window): looked for ${probes.map((p) => p.preset.lookedFor).join('; ')}, with its resource attributes as labels or on target_info; verify it by its own counters (a policy with its own SLIs)`
+      ? scope
+        ? `no series of any default SLI family for the service with ${scope} (any version, since the start of the pre-deploy window): this target never reported (is it serving, and do its series carry the label?); ${lookedFor}`
+        : `no series of any default SLI family for the service (any version, since the start of the pre-deploy window): ${lookedFor}, with its resource attributes as labels or on target_info; verify it by its own counters (a policy with its own SLIs)`
       : null;
   return {
     choice: { chosen: chosen.map((p) => p.preset.name), quiet: [], found, noSignals },
