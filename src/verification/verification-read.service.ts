@@ -121,6 +121,7 @@ export class VerificationReadService {
       environment: subject.environment,
       version: v.version,
       previousVersion: v.previousVersion,
+      target: v.target ?? null,
       policy: {
         id: v.policyId,
         isDefault: v.policyIsDefault,

@@ -107,13 +107,14 @@ describe('multi-target releases (waves) through a real Prometheus', () => {
 
   const verification = async (target: string) => {
     const res = await t.gql(
-      `query($id: ID!) { releaseVerification(deploymentId: $id) { state reason ticks { evidence } } }`,
+      `query($id: ID!) { releaseVerification(deploymentId: $id) { state reason target ticks { evidence } } }`,
       { id: ids.get(target) },
     );
     expect(res.errors).toBeUndefined();
     return res.data!.releaseVerification as {
       state: string;
       reason: string;
+      target: string | null;
       ticks: { evidence: { slis?: { queries?: { canary?: string[] } }[] } }[];
     };
   };
@@ -182,7 +183,7 @@ describe('multi-target releases (waves) through a real Prometheus', () => {
 
     const [a, b, d] = [await verification('a'), await verification('b'), await verification('d')];
     expect(a.state).toBe('HEALTHY');
-    expect(b.state).toBe('FAILED');
+    expect(b).toMatchObject({ state: 'FAILED', target: 'b' });
     // A target that never reports is no evidence: UNVERIFIED, never a rollback.
     expect(d.state).toBe('UNVERIFIED');
     expect(d.reason).toContain('with region="d"');

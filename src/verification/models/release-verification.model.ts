@@ -195,6 +195,13 @@ export class ReleaseVerificationModel {
   @Field(() => String, { nullable: true })
   previousVersion!: string | null;
 
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'The target (region, cluster) of a wave of a multi-target release; with the policy’s targetLabel only its series were read',
+  })
+  target!: string | null;
+
   @Field(() => VerificationPolicySummaryModel)
   policy!: VerificationPolicySummaryModel;
 
