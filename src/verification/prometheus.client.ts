@@ -147,7 +147,12 @@ export class PrometheusClient {
     try {
       res = await fetch(`${this.baseUrl}${path}`, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        headers: {
+          'Content-Type': 'application/x-www-form-urlencoded',
+          // Uncompressed: gzip made every answer cost Shipwatch about twice the CPU (inflate, on
+          // the verification loop's hot path) and Prometheus more; answers are small and local.
+          'Accept-Encoding': 'identity',
+        },
         body: new URLSearchParams(params).toString(),
         signal: AbortSignal.timeout(this.timeoutMs),
       });

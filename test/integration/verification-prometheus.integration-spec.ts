@@ -16,6 +16,8 @@ import {
   type RunningPrometheus,
 } from '../../src/demo/prometheus-process.js';
 import { readFileSync } from 'node:fs';
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { probeScrape } from '../../src/verification/analysis/counter-reading.js';
 import { extrapolatedRate, irate } from '../../src/verification/analysis/prometheus-functions.js';
@@ -229,6 +231,35 @@ describe('verification against a real Prometheus', () => {
       await expect(client.value('up[5m]', at(T0))).rejects.toThrow(/expected an instant vector/);
       const ranged = await client.queryRange('vector(1)', at(T0), at(T0 + 60), 15);
       expect(ranged[0].points).toHaveLength(5);
+    });
+
+    it('asks for uncompressed answers, which Prometheus then sends as they are', async () => {
+      // A pass-through proxy that notes what the client asked for and what Prometheus answered.
+      const seen: { asked?: string; sent?: string }[] = [];
+      const proxy = createServer((req, res) => {
+        const upstream = httpRequest(
+          `${prometheus.url}${req.url}`,
+          { method: req.method, headers: req.headers },
+          (answer) => {
+            seen.push({
+              asked: req.headers['accept-encoding'],
+              sent: answer.headers['content-encoding'],
+            });
+            res.writeHead(answer.statusCode ?? 502, answer.headers);
+            answer.pipe(res);
+          },
+        );
+        req.pipe(upstream);
+      });
+      await new Promise<void>((listening) => proxy.listen(0, '127.0.0.1', listening));
+      try {
+        const { port } = proxy.address() as AddressInfo;
+        const client = new PrometheusClient(`http://127.0.0.1:${port}`);
+        expect(await client.value('vector(1)', at(T0))).toBe(1);
+        expect(seen).toEqual([{ asked: 'identity', sent: undefined }]);
+      } finally {
+        proxy.close();
+      }
     });
 
     it('reports an unreachable Prometheus as unavailable', async () => {
