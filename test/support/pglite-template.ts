@@ -11,6 +11,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { closeDatabase, openDatabase } from '../../src/database/data-source.js';
+import type { EmbeddedArtifacts } from '../../src/database/embedded-postgres.js';
 import { runMigrations } from '../../src/database/migrator.js';
 
 /**
@@ -22,7 +23,41 @@ import { runMigrations } from '../../src/database/migrator.js';
  */
 export async function migratedTemplate(): Promise<Blob> {
   const file = join(tmpdir(), `${PREFIX}${fingerprint()}.tar`);
-  return new Blob([existsSync(file) ? readFileSync(file) : await build(file)]);
+  if (!existsSync(file)) return new Blob([await build(file)]);
+  // Read once per Jest worker (test/support/jest/environment.mjs); as is outside Jest.
+  const shared = globalThis as { shipwatchFileBlob?: (path: string) => Blob };
+  return shared.shipwatchFileBlob?.(file) ?? new Blob([readFileSync(file)]);
+}
+
+interface WorkerArtifacts {
+  readonly pgliteWasm: Uint8Array;
+  readonly initdbWasm: Uint8Array;
+  readonly fsBundle: Blob;
+}
+
+interface WasmCompiler {
+  compile(bytes: Uint8Array): Promise<EmbeddedArtifacts['pgliteWasmModule']>;
+}
+
+let compiled: Promise<EmbeddedArtifacts> | undefined;
+
+/**
+ * PGlite for this file's embedded databases, from what its Jest worker read and compiled once
+ * (test/support/jest/environment.mjs); none outside Jest. Compiled again here, in the file's own
+ * realm: PGlite checks `instanceof WebAssembly.Module`.
+ */
+export function workerArtifacts(): Promise<EmbeddedArtifacts> | undefined {
+  const shared = globalThis as { shipwatchPgliteArtifacts?: () => Promise<WorkerArtifacts> };
+  const read = shared.shipwatchPgliteArtifacts;
+  if (!read) return undefined;
+  // Node's types leave WebAssembly out; PGlite's name its modules.
+  const wasm = (globalThis as unknown as { WebAssembly: WasmCompiler }).WebAssembly;
+  compiled ??= read().then(async ({ pgliteWasm, initdbWasm, fsBundle }) => ({
+    pgliteWasmModule: await wasm.compile(new Uint8Array(pgliteWasm)),
+    initdbWasmModule: await wasm.compile(new Uint8Array(initdbWasm)),
+    fsBundle,
+  }));
+  return compiled;
 }
 
 const PREFIX = 'shipwatch-test-pglite-';
@@ -41,11 +76,10 @@ function fingerprint(): string {
 }
 
 async function build(file: string): Promise<Buffer> {
-  const db = await openDatabase({
-    databaseUrl: undefined,
-    dataDir: 'memory://',
-    databasePoolSize: 1,
-  });
+  const db = await openDatabase(
+    { databaseUrl: undefined, dataDir: 'memory://', databasePoolSize: 1 },
+    { embeddedArtifacts: await workerArtifacts() },
+  );
   let tar: Buffer;
   try {
     await runMigrations(db.dataSource);
