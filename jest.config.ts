@@ -29,6 +29,32 @@ const common = {
   testEnvironment: '<rootDir>/test/support/jest/environment.mjs',
 } satisfies Config;
 
+/**
+ * Files whose outcome cannot depend on the database under test: they start their own embedded
+ * databases (or none) whatever TEST_DATABASE_URL says, as does every unit spec. With
+ * SHIPWATCH_TEST_DATABASE_FILES_ONLY=1 a run leaves them and the unit project out: `.ci/run` sets
+ * it on its PostgreSQL run, so that they run once, in its embedded run (the README's `npm test`).
+ */
+const DATABASE_INDEPENDENT = [
+  '<rootDir>/test/e2e/cli-demo.e2e-spec.ts',
+  '<rootDir>/test/e2e/embedded-data-dir-lock.e2e-spec.ts',
+  '<rootDir>/test/integration/schema.integration-spec.ts',
+];
+const UNIT = {
+  ...common,
+  displayName: 'unit',
+  testMatch: [
+    '<rootDir>/src/**/*.spec.ts',
+    '<rootDir>/migrations/**/*.spec.ts',
+    '<rootDir>/grafana/**/*.spec.ts',
+    '<rootDir>/scripts/**/*.spec.ts',
+    '<rootDir>/test/support/**/*.spec.ts',
+  ],
+};
+
+const databaseFilesOnly = process.env.SHIPWATCH_TEST_DATABASE_FILES_ONLY === '1';
+const skipped = databaseFilesOnly ? { testPathIgnorePatterns: DATABASE_INDEPENDENT } : {};
+
 const config: Config = {
   // Real databases and processes on a shared 2-core machine: a generous limit, never timed assertions.
   testTimeout: 180_000,
@@ -38,26 +64,18 @@ const config: Config = {
   globalSetup: '<rootDir>/test/support/jest/global-setup.mjs',
   globalTeardown: '<rootDir>/test/support/jest/global-teardown.mjs',
   projects: [
-    {
-      ...common,
-      displayName: 'unit',
-      testMatch: [
-        '<rootDir>/src/**/*.spec.ts',
-        '<rootDir>/migrations/**/*.spec.ts',
-        '<rootDir>/grafana/**/*.spec.ts',
-        '<rootDir>/scripts/**/*.spec.ts',
-        '<rootDir>/test/support/**/*.spec.ts',
-      ],
-    },
+    ...(databaseFilesOnly ? [] : [UNIT]),
     {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.integration-spec.ts'],
+      ...skipped,
     },
     {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
+      ...skipped,
     },
   ],
 };
