@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/config.schema.js';
-import { EmbeddedPostgres, type EmbeddedArtifacts } from './embedded-postgres.js';
+import { EmbeddedPostgres } from './embedded-postgres.js';
 import { MIGRATIONS } from '../../migrations/index.js';
 import { ENTITIES } from './entities.js';
 import { QueryLogger } from './query-logger.js';
@@ -16,8 +16,6 @@ export interface OpenedDatabase {
 export interface OpenOptions {
   /** An in-memory embedded database starts as a copy of this data directory (EmbeddedPostgres.dump). */
   readonly embeddedTemplate?: Blob;
-  /** Compiled PGlite to start the embedded database with (EmbeddedArtifacts). */
-  readonly embeddedArtifacts?: EmbeddedArtifacts;
 }
 
 /** The one DataSource factory, used by the app, the migration command, tests and benchmarks. */
@@ -28,11 +26,7 @@ export async function openDatabase(
 ): Promise<OpenedDatabase> {
   const embedded = config.databaseUrl
     ? undefined
-    : await EmbeddedPostgres.start(
-        config.dataDir,
-        options.embeddedTemplate,
-        options.embeddedArtifacts,
-      );
+    : await EmbeddedPostgres.start(config.dataDir, options.embeddedTemplate);
   const url = config.databaseUrl ?? embedded!.url;
   const dataSource = new DataSource({
     type: 'postgres',

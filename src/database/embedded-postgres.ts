@@ -1,17 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
+import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { DataDirLock } from './data-dir-lock.js';
-
-/**
- * PGlite's compiled WebAssembly and its file-system bundle, made once and handed to every start
- * in a process that starts many databases (the tests: one per file). Without them each start
- * compiles 9 MB of WebAssembly again, and tiers it up again, on top of loading the data.
- */
-export type EmbeddedArtifacts = Required<
-  Pick<PGliteOptions, 'pgliteWasmModule' | 'initdbWasmModule' | 'fsBundle'>
->;
 
 /**
  * Real PostgreSQL compiled to WASM (PGlite), served on a loopback socket so that the app talks
@@ -32,11 +23,7 @@ export class EmbeddedPostgres {
    * `template`: a data directory from `dump()` to start an in-memory database from, instead of
    * an empty cluster (the tests start each file from a migrated copy: seconds less per app).
    */
-  static async start(
-    dataDir: string,
-    template?: Blob,
-    artifacts?: EmbeddedArtifacts,
-  ): Promise<EmbeddedPostgres> {
+  static async start(dataDir: string, template?: Blob): Promise<EmbeddedPostgres> {
     const inMemory = dataDir.startsWith('memory://');
     const dir = inMemory ? undefined : resolve(dataDir);
     let lock: DataDirLock | undefined;
@@ -46,10 +33,9 @@ export class EmbeddedPostgres {
     }
     let db: PGlite | undefined;
     try {
-      const prepared = artifacts ?? {};
       db = dir
-        ? await PGlite.create(join(dir, 'pg'), prepared)
-        : await PGlite.create(template ? { ...prepared, loadDataDir: template } : prepared);
+        ? await PGlite.create(join(dir, 'pg'))
+        : await PGlite.create(template ? { loadDataDir: template } : {});
       const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 1 });
       await server.start();
       const url = `postgres://postgres@${server.getServerConn()}/postgres`;

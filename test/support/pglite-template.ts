@@ -11,7 +11,6 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { closeDatabase, openDatabase } from '../../src/database/data-source.js';
-import type { EmbeddedArtifacts } from '../../src/database/embedded-postgres.js';
 import { runMigrations } from '../../src/database/migrator.js';
 
 /**
@@ -23,41 +22,7 @@ import { runMigrations } from '../../src/database/migrator.js';
  */
 export async function migratedTemplate(): Promise<Blob> {
   const file = join(tmpdir(), `${PREFIX}${fingerprint()}.tar`);
-  if (!existsSync(file)) return new Blob([await build(file)]);
-  // Read once per Jest worker (test/support/jest/environment.mjs); as is outside Jest.
-  const shared = globalThis as { shipwatchFileBlob?: (path: string) => Blob };
-  return shared.shipwatchFileBlob?.(file) ?? new Blob([readFileSync(file)]);
-}
-
-interface WorkerArtifacts {
-  readonly pgliteWasm: Uint8Array;
-  readonly initdbWasm: Uint8Array;
-  readonly fsBundle: Blob;
-}
-
-interface WasmCompiler {
-  compile(bytes: Uint8Array): Promise<EmbeddedArtifacts['pgliteWasmModule']>;
-}
-
-let compiled: Promise<EmbeddedArtifacts> | undefined;
-
-/**
- * PGlite for this file's embedded databases, from what its Jest worker read and compiled once
- * (test/support/jest/environment.mjs); none outside Jest. Compiled again here, in the file's own
- * realm: PGlite checks `instanceof WebAssembly.Module`.
- */
-export function workerArtifacts(): Promise<EmbeddedArtifacts> | undefined {
-  const shared = globalThis as { shipwatchPgliteArtifacts?: () => Promise<WorkerArtifacts> };
-  const read = shared.shipwatchPgliteArtifacts;
-  if (!read) return undefined;
-  // Node's types leave WebAssembly out; PGlite's name its modules.
-  const wasm = (globalThis as unknown as { WebAssembly: WasmCompiler }).WebAssembly;
-  compiled ??= read().then(async ({ pgliteWasm, initdbWasm, fsBundle }) => ({
-    pgliteWasmModule: await wasm.compile(new Uint8Array(pgliteWasm)),
-    initdbWasmModule: await wasm.compile(new Uint8Array(initdbWasm)),
-    fsBundle,
-  }));
-  return compiled;
+  return new Blob([existsSync(file) ? readFileSync(file) : await build(file)]);
 }
 
 const PREFIX = 'shipwatch-test-pglite-';
@@ -76,10 +41,11 @@ function fingerprint(): string {
 }
 
 async function build(file: string): Promise<Buffer> {
-  const db = await openDatabase(
-    { databaseUrl: undefined, dataDir: 'memory://', databasePoolSize: 1 },
-    { embeddedArtifacts: await workerArtifacts() },
-  );
+  const db = await openDatabase({
+    databaseUrl: undefined,
+    dataDir: 'memory://',
+    databasePoolSize: 1,
+  });
   let tar: Buffer;
   try {
     await runMigrations(db.dataSource);

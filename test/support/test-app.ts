@@ -10,7 +10,7 @@ import {
   type OpenOptions,
 } from '../../src/database/data-source.js';
 import { runMigrations } from '../../src/database/migrator.js';
-import { migratedTemplate, workerArtifacts } from './pglite-template.js';
+import { migratedTemplate } from './pglite-template.js';
 
 export const ADMIN_TOKEN = 'test-bootstrap-token';
 
@@ -82,16 +82,10 @@ export async function startTestApp(
   };
 }
 
-/**
- * An in-memory embedded database starts migrated (test/support/pglite-template.ts), and every
- * embedded one from the PGlite its Jest worker compiled once (test/support/jest/environment.mjs).
- */
+/** An in-memory embedded database starts migrated (test/support/pglite-template.ts). */
 export async function openOptions(config: AppConfig): Promise<OpenOptions> {
-  if (config.databaseUrl) return {};
-  const embeddedArtifacts = await workerArtifacts();
-  return config.dataDir.startsWith('memory://')
-    ? { embeddedTemplate: await migratedTemplate(), embeddedArtifacts }
-    : { embeddedArtifacts };
+  const inMemory = !config.databaseUrl && config.dataDir.startsWith('memory://');
+  return inMemory ? { embeddedTemplate: await migratedTemplate() } : {};
 }
 
 /** A migrated database without the app, for repository-level integration tests. */
