@@ -83,6 +83,9 @@ function failure(error: unknown): Failure {
 
 class LegacyTemplate extends Error {}
 
+/** The label seriesCounts gives each SLI's count (its index). */
+const SLI_INDEX = 'shipwatch_sli';
+
 const at = (d: Date, plusSeconds: number): Date => new Date(d.getTime() + plusSeconds * 1000);
 
 export class PrometheusSignalSource implements SignalSource {
@@ -192,6 +195,34 @@ export class PrometheusSignalSource implements SignalSource {
 
   seriesCount(sli: SliSpec, range: TimeRange): Promise<Sourced<number>> {
     return this.fresh(sli, 'EVERY', range);
+  }
+
+  /**
+   * seriesCount of several SLIs in one query, each count labelled with its SLI's index and
+   * joined with `or`: the default SLIs' families are looked up at every tick of a verification,
+   * and one request costs Prometheus and Shipwatch a quarter of four.
+   */
+  async seriesCounts(slis: readonly SliSpec[], range: TimeRange): Promise<Sourced<number>[]> {
+    const { result, queries } = await this.sourced([], async (queries) => {
+      const counts = slis.map(() => 0);
+      const parts = slis.flatMap((sli, i) => {
+        const query = freshSeriesQuery(this.counter(sli, 'total', 'EVERY'), seconds(range));
+        return query === null ? [] : [`label_replace(${query}, "${SLI_INDEX}", "${i}", "", "")`];
+      });
+      if (parts.length === 0) return counts;
+      const query = parts.join(' or ');
+      queries.push(query);
+      const answer = await this.query(query, range.end);
+      if (answer.type !== 'vector') return counts;
+      for (const sample of answer.samples) {
+        const i = Number(sample.labels[SLI_INDEX]);
+        if (Number.isInteger(i) && i < counts.length && !Number.isNaN(sample.value)) {
+          counts[i] = sample.value;
+        }
+      }
+      return counts;
+    });
+    return slis.map((_, i) => ({ result: Array.isArray(result) ? result[i] : result, queries }));
   }
 
   private fresh(sli: SliSpec, side: Side | 'EVERY', range: TimeRange): Promise<Sourced<number>> {
