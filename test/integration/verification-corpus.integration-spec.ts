@@ -198,7 +198,10 @@ describe('labelled scenario corpus through a real Prometheus and backtestPolicy'
     // Hour-long cases carry a day of history before their deploy: a 1 d retention (the
     // harness' default) would delete its oldest block.
     prometheus = await startPrometheus({ scrapeTargets: [], backfillFile: file, retention: '10y' });
-    t = await startTestApp({ PROMETHEUS_URL: prometheus.url });
+    // Its own in-memory embedded database whatever TEST_DATABASE_URL says: the deployments are
+    // only stored to be backtested, the same on either database, and this file, the suite's
+    // longest, runs once in CI (DATABASE_INDEPENDENT in jest.config.ts).
+    t = await startTestApp({ PROMETHEUS_URL: prometheus.url, DATABASE_URL: undefined });
     for (const { scraped, deployAt } of RUNS) {
       const res = await t.gql(
         `mutation($input: DeploymentInput!) { recordDeployment(input: $input) { result entityId } }`,
