@@ -9,6 +9,8 @@ export interface OpenedDatabase {
   readonly dataSource: DataSource;
   /** The embedded server, when DATABASE_URL is unset. */
   readonly embedded?: EmbeddedPostgres;
+  /** The embedded database lent by another part of this process (OpenOptions.lentEmbedded). */
+  readonly lent?: LentEmbedded;
   /** Where the data lives, for logs (never includes a password). */
   readonly description: string;
 }
@@ -16,6 +18,18 @@ export interface OpenedDatabase {
 export interface OpenOptions {
   /** An in-memory embedded database starts as a copy of this data directory (EmbeddedPostgres.dump). */
   readonly embeddedTemplate?: Blob;
+  /**
+   * An embedded database that another part of this process runs and lends, instead of starting
+   * one: the tests keep a few per Jest worker, emptied between apps as a real PostgreSQL is.
+   * The app treats it as its own (one connection) and gives it back on close.
+   */
+  readonly lentEmbedded?: LentEmbedded;
+}
+
+/** An embedded database served at `url`, on loan until `release()`. */
+export interface LentEmbedded {
+  readonly url: string;
+  release(): void;
 }
 
 /** The one DataSource factory, used by the app, the migration command, tests and benchmarks. */
@@ -24,10 +38,12 @@ export async function openDatabase(
     Partial<Pick<AppConfig, 'databaseSlowQueryMs'>>,
   options: OpenOptions = {},
 ): Promise<OpenedDatabase> {
-  const embedded = config.databaseUrl
-    ? undefined
-    : await EmbeddedPostgres.start(config.dataDir, options.embeddedTemplate);
-  const url = config.databaseUrl ?? embedded!.url;
+  const lent = config.databaseUrl ? undefined : options.lentEmbedded;
+  const embedded =
+    config.databaseUrl || lent
+      ? undefined
+      : await EmbeddedPostgres.start(config.dataDir, options.embeddedTemplate);
+  const url = config.databaseUrl ?? lent?.url ?? embedded!.url;
   const dataSource = new DataSource({
     type: 'postgres',
     url,
@@ -39,19 +55,21 @@ export async function openDatabase(
     logger: new QueryLogger(),
     // TypeORM calls QueryLogger.logQuerySlow past this; 0 or unset: never.
     maxQueryExecutionTime: config.databaseSlowQueryMs || undefined,
-    poolSize: embedded ? 1 : config.databasePoolSize,
+    poolSize: config.databaseUrl ? config.databasePoolSize : 1,
     extra: { application_name: 'shipwatch', connectionTimeoutMillis: 10_000 },
   });
   try {
     await dataSource.initialize();
   } catch (error) {
     await embedded?.stop();
-    throw embedded ? error : new DatabaseUnreachableError(redactUrl(url), error);
+    lent?.release();
+    throw config.databaseUrl ? new DatabaseUnreachableError(redactUrl(url), error) : error;
   }
-  const description = embedded
-    ? `embedded PostgreSQL (PGlite) in ${config.dataDir}`
-    : `PostgreSQL at ${redactUrl(url)}`;
-  return { dataSource, embedded, description };
+  const description =
+    embedded || lent
+      ? `embedded PostgreSQL (PGlite) in ${config.dataDir}`
+      : `PostgreSQL at ${redactUrl(url)}`;
+  return { dataSource, embedded, lent, description };
 }
 
 /**
@@ -79,6 +97,7 @@ function reasonOf(error: unknown): string {
 export async function closeDatabase(db: OpenedDatabase): Promise<void> {
   if (db.dataSource.isInitialized) await db.dataSource.destroy();
   await db.embedded?.stop();
+  db.lent?.release();
 }
 
 export function redactUrl(url: string): string {

@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { closeDatabase, openDatabase } from '../../src/database/data-source.js';
-import { testConfig } from '../support/test-app.js';
+import { openOptions, testConfig } from '../support/test-app.js';
 
 describe('slow query log (DATABASE_SLOW_QUERY_MS)', () => {
   let warn: ReturnType<typeof jest.spyOn>;
@@ -14,7 +14,8 @@ describe('slow query log (DATABASE_SLOW_QUERY_MS)', () => {
     (warn.mock.calls as [string][]).filter(([m]) => String(m).startsWith('slow query'));
 
   async function runWith(slowQueryMs: string): Promise<void> {
-    const db = await openDatabase(testConfig({ DATABASE_SLOW_QUERY_MS: slowQueryMs }));
+    const config = testConfig({ DATABASE_SLOW_QUERY_MS: slowQueryMs });
+    const db = await openDatabase(config, await openOptions(config));
     try {
       await db.dataSource.query('SELECT 1');
       await db.dataSource.query('SELECT pg_sleep($1)', [0.3]);

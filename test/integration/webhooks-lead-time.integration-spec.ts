@@ -1,7 +1,7 @@
 import request from 'supertest';
 import type { App } from 'supertest/types.js';
 import { createApp } from '../../src/app.factory.js';
-import { startTestApp, testConfig, type TestApp } from '../support/test-app.js';
+import { startTestApp, testConfig, testDatabaseUrl, type TestApp } from '../support/test-app.js';
 import {
   GITHUB_TEST_SECRET,
   GITLAB_FIXTURE_TOKEN,
@@ -253,7 +253,7 @@ describe('lead time starts from webhooks', () => {
     // On PostgreSQL a second replica (its own pool and write batching) takes the pull requests,
     // so that each pair lands in two concurrent transactions; PGlite is one process, one app.
     const overrides = { GITHUB_WEBHOOK_SECRET: GITHUB_TEST_SECRET };
-    const replica = t.db.embedded ? undefined : await createApp(testConfig(overrides), false);
+    const replica = testDatabaseUrl() ? await createApp(testConfig(overrides), false) : undefined;
     const other = replica ? (replica.app.getHttpServer() as App) : t.http;
     try {
       const repos = Array.from({ length: 24 }, (_, i) => `Hello-World-race-${i}`);

@@ -21,8 +21,14 @@ import { runMigrations } from '../../src/database/migrator.js';
  * find nothing to do), and the boot and migration tests start from empty directories.
  */
 export async function migratedTemplate(): Promise<Blob> {
+  return new Blob([readFileSync(await migratedTemplateFile())]);
+}
+
+/** The file that holds the migrated copy, built first if need be. */
+export async function migratedTemplateFile(): Promise<string> {
   const file = join(tmpdir(), `${PREFIX}${fingerprint()}.tar`);
-  return new Blob([existsSync(file) ? readFileSync(file) : await build(file)]);
+  if (!existsSync(file)) await build(file);
+  return file;
 }
 
 const PREFIX = 'shipwatch-test-pglite-';
@@ -40,7 +46,7 @@ function fingerprint(): string {
   return hash.digest('hex').slice(0, 16);
 }
 
-async function build(file: string): Promise<Buffer> {
+async function build(file: string): Promise<void> {
   const db = await openDatabase({
     databaseUrl: undefined,
     dataDir: 'memory://',
@@ -65,7 +71,6 @@ async function build(file: string): Promise<Buffer> {
       rmSync(path, { force: true });
     }
   }
-  return tar;
 }
 
 const DAY_MS = 24 * 3600 * 1000;

@@ -6,17 +6,18 @@ import { loadConfig, type AppConfig } from '../../src/config/config.schema.js';
 import {
   closeDatabase,
   openDatabase,
+  type LentEmbedded,
   type OpenedDatabase,
   type OpenOptions,
 } from '../../src/database/data-source.js';
 import { runMigrations } from '../../src/database/migrator.js';
-import { migratedTemplate } from './pglite-template.js';
+import { migratedTemplate, migratedTemplateFile } from './pglite-template.js';
 
 export const ADMIN_TOKEN = 'test-bootstrap-token';
 
 /**
  * The database under test: TEST_DATABASE_URL or DATABASE_URL when set (a real PostgreSQL),
- * else a fresh in-memory embedded PostgreSQL per test file.
+ * else an in-memory embedded PostgreSQL (see openOptions).
  */
 export function testDatabaseUrl(): string | undefined {
   return process.env.TEST_DATABASE_URL || process.env.DATABASE_URL || undefined;
@@ -82,11 +83,20 @@ export async function startTestApp(
   };
 }
 
-/** An in-memory embedded database starts migrated (test/support/pglite-template.ts). */
+/**
+ * An in-memory embedded database starts migrated (test/support/pglite-template.ts): under Jest,
+ * one of the worker's, lent and emptied like a worker's PostgreSQL database
+ * (test/support/jest/embedded-pool.mjs); in a worker that runs on PostgreSQL, a new one.
+ */
 export async function openOptions(config: AppConfig): Promise<OpenOptions> {
   const inMemory = !config.databaseUrl && config.dataDir.startsWith('memory://');
-  return inMemory ? { embeddedTemplate: await migratedTemplate() } : {};
+  if (!inMemory) return {};
+  const lend = (globalThis as { __shipwatchLendEmbedded?: LendEmbedded }).__shipwatchLendEmbedded;
+  if (lend) return { lentEmbedded: await lend(await migratedTemplateFile()) };
+  return { embeddedTemplate: await migratedTemplate() };
 }
+
+type LendEmbedded = (templateFile: string) => Promise<LentEmbedded>;
 
 /** A migrated database without the app, for repository-level integration tests. */
 export async function openTestDatabase(): Promise<OpenedDatabase> {

@@ -1,10 +1,12 @@
 import { TestEnvironment } from 'jest-environment-node';
+import { lendEmbedded } from './embedded-pool.mjs';
 import { ensureWorkerDatabase, workerDatabaseUrl } from './worker-database.mjs';
 
 /**
  * The Node test environment, pointed at this worker's own database. It sets the worker
  * process's real environment (not only the test's sandboxed copy) before any sandbox is made, so
- * child processes that a test spawns without an explicit `env` see the same database.
+ * child processes that a test spawns without an explicit `env` see the same database. Without
+ * one, the worker's embedded databases are lent to its test files (embedded-pool.mjs).
  */
 const baseUrl =
   process.env.SHIPWATCH_TEST_BASE_DATABASE_URL ||
@@ -16,9 +18,13 @@ if (baseUrl) {
   process.env.TEST_DATABASE_URL = workerDatabaseUrl(baseUrl, workerId);
 }
 
+/** The global through which test/support/test-app.ts borrows a database. */
+const LEND_EMBEDDED = '__shipwatchLendEmbedded';
+
 export default class ShipwatchTestEnvironment extends TestEnvironment {
   async setup() {
     if (baseUrl) await ensureWorkerDatabase(baseUrl, workerId);
     await super.setup();
+    if (!baseUrl) this.global[LEND_EMBEDDED] = lendEmbedded;
   }
 }

@@ -5,8 +5,8 @@ import pg from 'pg';
 /**
  * Jest runs test files in parallel workers. On a real PostgreSQL each worker gets a database of
  * its own, `<database of TEST_DATABASE_URL>_w<JEST_WORKER_ID>`, so that one file's TRUNCATE never
- * empties the tables another file is using. The embedded database (PGlite) is already private to
- * each test file and needs nothing.
+ * empties the tables another file is using. Embedded databases (PGlite) are lent by
+ * embedded-pool.mjs, one app at a time.
  */
 
 /** @param {string} baseUrl @param {string} workerId @returns {string} */
