@@ -76,6 +76,14 @@ describe('loadConfig', () => {
     expect(problemsOf({ GITHUB_GATE_INCOMPLETE: 'maybe' })).toHaveLength(1);
   });
 
+  it('refuses an outbox lease that a delivery could outlast', () => {
+    expect(problemsOf({ OUTBOX_LEASE_SECONDS: '10' })).toEqual([
+      'OUTBOX_LEASE_SECONDS must be above the delivery timeout (10 s)',
+    ]);
+    expect(loadConfig({ OUTBOX_LEASE_SECONDS: '11' }).outboxLeaseSeconds).toBe(11);
+    expect(loadConfig({}).outboxLeaseSeconds).toBe(30);
+  });
+
   it('refuses a headers timeout longer than the request timeout', () => {
     expect(
       problemsOf({ SHIPWATCH_HEADERS_TIMEOUT_MS: '90000', SHIPWATCH_REQUEST_TIMEOUT_MS: '60000' }),

@@ -2,6 +2,9 @@ import { isIP } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { ENVIRONMENT_TIERS } from '../ingestion/domain-events.js';
 
+/** How long one outbound delivery (a rollback, an alert, a reply) may take. */
+export const DELIVERY_TIMEOUT_MS = 10_000;
+
 /**
  * The one place that reads the environment. Each variable is declared once with its parser,
  * default and description; `loadConfig` validates all of them and reports every problem at once.
@@ -589,6 +592,14 @@ export const CONFIG_VARIABLES = {
     parse: parsers.positiveInt,
     defaultValue: 60,
   }),
+  outboxLeaseSeconds: variable({
+    name: 'OUTBOX_LEASE_SECONDS',
+    description:
+      'How long the outbox entries (rollbacks, alerts) a replica claimed stay reserved for it; after it, another replica sends those a dead replica left. Above the 10 s delivery timeout',
+    expected: 'a whole number of seconds > 10',
+    parse: parsers.positiveInt,
+    defaultValue: 30,
+  }),
   metricsMaxServices: variable({
     name: 'SHIPWATCH_METRICS_MAX_SERVICES',
     description:
@@ -663,6 +674,15 @@ export function loadConfig(env: Environment, version = '0.0.0'): AppConfig {
     (values.headersTimeoutMs as number) > (values.requestTimeoutMs as number)
   )
     problems.push('SHIPWATCH_HEADERS_TIMEOUT_MS must not exceed SHIPWATCH_REQUEST_TIMEOUT_MS');
+  if (
+    problems.length === 0 &&
+    (values.outboxLeaseSeconds as number) * 1000 <= DELIVERY_TIMEOUT_MS
+  ) {
+    // A lease that ends before a delivery's timeout would let a second replica send it meanwhile.
+    problems.push(
+      `OUTBOX_LEASE_SECONDS must be above the delivery timeout (${DELIVERY_TIMEOUT_MS / 1000} s)`,
+    );
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   values.publicUrl ??= `http://localhost:${String(values.port)}`;
   return {

@@ -83,7 +83,7 @@ export class OutboxDispatcher {
     @Optional() private readonly handlers?: OutboxHandlers,
   ) {
     this.options = {
-      leaseMs: 30_000,
+      leaseMs: config.outboxLeaseSeconds * 1000,
       batchSize: 20,
       timeoutMs: DELIVERY_TIMEOUT_MS,
       retry: DEFAULT_RETRY_POLICY,

@@ -26,7 +26,12 @@ import { closeDatabase, startTestApp, testConfig, testDatabaseUrl } from '../sup
 const SECRET = 'whsec-fault-replicas-0123456789';
 const ADMIN = 'fault-replicas-admin-token';
 const ROLLBACKS = 3;
-/** The dispatcher's lease (30 s) plus claim ticks and a margin. */
+/**
+ * The dispatcher's lease, shorter than its 30 s default (OUTBOX_LEASE_SECONDS): the redelivery
+ * waits for it. It must outlast the time from the claim to the SIGKILL (a few seconds).
+ */
+const LEASE_SECONDS = 15;
+/** The lease plus claim ticks and a generous margin for a loaded machine. */
 const REDELIVERY_TIMEOUT_MS = 90_000;
 
 interface Received {
@@ -168,6 +173,7 @@ async function twoReplicasOnPostgres(): Promise<void> {
       SHIPWATCH_BOOTSTRAP_TOKEN: ADMIN,
       SHIPWATCH_OUTBOUND_PRIVATE_HOSTS: `127.0.0.1:${receiver.port}`,
       SHIPWATCH_SCHEDULER: 'on',
+      OUTBOX_LEASE_SECONDS: String(LEASE_SECONDS),
       LOG_LEVEL: 'info',
     };
     replicas.push(...(await Promise.all([startShipwatch(env), startShipwatch(env)])));
@@ -230,6 +236,7 @@ async function restartedOnEmbedded(): Promise<void> {
       SHIPWATCH_BOOTSTRAP_TOKEN: ADMIN,
       SHIPWATCH_OUTBOUND_PRIVATE_HOSTS: `127.0.0.1:${receiver.port}`,
       SHIPWATCH_SCHEDULER: 'on',
+      OUTBOX_LEASE_SECONDS: String(LEASE_SECONDS),
       LOG_LEVEL: 'info',
     };
     const keys = await enqueueRollbacks(

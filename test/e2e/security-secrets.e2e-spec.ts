@@ -23,7 +23,7 @@ import { aRelease, aRollback, anAlert } from '../factories/remediation-actions.j
 import { startPrometheus, type RunningPrometheus } from '../../src/demo/prometheus-process.js';
 import { sampleValue } from '../support/schema-walk.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/signed-webhook-receiver.js';
-import { ADMIN_TOKEN, resetData, testConfig } from '../support/test-app.js';
+import { ADMIN_TOKEN, openOptions, resetData, testConfig } from '../support/test-app.js';
 import { githubExample, gitlabFixture } from '../support/webhooks.js';
 
 /**
@@ -86,7 +86,8 @@ describe('secrets are never logged or returned', () => {
       PAGERDUTY_ROUTING_KEY: SECRETS.pagerdutyKey,
       SHIPWATCH_OUTBOUND_PRIVATE_HOSTS: `127.0.0.1:${receiver.port}`,
     });
-    ({ app, db } = await createApp(config, new JsonLogger('debug', (line) => logs.push(line))));
+    const logger = new JsonLogger('debug', (line) => logs.push(line));
+    ({ app, db } = await createApp(config, logger, await openOptions(config)));
     await resetData(db);
     http = app.getHttpServer() as App;
   });
@@ -300,10 +301,11 @@ describe('webhook credentials are enforced', () => {
   let http: App;
   beforeAll(async () => {
     let db: OpenedDatabase;
-    ({ app, db } = await createApp(
-      testConfig({ GITHUB_WEBHOOK_SECRET: SECRETS.github, CLOUDEVENTS_TOKEN: SECRETS.cloudevents }),
-      false,
-    ));
+    const config = testConfig({
+      GITHUB_WEBHOOK_SECRET: SECRETS.github,
+      CLOUDEVENTS_TOKEN: SECRETS.cloudevents,
+    });
+    ({ app, db } = await createApp(config, false, await openOptions(config)));
     await resetData(db);
     http = app.getHttpServer() as App;
   });
@@ -384,13 +386,11 @@ describe('outbound calls only reach allowed hosts', () => {
     redirector = await startRedirector(`${elsewhere.url}/stolen`);
     prom = await startPrometheus({ scrapeTargets: [] });
     let db: OpenedDatabase;
-    ({ app, db } = await createApp(
-      testConfig({
-        PROMETHEUS_URL: prom.url,
-        SHIPWATCH_OUTBOUND_PRIVATE_HOSTS: `127.0.0.1:${receiver.port},127.0.0.1:${redirector.port}`,
-      }),
-      false,
-    ));
+    const config = testConfig({
+      PROMETHEUS_URL: prom.url,
+      SHIPWATCH_OUTBOUND_PRIVATE_HOSTS: `127.0.0.1:${receiver.port},127.0.0.1:${redirector.port}`,
+    });
+    ({ app, db } = await createApp(config, false, await openOptions(config)));
     await resetData(db);
     http = app.getHttpServer() as App;
   });

@@ -1,6 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { RequestFilteringHttpAgent, RequestFilteringHttpsAgent } from 'request-filtering-agent';
+import { DELIVERY_TIMEOUT_MS } from '../../config/config.schema.js';
 import { nonPublicRange } from '../outbound-hosts.rule.js';
 import type { RemediationAction } from '../remediation-action.js';
 import { isRetryableStatus } from '../retry.rule.js';
@@ -33,7 +34,7 @@ export type DeliveryResult =
   | { readonly ok: true; readonly status: number }
   | { readonly ok: false; readonly retryable: boolean; readonly error: string };
 
-export const DELIVERY_TIMEOUT_MS = 10_000;
+export { DELIVERY_TIMEOUT_MS };
 
 /**
  * Agents that connect only to public addresses (request-filtering-agent: an IP literal is checked
