@@ -16,8 +16,6 @@ export interface OpenedDatabase {
 }
 
 export interface OpenOptions {
-  /** An in-memory embedded database starts as a copy of this data directory (EmbeddedPostgres.dump). */
-  readonly embeddedTemplate?: Blob;
   /**
    * An embedded database that another part of this process runs and lends, instead of starting
    * one: the tests keep a few per Jest worker, emptied between apps as a real PostgreSQL is.
@@ -40,9 +38,7 @@ export async function openDatabase(
 ): Promise<OpenedDatabase> {
   const lent = config.databaseUrl ? undefined : options.lentEmbedded;
   const embedded =
-    config.databaseUrl || lent
-      ? undefined
-      : await EmbeddedPostgres.start(config.dataDir, options.embeddedTemplate);
+    config.databaseUrl || lent ? undefined : await EmbeddedPostgres.start(config.dataDir);
   const url = config.databaseUrl ?? lent?.url ?? embedded!.url;
   const dataSource = new DataSource({
     type: 'postgres',

@@ -19,11 +19,7 @@ export class EmbeddedPostgres {
     private readonly lock: DataDirLock | undefined,
   ) {}
 
-  /**
-   * `template`: a data directory from `dump()` to start an in-memory database from, instead of
-   * an empty cluster (the tests start each file from a migrated copy: seconds less per app).
-   */
-  static async start(dataDir: string, template?: Blob): Promise<EmbeddedPostgres> {
+  static async start(dataDir: string): Promise<EmbeddedPostgres> {
     const inMemory = dataDir.startsWith('memory://');
     const dir = inMemory ? undefined : resolve(dataDir);
     let lock: DataDirLock | undefined;
@@ -33,9 +29,7 @@ export class EmbeddedPostgres {
     }
     let db: PGlite | undefined;
     try {
-      db = dir
-        ? await PGlite.create(join(dir, 'pg'))
-        : await PGlite.create(template ? { loadDataDir: template } : {});
+      db = dir ? await PGlite.create(join(dir, 'pg')) : await PGlite.create();
       const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 1 });
       await server.start();
       const url = `postgres://postgres@${server.getServerConn()}/postgres`;
@@ -47,7 +41,7 @@ export class EmbeddedPostgres {
     }
   }
 
-  /** The whole data directory as a tarball, for `start(..., template)`. */
+  /** The whole data directory as a tarball (PGlite's `loadDataDir` starts a copy from it). */
   async dump(): Promise<Blob> {
     await this.db.exec('CHECKPOINT');
     return this.db.dumpDataDir('none');

@@ -14,17 +14,14 @@ import { closeDatabase, openDatabase } from '../../src/database/data-source.js';
 import { runMigrations } from '../../src/database/migrator.js';
 
 /**
- * A migrated embedded database to start each test file's in-memory PGlite from: an empty
- * cluster (initdb in WebAssembly) and the migrations cost about 3 s per app, loading this copy
- * about 0.4 s. Built once per set of migrations and PGlite version, in the system's temp
- * directory, by whichever worker needs it first; the migrations still run on every start (they
- * find nothing to do), and the boot and migration tests start from empty directories.
+ * A migrated embedded database (a data directory as a tarball) that the Jest workers start their
+ * in-memory PGlite databases from (test/support/jest/embedded-pool.mjs): an empty cluster
+ * (initdb in WebAssembly) and the migrations cost about 3 s, loading this copy well under one.
+ * Built once per set of migrations and PGlite version, in the system's temp directory, by
+ * whichever worker needs it first; the migrations still run on every app start (they find
+ * nothing to do), and the boot and migration tests start from empty directories. Returns the
+ * file's path.
  */
-export async function migratedTemplate(): Promise<Blob> {
-  return new Blob([readFileSync(await migratedTemplateFile())]);
-}
-
-/** The file that holds the migrated copy, built first if need be. */
 export async function migratedTemplateFile(): Promise<string> {
   const file = join(tmpdir(), `${PREFIX}${fingerprint()}.tar`);
   if (!existsSync(file)) await build(file);

@@ -11,7 +11,7 @@ import {
   type OpenOptions,
 } from '../../src/database/data-source.js';
 import { runMigrations } from '../../src/database/migrator.js';
-import { migratedTemplate, migratedTemplateFile } from './pglite-template.js';
+import { migratedTemplateFile } from './pglite-template.js';
 
 export const ADMIN_TOKEN = 'test-bootstrap-token';
 
@@ -84,16 +84,14 @@ export async function startTestApp(
 }
 
 /**
- * An in-memory embedded database starts migrated (test/support/pglite-template.ts): under Jest,
- * one of the worker's, lent and emptied like a worker's PostgreSQL database
- * (test/support/jest/embedded-pool.mjs); in a worker that runs on PostgreSQL, a new one.
+ * An in-memory embedded database is one of the Jest worker's, started from a migrated copy
+ * (test/support/pglite-template.ts), lent and emptied like a worker's PostgreSQL database
+ * (test/support/jest/embedded-pool.mjs). Outside that test environment: a new, empty one.
  */
 export async function openOptions(config: AppConfig): Promise<OpenOptions> {
   const inMemory = !config.databaseUrl && config.dataDir.startsWith('memory://');
-  if (!inMemory) return {};
   const lend = (globalThis as { __shipwatchLendEmbedded?: LendEmbedded }).__shipwatchLendEmbedded;
-  if (lend) return { lentEmbedded: await lend(await migratedTemplateFile()) };
-  return { embeddedTemplate: await migratedTemplate() };
+  return inMemory && lend ? { lentEmbedded: await lend(await migratedTemplateFile()) } : {};
 }
 
 type LendEmbedded = (templateFile: string) => Promise<LentEmbedded>;

@@ -5,8 +5,8 @@ import { ensureWorkerDatabase, workerDatabaseUrl } from './worker-database.mjs';
 /**
  * The Node test environment, pointed at this worker's own database. It sets the worker
  * process's real environment (not only the test's sandboxed copy) before any sandbox is made, so
- * child processes that a test spawns without an explicit `env` see the same database. Without
- * one, the worker's embedded databases are lent to its test files (embedded-pool.mjs).
+ * child processes that a test spawns without an explicit `env` see the same database. The
+ * worker's embedded databases are lent to its test apps that ask for one (embedded-pool.mjs).
  */
 const baseUrl =
   process.env.SHIPWATCH_TEST_BASE_DATABASE_URL ||
@@ -25,6 +25,6 @@ export default class ShipwatchTestEnvironment extends TestEnvironment {
   async setup() {
     if (baseUrl) await ensureWorkerDatabase(baseUrl, workerId);
     await super.setup();
-    if (!baseUrl) this.global[LEND_EMBEDDED] = lendEmbedded;
+    this.global[LEND_EMBEDDED] = lendEmbedded;
   }
 }
