@@ -4,6 +4,11 @@ import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { DataDirLock } from './data-dir-lock.js';
 
+/** Where PGlite keeps the cluster (PGDATA) inside an embedded data directory (SHIPWATCH_DATA_DIR). */
+export function clusterDirOf(dataDir: string): string {
+  return join(resolve(dataDir), 'pg');
+}
+
 /**
  * Real PostgreSQL compiled to WASM (PGlite), served on a loopback socket so that the app talks
  * to it through the same `pg` driver, SQL and migrations as to a real server. PGlite is one
@@ -29,7 +34,7 @@ export class EmbeddedPostgres {
     }
     let db: PGlite | undefined;
     try {
-      db = dir ? await PGlite.create(join(dir, 'pg')) : await PGlite.create();
+      db = dir ? await PGlite.create(clusterDirOf(dir)) : await PGlite.create();
       const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 1 });
       await server.start();
       const url = `postgres://postgres@${server.getServerConn()}/postgres`;

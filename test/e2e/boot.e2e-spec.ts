@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { OutboxService } from '../../src/remediation/outbox.service.js';
 import { aRelease, aRollback } from '../factories/remediation-actions.js';
 import { freePort } from '../../src/demo/prometheus-process.js';
+import { seededDataDir } from '../support/pglite-template.js';
 import { createScratchDatabase } from '../support/postgres.js';
 import { buildDist, runShipwatchToExit, startShipwatch } from '../support/process.js';
 import { startTestApp, testDatabaseUrl } from '../support/test-app.js';
@@ -127,8 +128,9 @@ describe('the shipwatch process (npm start)', () => {
     });
     await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
     const { port } = collector.address() as { port: number };
+    const dir = await seededDataDir('shipwatch-otlp-');
     const app = await startShipwatch({
-      SHIPWATCH_DATA_DIR: 'memory://',
+      SHIPWATCH_DATA_DIR: dir,
       LOG_LEVEL: 'debug',
       OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
       OTEL_BSP_SCHEDULE_DELAY: '100',
@@ -144,6 +146,7 @@ describe('the shipwatch process (npm start)', () => {
     );
     await app.stop();
     collector.close();
+    rmSync(dir, { recursive: true, force: true });
     const access = app.logs
       .map((l) => JSON.parse(l) as Record<string, unknown>)
       .find((l) => l.route === '/readyz');
@@ -177,7 +180,7 @@ describe('the shipwatch process (npm start)', () => {
     const receiver = collect((_body, path) => paths.push(path));
     const collectorPort = await listen(collector);
     const receiverPort = await listen(receiver);
-    const dir = mkdtempSync(join(tmpdir(), 'shipwatch-traced-'));
+    const dir = await seededDataDir('shipwatch-traced-');
     const env = {
       SHIPWATCH_DATA_DIR: dir,
       SHIPWATCH_OUTBOUND_PRIVATE_HOSTS: `127.0.0.1:${receiverPort}`,
@@ -245,7 +248,7 @@ async function bothReplicasBootOnPostgres(): Promise<void> {
 }
 
 async function secondReplicaRefusedOnEmbedded(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'shipwatch-pair-'));
+  const dir = await seededDataDir('shipwatch-pair-');
   try {
     const results = await Promise.allSettled([
       startShipwatch({ SHIPWATCH_DATA_DIR: dir }),

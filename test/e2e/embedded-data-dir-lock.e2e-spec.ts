@@ -1,8 +1,8 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { closeDatabase, openDatabase } from '../../src/database/data-source.js';
+import { seededDataDir } from '../support/pglite-template.js';
 import {
   buildDist,
   runShipwatchToExit,
@@ -132,8 +132,9 @@ describe('the embedded data directory serves one process', () => {
   beforeAll(() => {
     buildDist();
   });
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'shipwatch-lock-'));
+  beforeEach(async () => {
+    // Migrated already: the subject is the lock, not a first boot (boot.e2e-spec.ts has that).
+    dir = await seededDataDir('shipwatch-lock-');
   });
   afterEach(async () => {
     await Promise.all(running.splice(0).map((p) => p.stop('SIGKILL')));

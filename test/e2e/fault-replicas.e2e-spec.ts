@@ -1,7 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createServer, type ServerResponse } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { openDatabase } from '../../src/database/data-source.js';
 import { OutboxService } from '../../src/remediation/outbox.service.js';
@@ -11,6 +9,7 @@ import {
   verifyWebhookSignature,
 } from '../../src/remediation/senders/webhook.payload.js';
 import { aRelease, aRollback } from '../factories/remediation-actions.js';
+import { seededDataDir } from '../support/pglite-template.js';
 import { PrivatePostgres } from '../support/private-postgres.js';
 import { buildDist, startShipwatch, type RunningShipwatch } from '../support/process.js';
 import { closeDatabase, startTestApp, testConfig, testDatabaseUrl } from '../support/test-app.js';
@@ -227,7 +226,7 @@ async function twoReplicasOnPostgres(): Promise<void> {
  * again on the same data directory, and delivers the rollbacks once its old lease expires.
  */
 async function restartedOnEmbedded(): Promise<void> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'shipwatch-fault-'));
+  const dataDir = await seededDataDir('shipwatch-fault-');
   const receiver = await startRollbackReceiver();
   let running: RunningShipwatch | undefined;
   try {

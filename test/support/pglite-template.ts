@@ -1,6 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   existsSync,
+  mkdirSync,
+  mkdtempSync,
   readdirSync,
   readFileSync,
   renameSync,
@@ -11,6 +14,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { closeDatabase, openDatabase } from '../../src/database/data-source.js';
+import { clusterDirOf } from '../../src/database/embedded-postgres.js';
 import { runMigrations } from '../../src/database/migrator.js';
 
 /**
@@ -26,6 +30,21 @@ export async function migratedTemplateFile(): Promise<string> {
   const file = join(tmpdir(), `${PREFIX}${fingerprint()}.tar`);
   if (!existsSync(file)) await build(file);
   return file;
+}
+
+/**
+ * A new embedded data directory (for SHIPWATCH_DATA_DIR) that already holds the migrated
+ * database, for tests of a process on its data rather than of its first boot: a built server
+ * starts on it in about 7 CPU-seconds instead of 16 on an empty one (initdb and every migration in
+ * WebAssembly), and a test app opening it skips both as well. The template is a tarball of the
+ * cluster, so `tar` unpacks it in a fraction of a second. The caller removes the directory.
+ */
+export async function seededDataDir(prefix: string): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const cluster = clusterDirOf(dir);
+  mkdirSync(cluster);
+  execFileSync('tar', ['-xf', await migratedTemplateFile(), '-C', cluster], { stdio: 'ignore' });
+  return dir;
 }
 
 const PREFIX = 'shipwatch-test-pglite-';
