@@ -68,6 +68,8 @@ const config: Config = {
   // TypeORM, Apollo; measured over ten files that each start a test app); past 100 files
   // its collector works far more than its tests. A worker over 1 GB after a file is replaced.
   workerIdleMemoryLimit: '1GB',
+  // Files without a timing from an earlier run (a first run, CI's) go end-to-end first.
+  testSequencer: '<rootDir>/test/support/jest/sequencer.mjs',
   globalSetup: '<rootDir>/test/support/jest/global-setup.mjs',
   globalTeardown: '<rootDir>/test/support/jest/global-teardown.mjs',
   projects: [
