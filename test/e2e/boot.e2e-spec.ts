@@ -128,9 +128,9 @@ describe('the shipwatch process (npm start)', () => {
     });
     await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
     const { port } = collector.address() as { port: number };
-    const dir = await seededDataDir('shipwatch-otlp-');
+    // In memory: the one built-server start of `main.js` on SHIPWATCH_DATA_DIR=memory://.
     const app = await startShipwatch({
-      SHIPWATCH_DATA_DIR: dir,
+      SHIPWATCH_DATA_DIR: 'memory://',
       LOG_LEVEL: 'debug',
       OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
       OTEL_BSP_SCHEDULE_DELAY: '100',
@@ -146,7 +146,6 @@ describe('the shipwatch process (npm start)', () => {
     );
     await app.stop();
     collector.close();
-    rmSync(dir, { recursive: true, force: true });
     const access = app.logs
       .map((l) => JSON.parse(l) as Record<string, unknown>)
       .find((l) => l.route === '/readyz');
