@@ -23,8 +23,8 @@ import { runMigrations } from '../../src/database/migrator.js';
  * (initdb in WebAssembly) and the migrations cost about 3 s, loading this copy well under one.
  * Built once per set of migrations and PGlite version, in the system's temp directory, by
  * whichever worker needs it first; the migrations still run on every app start (they find
- * nothing to do), and the boot and migration tests start from empty directories. Returns the
- * file's path.
+ * nothing to do); seededDataDir() unpacks it for built servers, and the first-boot and migration
+ * tests start from empty directories. Returns the file's path.
  */
 export async function migratedTemplateFile(): Promise<string> {
   const file = join(tmpdir(), `${PREFIX}${fingerprint()}.tar`);
