@@ -107,13 +107,35 @@ export async function openTestDatabase(): Promise<OpenedDatabase> {
 
 export { closeDatabase };
 
-/** Empties every table but the migrations log, so each test file starts from nothing. */
+/**
+ * Empties every table but the migrations log, so each test starts from nothing, and starts every
+ * identity sequence again. Only the tables holding rows are truncated: TRUNCATE gives a table and
+ * each of its indexes new files, ~0.1 s of CPU for all of them on the embedded database, where most
+ * tests leave most tables empty and looking costs a few milliseconds.
+ */
 export async function resetData(db: OpenedDatabase): Promise<void> {
-  const rows: { tablename: string }[] = await db.dataSource.query(
+  const tables: { tablename: string }[] = await db.dataSource.query(
     `SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename <> 'migrations'`,
   );
-  if (rows.length === 0) return;
+  if (tables.length === 0) return;
+  const holding: { name: string }[] = await db.dataSource.query(
+    tables
+      .map(
+        ({ tablename }) =>
+          `SELECT '${tablename}' AS name WHERE EXISTS (SELECT FROM "${tablename}")`,
+      )
+      .join(' UNION ALL '),
+  );
+  if (holding.length > 0) {
+    await db.dataSource.query(`TRUNCATE ${holding.map((r) => `"${r.name}"`).join(', ')} CASCADE`);
+  }
+  // The sequences of those tables' identity columns that were read since they were last set.
   await db.dataSource.query(
-    `TRUNCATE ${rows.map((r) => `"${r.tablename}"`).join(', ')} RESTART IDENTITY CASCADE`,
+    `SELECT setval(s.seqrelid, s.seqstart, false)
+       FROM pg_sequence s
+       JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = s.seqrelid AND d.deptype IN ('a', 'i')
+       JOIN pg_class t ON t.oid = d.refobjid
+      WHERE t.relnamespace = current_schema()::regnamespace AND t.relname <> 'migrations'
+        AND pg_sequence_last_value(s.seqrelid) IS NOT NULL`,
   );
 }
