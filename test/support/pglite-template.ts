@@ -35,7 +35,7 @@ export async function migratedTemplateFile(): Promise<string> {
 /**
  * A new embedded data directory (for SHIPWATCH_DATA_DIR) that already holds the migrated
  * database, for tests of a process on its data rather than of its first boot: a built server
- * starts on it in about 7 CPU-seconds instead of 16 on an empty one (initdb and every migration in
+ * starts on it in about 3 CPU-seconds instead of 7 on an empty one (initdb and every migration in
  * WebAssembly), and a test app opening it skips both as well. The template is a tarball of the
  * cluster, so `tar` unpacks it in a fraction of a second. The caller removes the directory.
  */

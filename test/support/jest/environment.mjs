@@ -47,7 +47,6 @@ export default class ShipwatchTestEnvironment extends TestEnvironment {
 
   async teardown() {
     for (const storage of fileStorages) storage.disable();
-    fileStorages = new Set();
     await super.teardown();
   }
 }
